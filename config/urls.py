@@ -1,0 +1,42 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.routers import router
+
+DOMAIN_APPS = [
+    "core",
+    "notices",
+    "rivers",
+    "patrols",
+    "directives",
+    "monitoring",
+    "plans",
+    "letters",
+]
+
+# Each app's api.py registers its viewsets on the shared router (and may add extra urlpatterns).
+api_extra = []
+for app in settings.LOCAL_APPS:
+    if find_spec(f"{app}.api"):
+        api_extra += getattr(import_module(f"{app}.api"), "urlpatterns", [])
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include([*api_extra, *router.urls])),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("", include("core.urls")),
+]
+for app in settings.LOCAL_APPS[1:]:
+    if find_spec(f"{app}.urls"):
+        urlpatterns.append(path(f"{app}/", include(f"{app}.urls")))
+
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,34 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, who sees it). Entries whose URL does not resolve are left out, so an app
+# appears in the menu once its pages exist.
+NAV = [
+    ("home", _("首页"), "all"),
+    ("rivers:river-list", _("河道名录"), "all"),
+    ("rivers:chief-list", _("河长名录"), "all"),
+    ("patrols:patrol-list", _("巡河"), "all"),
+    ("directives:order-board", _("督办单"), "all"),
+    ("monitoring:river-quality-list", _("水质"), "all"),
+    ("plans:programme-list", _("一河一策"), "all"),
+    ("letters:inbox", _("一信河长"), "all"),
+]
+
+
+def navigation(request):
+    items = []
+    for name, label, _audience in NAV:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append(
+            {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
+        )
+    unread = 0
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from notices.selectors import unread_count
+
+        unread = unread_count(user=user)
+    return {"nav_items": items, "unread_notifications": unread}

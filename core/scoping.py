@@ -1,0 +1,61 @@
+"""Who may see what: the one place that turns a user into a region scope.
+
+Every app's ``QuerySet.visible_to(user)`` calls :func:`scope_code` and filters its own rows by
+region code prefix, so the HTML pages, the API and the jobs cannot drift apart.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.models import Region, User
+
+# Matches every region code: the superuser's scope.
+EVERYWHERE = ""
+
+
+def scope_code(user: User) -> str | None:
+    """The region-code prefix the user may see, ``""`` for everything, None for nothing."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return EVERYWHERE
+    if user.region_id is None:
+        return None
+    return user.region.code
+
+
+def region_q(user: User, field: str) -> Q:
+    """A filter on ``<field>__code__startswith`` for the user's scope (nothing if unscoped)."""
+    code = scope_code(user)
+    if code is None:
+        return Q(pk__in=[])
+    if code == EVERYWHERE:
+        return Q()
+    return Q(**{f"{field}__code__startswith": code})
+
+
+def visible_regions(user: User):
+    """Regions inside the user's scope (their own region and everything below it)."""
+    code = scope_code(user)
+    if code is None:
+        return Region.objects.none()
+    return Region.objects.filter(code__startswith=code)
+
+
+def can_manage_registry(user: User) -> bool:
+    """Office staff (and administrators) maintain the registry of their town."""
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or user.role == User.Role.OFFICE)
+    )
+
+
+def require_office(user: User) -> None:
+    if not can_manage_registry(user):
+        raise PermissionDenied(_("只有河长办工作人员可以进行此操作"))
+
+
+def require_region_in_scope(user: User, region: Region) -> None:
+    code = scope_code(user)
+    if code is None or not region.code.startswith(code):
+        raise PermissionDenied(_("%(region)s不在您的管辖范围内") % {"region": region.name})

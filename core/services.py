@@ -1,0 +1,34 @@
+"""Writes for users and API tokens."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import ApiToken, Region, User
+from core.scoping import require_office
+
+
+@transaction.atomic
+def create_api_client(*, name: str, region: Region, scope: str, created_by: User | None = None):
+    """Create a district-client user scoped to ``region`` and its token; returns (token, key).
+
+    The key is returned once and never stored (only its hash is).
+    """
+    if created_by is not None:
+        require_office(created_by)
+    user, _ = User.objects.get_or_create(
+        username=f"api-{region.code}-{name}"[:150],
+        defaults={"role": User.Role.DISTRICT_CLIENT, "region": region, "last_name": name},
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name, scope=scope, prefix=key[:8], key_hash=ApiToken.hash_key(key)
+    )
+    return token, key
+
+
+def revoke_api_token(*, token: ApiToken) -> ApiToken:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token

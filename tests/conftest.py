@@ -1,0 +1,304 @@
+"""Fixtures shared by every test, and the rules for real parts (PostgreSQL, Redis, Chromium).
+
+Outside CI a test that needs an absent real part is skipped with the reason; in CI (CI=true)
+an absent part fails the run instead, so a green CI always means it was really tested.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def require(available: bool, what: str) -> None:
+    """Skip outside CI when a real part is missing; fail in CI."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} is not available here")
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def town(db):
+    return factories.TownFactory()
+
+
+@pytest.fixture
+def village(town):
+    return factories.VillageFactory(parent=town)
+
+
+@pytest.fixture
+def other_village(town):
+    return factories.VillageFactory(parent=town)
+
+
+@pytest.fixture
+def town_staff(town):
+    return factories.UserFactory(role="office", region=town)
+
+
+@pytest.fixture
+def village_chief(village):
+    user = factories.UserFactory(role="village_chief", region=village)
+    factories.ChiefFactory(user=user, level="village", region=village)
+    return user
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def district_token(town):
+    """(token, key) of a read-only district client scoped to the town's district."""
+    from core.services import create_api_client
+
+    return create_api_client(name="district", region=town.parent, scope="read")
+
+
+@pytest.fixture
+def district_write_token(town):
+    from core.services import create_api_client
+
+    return create_api_client(name="district-w", region=town.parent, scope="write")
+
+
+# --- real parts -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    require(Path(CHROMIUM).exists(), f"Debian's Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A phone-sized page with a position over Zhujing."""
+    context = browser.new_context(
+        locale="zh-CN",
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"latitude": 30.9, "longitude": 121.17},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def login(page, username: str, password: str = factories.PASSWORD) -> None:
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    require(_port_open("127.0.0.1", 6379), "Redis at 127.0.0.1:6379")
+    return REDIS_URL
+
+
+def _worker_env(redis_url: str) -> dict:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{db.get('USER') or ''}@{db.get('HOST') or '127.0.0.1'}:"
+            f"{db.get('PORT') or 5432}/{db['NAME']}"
+        )
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=redis_url,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        TESTING="true",
+        DEBUG="true",
+        EMAIL_URL="consolemail://",
+    )
+    return env
+
+
+class WorkerProcess:
+    """A real ``celery worker`` in its own process, on Redis and on the test database."""
+
+    def __init__(self, redis_url: str, log: Path):
+        self.redis_url = redis_url
+        self.log = log
+        self.proc = None
+
+    def start(self, concurrency: int = 1) -> "WorkerProcess":
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo" if concurrency == 1 else "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ]
+        self._fh = open(self.log, "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=BASE_DIR,
+            env=_worker_env(self.redis_url),
+            stdout=self._fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.log.read_text(errors="replace").count("ready.") > self._ready_seen:
+                self._ready_seen += 1
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited: {self.log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        raise RuntimeError("worker did not become ready in 60 s")
+
+    _ready_seen = 0
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no graceful shutdown."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if getattr(self, "_fh", None):
+            self._fh.close()
+
+
+@pytest.fixture
+def celery_worker_process(redis_url, transactional_db, tmp_path):
+    """Point this process's Celery app at Redis and start a real worker process.
+
+    Use with ``transactional_db`` semantics: the worker reads what the test has committed.
+    Yields the :class:`WorkerProcess`, which the test may ``kill()`` and ``start()`` again.
+    """
+    import redis
+
+    from config.celery import app
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    old = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options)
+    app.conf.broker_url = redis_url
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = {}
+    app.pool.force_close_all()
+    worker = WorkerProcess(redis_url, tmp_path / "worker.log")
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = old
+        app.pool.force_close_all()
+        client.flushdb()
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
+    """Poll until ``predicate()`` is truthy (for work done by another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met in {timeout} s")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ci_requires_real_parts():
+    """In CI, fail early if a real part is missing rather than skipping quietly."""
+    if not IN_CI:
+        return
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append("chromium")
+    if not _port_open("127.0.0.1", 6379):
+        missing.append("redis")
+    if os.environ.get("REQUIRE_POSTGRES") and not settings.DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    ):
+        missing.append("postgresql")
+    if missing:
+        pytest.fail(f"CI needs these real parts: {', '.join(missing)}")
