@@ -199,6 +199,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.retry_due_deliveries",
         "schedule": crontab(minute="*/5"),
     },
+    # Monthly letters to river chiefs: each town's batch for the month, 09:00 on the 1st.
+    "letters-monthly": {
+        "task": "letters.tasks.queue_monthly_letters",
+        "schedule": crontab(day_of_month="1", hour="9", minute="0"),
+    },
+    # Resume letter batches a crashed worker left half-sent.
+    "letters-resume": {
+        "task": "letters.tasks.resume_stalled_letters",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -249,3 +259,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- letters ---
+# Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
+# resume job takes it over (safe: the notification is unique by key, see letters.services).
+LETTERS_CHUNK_SIZE = env.int("LETTERS_CHUNK_SIZE", default=500)
+LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=600)

@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from itertools import pairwise
 
 from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
@@ -81,7 +82,7 @@ def measure_timeline(*, measure: Measure):
     rows = list(measure.history.select_related("history_user").order_by("-history_date"))
     for row in rows:
         row.progress_before = None
-    for newer, older in zip(rows, rows[1:], strict=False):
+    for newer, older in pairwise(rows):
         newer.progress_before = older.progress
     return rows
 
@@ -186,27 +187,40 @@ def _add(into: ProgressRow, row: ProgressRow) -> None:
     into.plan_ids.extend(row.plan_ids)
 
 
-def measure_progress_for_rivers(*, river_ids, on: date) -> dict[int, dict]:
-    """``{river_id: {"measures", "done", "overdue", "progress"}}`` over every plan of the river.
+def measure_progress_for_rivers(*, river_ids, at: datetime | None = None) -> dict[int, dict]:
+    """``{river_id: {"measures", "done", "overdue", "progress"}}`` over every plan of the river,
+    as the measures stood at ``at`` (now by default), read from their history.
 
-    One query; rivers without a plan are absent. ``progress`` is the mean of its measures.
+    One query; rivers without a plan are absent. ``progress`` is the mean over the measures;
+    a measure is overdue when its deadline passed before ``at``'s day and it was not done.
     """
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    latest: dict[int, tuple] = {}
     rows = (
-        Measure.objects.filter(plan__river_id__in=list(river_ids))
-        .values("plan__river_id")
-        .annotate(
-            measures=Count("id"),
-            done=Count("id", filter=Q(status=Measure.Status.DONE)),
-            overdue=Count("id", filter=Q(deadline__lt=on) & ~Q(status=Measure.Status.DONE)),
-            progress=Avg("progress"),
-        )
+        Measure.history.filter(plan__river_id__in=list(river_ids), history_date__lt=at)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "plan__river_id", "history_type", "progress", "status", "deadline")
     )
+    for row in rows:
+        latest[row[0]] = row
+    out: dict[int, dict] = {}
+    for _id, river_id, kind, progress, status, deadline in latest.values():
+        if kind == "-":
+            continue
+        agg = out.setdefault(river_id, {"measures": 0, "done": 0, "overdue": 0, "sum": 0})
+        agg["measures"] += 1
+        agg["sum"] += progress
+        if status == Measure.Status.DONE:
+            agg["done"] += 1
+        elif deadline < day:
+            agg["overdue"] += 1
     return {
-        row["plan__river_id"]: {
-            "measures": row["measures"],
-            "done": row["done"],
-            "overdue": row["overdue"],
-            "progress": round(float(row["progress"] or 0), 1),
+        river_id: {
+            "measures": agg["measures"],
+            "done": agg["done"],
+            "overdue": agg["overdue"],
+            "progress": round(agg["sum"] / agg["measures"], 1),
         }
-        for row in rows
+        for river_id, agg in out.items()
     }

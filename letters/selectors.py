@@ -1,0 +1,55 @@
+"""Reads shared by the letter pages, the API and the jobs."""
+
+from django.db.models import Count, Prefetch, Q
+
+from core.models import User
+from letters.models import Letter, LetterBatch
+from notices.models import Delivery
+
+
+def batches_for(*, user: User):
+    return (
+        LetterBatch.objects.visible_to(user)
+        .select_related("town", "queued_by")
+        .annotate(
+            n_letters=Count("letters"),
+            n_sent=Count("letters", filter=Q(letters__status=Letter.Status.SENT)),
+            n_read=Count("letters", filter=Q(letters__read_at__isnull=False)),
+            n_failed=Count("letters", filter=Q(letters__status=Letter.Status.FAILED)),
+        )
+    )
+
+
+def letters_for(*, user: User, batch: LetterBatch | None = None):
+    qs = Letter.objects.visible_to(user).select_related(
+        "batch__town", "chief__user", "chief__region", "recipient"
+    )
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    return qs.prefetch_related(
+        Prefetch("notification__deliveries", queryset=Delivery.objects.order_by("channel"))
+    )
+
+
+def inbox_for(*, user: User):
+    """The chief's own letters that have been sent, newest first."""
+    return (
+        Letter.objects.filter(recipient=user, status=Letter.Status.SENT)
+        .select_related("batch__town")
+        .order_by("-batch__month", "-pk")
+    )
+
+
+def letter_for(*, user: User, pk: int) -> Letter:
+    return (
+        Letter.objects.visible_to(user)
+        .select_related("batch__town", "chief__user", "chief__region", "recipient")
+        .get(pk=pk)
+    )
+
+
+def delivery_state(letter: Letter) -> dict[str, str]:
+    """``{"email": "sent", "sms": "pending"}`` for a sent letter; empty before."""
+    if not letter.notification_id:
+        return {}
+    return {d.channel: d.status for d in letter.notification.deliveries.all()}

@@ -1,0 +1,435 @@
+"""Writes for the monthly letters: templates, batches, the fan-out and the send of one letter.
+
+Exactly once, whatever happens:
+- the database holds one batch per town and month, and one letter per chief per batch;
+- a letter task *claims* its row with a conditional UPDATE (PENDING -> SENDING) and goes on
+  only if it changed exactly one row, so a retry or a second worker does nothing;
+- the only thing a letter sends is ``notices.services.notify(key=f"letter:{id}")``, itself
+  unique by key, and e-mail and SMS are claimed per channel there. So a letter whose worker
+  died after the claim (left SENDING) may safely be claimed again by :func:`requeue_stalled`:
+  the second run finds the notification already there and sends nothing twice.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.template import TemplateSyntaxError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Region, User
+from core.scoping import require_office, require_region_in_scope
+from letters import sources, templating
+from letters.models import Letter, LetterBatch, LetterTemplate, first_of_month
+from notices.models import Delivery, Notification
+from notices.services import notify
+from rivers.models import Chief, ChiefAssignment
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+# --- template ---------------------------------------------------------------------------------
+
+
+def template_for(*, town: Region) -> tuple[str, str]:
+    """(subject, body) of the town's template, or the built-in default."""
+    row = LetterTemplate.objects.filter(town=town).first()
+    if row is None:
+        return templating.DEFAULT_SUBJECT, templating.DEFAULT_BODY
+    return row.subject, row.body
+
+
+def validate_template(*, subject: str, body: str) -> None:
+    errors = {}
+    for field, source in (("subject", subject), ("body", body)):
+        if not source.strip():
+            errors[field] = _("不能为空")
+            continue
+        try:
+            templating.check(source)
+        except templating.UnknownField as exc:
+            errors[field] = _("模板引用了未知字段：%(field)s") % {"field": exc.name}
+        except TemplateSyntaxError as exc:
+            errors[field] = _("模板语法错误：%(error)s") % {"error": exc}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_template(*, town: Region, subject: str, body: str, by: User) -> LetterTemplate:
+    """Check and save the town's letter template; an unknown field is refused by name."""
+    require_office(by)
+    require_region_in_scope(by, town)
+    validate_template(subject=subject, body=body)
+    row, _created = LetterTemplate.objects.update_or_create(
+        town=town,
+        defaults={"subject": subject, "body": body, "updated_by": by, "updated_at": timezone.now()},
+    )
+    return row
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def chiefs_for_batch(*, batch: LetterBatch):
+    """Active chiefs of the town with at least one river on the last day of the period."""
+    current = ChiefAssignment.objects.current(on=batch.period_end).filter(river__is_active=True)
+    return (
+        Chief.objects.active()
+        .filter(region__code__startswith=batch.town.code, pk__in=current.values("chief_id"))
+        .select_related("user", "region")
+        .order_by("pk")
+    )
+
+
+def _normalise_month(month) -> date:
+    if isinstance(month, str):
+        try:
+            year, mon = (int(x) for x in month[:7].split("-"))
+            month = date(year, mon, 1)
+        except ValueError:
+            raise ValidationError({"month": _("月份格式应为 YYYY-MM")}) from None
+    return first_of_month(month)
+
+
+def _town(town: Region) -> Region:
+    if town.kind != Region.Kind.TOWN:
+        raise ValidationError({"town": _("致河长信按镇/街道分批")})
+    return town
+
+
+@transaction.atomic
+def create_batch(*, town: Region, month, by: User | None = None) -> LetterBatch:
+    """A new draft batch (numbered per town and year) with a letter row for each chief.
+
+    A month that already has a batch is refused (if it was sent, the message says so); the
+    database's unique (town, month) keeps a race from creating a second one.
+    """
+    if by is not None:
+        require_office(by)
+        require_region_in_scope(by, town)
+    month = _normalise_month(month)
+    _town(town)
+    existing = LetterBatch.objects.filter(town=town, month=month).first()
+    if existing is not None:
+        if existing.status == LetterBatch.Status.DRAFT:
+            msg = _("%(month)s的批次已存在（第%(n)s期），请直接预览发送")
+        else:
+            msg = _("%(month)s的致河长信已发送（第%(n)s期），不能重复发送")
+        raise ValidationError({"month": msg % {"month": f"{month:%Y-%m}", "n": existing.number}})
+    if month > first_of_month(timezone.localdate()):
+        raise ValidationError({"month": _("不能为将来的月份建立批次")})
+    number = (
+        LetterBatch.objects.filter(town=town, year=month.year).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    try:
+        with transaction.atomic():
+            batch = LetterBatch.objects.create(
+                town=town, month=month, year=month.year, number=number, created_by=by
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"month": _("%(month)s的批次刚由其他操作建立") % {"month": f"{month:%Y-%m}"}}
+        ) from None
+    ensure_letters(batch=batch)
+    return batch
+
+
+def ensure_letters(*, batch: LetterBatch) -> int:
+    """Create the missing letter rows; the unique (batch, chief) makes a second run a no-op."""
+    rows = [
+        Letter(batch=batch, chief=chief, recipient_id=chief.user_id)
+        for chief in chiefs_for_batch(batch=batch).only("pk", "user_id")
+    ]
+    Letter.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+@transaction.atomic
+def send_batch(*, batch: LetterBatch, by: User | None = None) -> LetterBatch:
+    """Start sending a draft batch: fix its template, then queue its letters after commit.
+
+    DRAFT -> SENDING by a conditional UPDATE, so pressing "send" twice (or the beat job and a
+    person at once) queues the batch once.
+    """
+    if by is not None:
+        require_office(by)
+        require_region_in_scope(by, batch.town)
+    subject, body = template_for(town=batch.town)
+    changed = LetterBatch.objects.filter(pk=batch.pk, status=LetterBatch.Status.DRAFT).update(
+        status=LetterBatch.Status.SENDING,
+        queued_at=timezone.now(),
+        queued_by=by,
+        subject_template=subject,
+        body_template=body,
+    )
+    if changed != 1:
+        raise ValidationError({"month": _("该批次已发送或正在发送")})
+    ensure_letters(batch=batch)
+    from letters.tasks import fan_out_batch
+
+    fan_out_batch.delay_on_commit(batch.pk, 0)
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def queue_batch(*, town: Region, month) -> LetterBatch | None:
+    """The monthly job: create the month's batch if missing and send it if still a draft.
+
+    Idempotent: a batch already sending or sent is left alone (returns None).
+    """
+    month = _normalise_month(month)
+    batch = LetterBatch.objects.filter(town=town, month=month).first()
+    if batch is None:
+        batch = create_batch(town=town, month=month)
+    if batch.status != LetterBatch.Status.DRAFT:
+        return None
+    return send_batch(batch=batch)
+
+
+def fan_out(*, batch_id: int, after_id: int = 0, chunk: int | None = None) -> int | None:
+    """Queue one chunk of the batch's pending letters; returns the id to continue after.
+
+    Each call enqueues at most ``LETTERS_CHUNK_SIZE`` tasks, then the caller queues the next
+    chunk, so a batch of tens of thousands never sits in one long-running task.
+    """
+    from letters.tasks import compose_and_send_letter
+
+    chunk = chunk or settings.LETTERS_CHUNK_SIZE
+    ids = list(
+        Letter.objects.filter(batch_id=batch_id, status=Letter.Status.PENDING, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:chunk]
+    )
+    for pk in ids:
+        compose_and_send_letter.delay(pk)
+    if len(ids) < chunk:
+        _maybe_finish(batch_id)
+        return None
+    return ids[-1]
+
+
+def requeue_stalled(*, stale_after: timedelta | None = None, now: datetime | None = None) -> int:
+    """Re-queue letters of sending batches that no worker finished: the resume after a crash.
+
+    PENDING letters are queued again (their claim guards them); SENDING letters whose claim is
+    older than ``stale_after`` are queued with that claim time, which the task must match to
+    take the row over (compare-and-set), so two resumes cannot both take it.
+    """
+    from letters.tasks import compose_and_send_letter
+
+    now = now or timezone.now()
+    if stale_after is None:
+        stale_after = timedelta(seconds=settings.LETTERS_STALE_AFTER_SECONDS)
+    n = 0
+    rows = Letter.objects.filter(batch__status=LetterBatch.Status.SENDING).filter(
+        Q(status=Letter.Status.PENDING)
+        | Q(status=Letter.Status.SENDING, claimed_at__lte=now - stale_after)
+    )
+    for pk, status, claimed_at in rows.values_list("pk", "status", "claimed_at").iterator():
+        if status == Letter.Status.SENDING:
+            compose_and_send_letter.delay(pk, claimed_at.isoformat())
+        else:
+            compose_and_send_letter.delay(pk)
+        n += 1
+    for batch_id in LetterBatch.objects.filter(status=LetterBatch.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        _maybe_finish(batch_id)
+    return n
+
+
+def _maybe_finish(batch_id: int) -> bool:
+    """SENDING -> SENT once no letter of the batch is waiting or in flight."""
+    waiting = Letter.objects.filter(
+        batch_id=batch_id, status__in=[Letter.Status.PENDING, Letter.Status.SENDING]
+    ).exists()
+    if waiting:
+        return False
+    return (
+        LetterBatch.objects.filter(pk=batch_id, status=LetterBatch.Status.SENDING).update(
+            status=LetterBatch.Status.SENT, completed_at=timezone.now()
+        )
+        == 1
+    )
+
+
+# --- one letter -------------------------------------------------------------------------------
+
+
+def _claim(letter_id: int, stale_claim: datetime | None) -> datetime | None:
+    """PENDING -> SENDING (or a stale SENDING with exactly this claim time); the claim time or None."""
+    now = timezone.now()
+    qs = Letter.objects.filter(pk=letter_id)
+    if stale_claim is None:
+        qs = qs.filter(status=Letter.Status.PENDING)
+    else:
+        qs = qs.filter(status=Letter.Status.SENDING, claimed_at=stale_claim)
+    return now if qs.update(status=Letter.Status.SENDING, claimed_at=now) == 1 else None
+
+
+def compose(*, letters: list[Letter]) -> dict[int, tuple[str, str, dict]]:
+    """Subject, body and figures of each letter (all of one batch), without saving anything."""
+    if not letters:
+        return {}
+    batch = letters[0].batch
+    if batch.status == LetterBatch.Status.DRAFT or not batch.body_template:
+        subject_t, body_t = template_for(town=batch.town)
+    else:
+        subject_t, body_t = batch.subject_template, batch.body_template
+    contexts = sources.gather(batch=batch, chiefs=[letter.chief for letter in letters])
+    out = {}
+    for letter in letters:
+        ctx = contexts[letter.chief_id]
+        out[letter.pk] = (
+            templating.render(subject_t, ctx)[:300],
+            templating.render(body_t, ctx),
+            ctx,
+        )
+    return out
+
+
+def preview(*, letter: Letter) -> Letter:
+    """The letter as it would be sent now (not saved); sent letters are returned as they are."""
+    if letter.status == Letter.Status.SENT:
+        return letter
+    subject, body, figures = compose(letters=[letter])[letter.pk]
+    letter.subject, letter.body, letter.figures = subject, body, figures
+    return letter
+
+
+def compose_and_send_letter(*, letter_id: int, stale_claim: datetime | None = None) -> str:
+    """Compose one letter and deliver it (inbox, e-mail, SMS) exactly once.
+
+    Claims the row first (conditional UPDATE), so a retry or a second worker returns at once.
+    A failure before the send puts the row back to PENDING and re-raises for a retry with
+    backoff; after MAX_ATTEMPTS the letter is FAILED and shown on the batch page.
+    A constant number of queries whatever the number of rivers (tested).
+    """
+    claimed_at = _claim(letter_id, stale_claim)
+    if claimed_at is None:
+        return "skipped: already claimed"
+    letter = Letter.objects.select_related(
+        "batch__town", "chief__user", "chief__region", "recipient"
+    ).get(pk=letter_id)
+    try:
+        with transaction.atomic():
+            subject, body, figures = compose(letters=[letter])[letter.pk]
+            notification, _created = notify(
+                key=letter.notification_key,
+                recipient=letter.recipient,
+                kind="letter",
+                title=subject,
+                body=body,
+                url=reverse("letters:letter-detail", args=[letter.pk]),
+                channels=(Delivery.Channel.EMAIL, Delivery.Channel.SMS),
+            )
+            Letter.objects.filter(pk=letter.pk, status=Letter.Status.SENDING).update(
+                status=Letter.Status.SENT,
+                subject=subject,
+                body=body,
+                figures=figures,
+                notification=notification,
+                sent_at=timezone.now(),
+                attempts=letter.attempts + 1,
+                last_error="",
+            )
+    except Exception as exc:
+        attempts = letter.attempts + 1
+        Letter.objects.filter(pk=letter.pk, claimed_at=claimed_at).update(
+            status=Letter.Status.FAILED if attempts >= MAX_ATTEMPTS else Letter.Status.PENDING,
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        logger.warning("letter %s failed (attempt %s): %s", letter.pk, attempts, exc)
+        raise
+    _maybe_finish(letter.batch_id)
+    return "sent"
+
+
+def retry_failed(*, batch: LetterBatch, by: User) -> int:
+    """Office: put FAILED letters back in the queue (a fresh set of attempts)."""
+    require_office(by)
+    require_region_in_scope(by, batch.town)
+    from letters.tasks import compose_and_send_letter
+
+    with transaction.atomic():
+        ids = list(
+            Letter.objects.filter(batch=batch, status=Letter.Status.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        Letter.objects.filter(pk__in=ids).update(status=Letter.Status.PENDING, attempts=0)
+        if ids:
+            LetterBatch.objects.filter(pk=batch.pk).update(
+                status=LetterBatch.Status.SENDING, completed_at=None
+            )
+        for pk in ids:
+            compose_and_send_letter.delay_on_commit(pk)
+    return len(ids)
+
+
+def mark_read(*, letter: Letter, user: User) -> Letter:
+    """The read receipt: set when the recipient opens the letter, once."""
+    if letter.recipient_id != user.pk:
+        return letter
+    if letter.read_at is None and letter.status == Letter.Status.SENT:
+        now = timezone.now()
+        Letter.objects.filter(pk=letter.pk, read_at__isnull=True).update(read_at=now)
+        letter.read_at = now
+        if letter.notification_id:
+            Notification.objects.filter(pk=letter.notification_id, read_at__isnull=True).update(
+                read_at=now
+            )
+    return letter
+
+
+def require_letter_access(*, letter: Letter, user: User) -> None:
+    if not Letter.objects.visible_to(user).filter(pk=letter.pk).exists():
+        raise PermissionDenied(_("您无权查看这封信"))
+    if letter.recipient_id == user.pk and letter.status != Letter.Status.SENT:
+        raise PermissionDenied(_("这封信尚未发出"))
+
+
+# --- totals for the preview -------------------------------------------------------------------
+
+
+def batch_totals(*, batch: LetterBatch) -> dict:
+    """Totals of the batch as its letters would say them, composed in one go (few queries)."""
+    letters = list(batch.letters.select_related("chief__user", "chief__region"))
+    status = dict(batch.letters.values("status").annotate(n=Count("id")).values_list("status", "n"))
+    contexts = sources.gather(batch=batch, chiefs=[letter.chief for letter in letters])
+    rivers = {}
+    behind = 0
+    attention_letters = 0
+    for ctx in contexts.values():
+        for r in ctx["rivers"]:
+            rivers[r["id"]] = r
+        if ctx["patrols"] and ctx["patrols"]["behind"]:
+            behind += 1
+        if ctx["attention"]:
+            attention_letters += 1
+    any_ctx = next(iter(contexts.values()), None)
+    return {
+        "letters": len(letters),
+        "by_status": {s: status.get(s, 0) for s in Letter.Status.values},
+        "read": batch.letters.filter(read_at__isnull=False).count(),
+        "town_chiefs": sum(1 for x in letters if x.chief.level == "town"),
+        "village_chiefs": sum(1 for x in letters if x.chief.level == "village"),
+        "rivers": len(rivers),
+        "rivers_off_target": sum(1 for r in rivers.values() if r["meets_target"] is False),
+        "orders_open": sum(r["orders_open"] or 0 for r in rivers.values()),
+        "orders_overdue": sum(r["orders_overdue"] or 0 for r in rivers.values()),
+        "measures_overdue": sum(r["measures_overdue"] or 0 for r in rivers.values()),
+        "chiefs_behind_on_patrols": behind,
+        "letters_with_attention": attention_letters,
+        "sources": any_ctx["sources"] if any_ctx else {},
+    }

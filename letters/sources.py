@@ -1,0 +1,281 @@
+"""Where a letter's figures come from: the one module that reads the other apps.
+
+Each section asks the selector that the app's own pages use, so a letter never says something
+different from the patrol, order, water-quality or plan pages for the same chief and month:
+
+- patrols:    ``patrols.selectors.duty_for(chiefs=..., month=...)``
+- orders:     ``directives.selectors.order_counts_for_rivers(river_ids=..., at=...)``
+- quality:    ``monitoring.selectors.river_status(river_ids=..., period_start=..., period_end=...)``
+- plans:      ``plans.selectors.measure_progress_for_rivers(river_ids=..., at=...)``
+
+A section whose app is not installed yet is left out (``sources.<name>`` is False in the
+template). Every call takes the whole list of chiefs or rivers, so composing one letter or ten
+thousand costs the same, constant, number of queries.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import import_module
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.choices import WaterClass
+from letters.models import LetterBatch
+from rivers.models import Chief, ChiefAssignment
+
+
+@dataclass(frozen=True)
+class Period:
+    """The month a batch reports on, and the moment its figures are taken."""
+
+    start: date  # first day of the reported month
+    end: date  # last day of the reported month
+    at: datetime  # as at: the first moment after the reported month
+
+    @classmethod
+    def of(cls, batch: LetterBatch) -> "Period":
+        return cls(start=batch.period_start, end=batch.period_end, at=batch.as_at)
+
+
+def _selector(module: str, name: str):
+    """The other app's selector, or None while that app has not landed."""
+    try:
+        return getattr(import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def duty_selector():
+    return _selector("patrols.selectors", "duty_for")
+
+
+def orders_selector():
+    return _selector("directives.selectors", "order_counts_for_rivers")
+
+
+def quality_selector():
+    return _selector("monitoring.selectors", "river_status")
+
+
+def plans_selector():
+    return _selector("plans.selectors", "measure_progress_for_rivers")
+
+
+def rivers_of(*, chief_ids, on: date) -> dict[int, list[ChiefAssignment]]:
+    """The current assignments of each chief on ``on`` (one query)."""
+    out: dict[int, list[ChiefAssignment]] = defaultdict(list)
+    rows = (
+        ChiefAssignment.objects.current(on=on)
+        .filter(chief_id__in=list(chief_ids), river__is_active=True)
+        .select_related("river", "reach")
+        .order_by("chief_id", "river__code", "reach__position")
+    )
+    for row in rows:
+        out[row.chief_id].append(row)
+    return out
+
+
+def _attr(obj, name, default=None):
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _class_label(value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        return str(WaterClass(int(value)).label)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+TREND_LABELS = {
+    "better": _("较上期好转"),
+    "improving": _("较上期好转"),
+    "worse": _("较上期变差"),
+    "worsening": _("较上期变差"),
+    "stable": _("与上期持平"),
+    "same": _("与上期持平"),
+}
+
+
+def _trend_label(value) -> tuple[str, str]:
+    """(code, label); selectors may give a word, a label or a signed number."""
+    if value in (None, ""):
+        return "", ""
+    if isinstance(value, int | float):
+        code = "better" if value < 0 else "worse" if value > 0 else "stable"
+    else:
+        code = str(getattr(value, "value", value))
+    label = TREND_LABELS.get(code)
+    if label is None:
+        label = str(getattr(value, "label", value))
+    return code, str(label)
+
+
+def _black_odour_label(value) -> str:
+    if not value:
+        return ""
+    if value is True:
+        return str(_("监测为黑臭水体"))
+    label = getattr(value, "label", None)
+    return str(label or value)
+
+
+def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
+    """The template context of each chief's letter in ``batch``: ``{chief_id: context}``.
+
+    The context is plain JSON (it is stored with the letter as its figures).
+    """
+    period = Period.of(batch)
+    assignments = rivers_of(chief_ids=[c.pk for c in chiefs], on=period.end)
+    river_ids = sorted({a.river_id for rows in assignments.values() for a in rows})
+    sources = {"patrols": False, "orders": False, "quality": False, "plans": False}
+
+    duty = {}
+    if (fn := duty_selector()) is not None:
+        duty = fn(chiefs=chiefs, month=period.start)
+        sources["patrols"] = True
+    orders = {}
+    if (fn := orders_selector()) is not None:
+        orders = fn(river_ids=river_ids, at=period.at)
+        sources["orders"] = True
+    quality = {}
+    if (fn := quality_selector()) is not None:
+        quality = fn(river_ids=river_ids, period_start=period.start, period_end=period.end)
+        sources["quality"] = True
+    plans = {}
+    if (fn := plans_selector()) is not None:
+        plans = fn(river_ids=river_ids, at=period.at)
+        sources["plans"] = True
+
+    town = batch.town
+    batch_info = {
+        "number": batch.number,
+        "year": batch.year,
+        "month": _("%(y)d年%(m)d月") % {"y": batch.month.year, "m": batch.month.month},
+        "period": _("%(y)d年%(m)d月") % {"y": period.start.year, "m": period.start.month},
+        "date": date_format(batch.month, "Y年n月j日"),
+    }
+    out = {}
+    for chief in chiefs:
+        rivers = []
+        seen = {}
+        for a in assignments.get(chief.pk, []):
+            if a.river_id in seen:  # two reaches of one river: one section naming both
+                if a.reach:
+                    section = seen[a.river_id]
+                    section["reach"] = "、".join(filter(None, [section["reach"], a.reach.name]))
+                continue
+            section = _river_section(a, orders, quality, plans)
+            seen[a.river_id] = section
+            rivers.append(section)
+        d = duty.get(chief.pk)
+        patrols = (
+            {
+                "done": _attr(d, "done", 0),
+                "required": _attr(d, "required", 0),
+                "behind": _attr(d, "behind", 0),
+            }
+            if d is not None
+            else None
+        )
+        attention = _attention(patrols, rivers)
+        out[chief.pk] = {
+            "chief": {
+                "name": str(chief.user),
+                "title": str(chief.get_title_display()),
+                "level": str(chief.get_level_display()),
+                "region": chief.region.name,
+                "position": chief.position,
+            },
+            "town": {"name": town.name, "code": town.code},
+            "batch": batch_info,
+            "patrols": patrols,
+            "rivers": rivers,
+            "attention": attention,
+            "totals": {
+                "rivers": len(rivers),
+                "rivers_off_target": sum(1 for r in rivers if r["meets_target"] is False),
+                "orders_open": sum(r["orders_open"] or 0 for r in rivers),
+                "orders_overdue": sum(r["orders_overdue"] or 0 for r in rivers),
+                "measures": sum(r["measures"] or 0 for r in rivers),
+                "measures_overdue": sum(r["measures_overdue"] or 0 for r in rivers),
+            },
+            "sources": sources,
+        }
+    return out
+
+
+def _river_section(a: ChiefAssignment, orders: dict, quality: dict, plans: dict) -> dict:
+    river = a.river
+    o = orders.get(river.pk) or {}
+    q = quality.get(river.pk)
+    p = plans.get(river.pk) or {}
+    water = _attr(q, "water_class")
+    meets = _attr(q, "meets_target") if water not in (None, "") else None
+    trend_code, trend = _trend_label(_attr(q, "trend"))
+    black = _attr(q, "black_odour")
+    return {
+        "id": river.pk,
+        "name": river.name,
+        "code": river.code,
+        "level": str(river.get_level_display()),
+        "reach": a.reach.name if a.reach else "",
+        "target_class": _class_label(_attr(q, "target_class") or river.target_class),
+        "water_class_value": int(water) if isinstance(water, int) else None,
+        "water_class": _class_label(water),
+        "meets_target": meets,
+        "trend_code": trend_code,
+        "trend": trend,
+        "black_odour": _black_odour_label(black),
+        "orders_open": o.get("open", 0),
+        "orders_overdue": o.get("overdue", 0),
+        "measures": p.get("measures", 0),
+        "measures_done": p.get("done", 0),
+        "measures_overdue": p.get("overdue", 0),
+        "measure_progress": p.get("progress", 0),
+        "attention": [],
+    }
+
+
+def _attention(patrols: dict | None, rivers: list[dict]) -> list[str]:
+    """What needs the chief's attention, worst first; each river gets its own items too."""
+    items = []
+    if patrols and patrols["behind"]:
+        items.append(
+            _("上月巡河 %(done)s 次，少于要求的 %(required)s 次，请按规定巡河")
+            % {"done": patrols["done"], "required": patrols["required"]}
+        )
+    for r in rivers:
+        own = []
+        if r["black_odour"]:
+            own.append(
+                _("%(river)s%(state)s，请督促整治")
+                % {"river": r["name"], "state": r["black_odour"]}
+            )
+        if r["meets_target"] is False:
+            own.append(
+                _("%(river)s水质为%(cls)s，未达到%(target)s目标")
+                % {"river": r["name"], "cls": r["water_class"], "target": r["target_class"]}
+            )
+        if r["trend_code"] in ("worse", "worsening"):
+            own.append(_("%(river)s水质%(trend)s") % {"river": r["name"], "trend": r["trend"]})
+        if r["orders_overdue"]:
+            own.append(
+                _("%(river)s有 %(n)s 张督办单超期未整改")
+                % {"river": r["name"], "n": r["orders_overdue"]}
+            )
+        if r["measures_overdue"]:
+            own.append(
+                _("%(river)s“一河一策”有 %(n)s 项措施超期未完成")
+                % {"river": r["name"], "n": r["measures_overdue"]}
+            )
+        r["attention"] = [str(x) for x in own]
+        items.extend(own)
+    return [str(x) for x in items]

@@ -1,0 +1,45 @@
+"""Thin Celery entry points for the monthly letters; the rules live in letters.services."""
+
+from datetime import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from core.models import Region
+from letters import services
+from letters.models import Letter, first_of_month
+
+
+@shared_task
+def queue_monthly_letters(month: str | None = None) -> str:
+    """Beat, on the 1st: each town with chiefs gets this month's batch, queued for sending."""
+    month = month or f"{first_of_month(timezone.localdate()):%Y-%m}"
+    towns = Region.objects.filter(kind=Region.Kind.TOWN, chiefs__is_active=True).distinct()
+    queued = [b for town in towns if (b := services.queue_batch(town=town, month=month))]
+    return f"{month}: {len(queued)} batches queued"
+
+
+@shared_task
+def fan_out_batch(batch_id: int, after_id: int = 0) -> str:
+    """Queue one chunk of letters, then the next chunk as a new task."""
+    next_after = services.fan_out(batch_id=batch_id, after_id=after_id)
+    if next_after is not None:
+        fan_out_batch.delay(batch_id, next_after)
+    return f"batch {batch_id}: queued after {after_id}"
+
+
+@shared_task(bind=True, max_retries=services.MAX_ATTEMPTS - 1)
+def compose_and_send_letter(self, letter_id: int, stale_claim: str | None = None) -> str:
+    claim = datetime.fromisoformat(stale_claim) if stale_claim else None
+    try:
+        return services.compose_and_send_letter(letter_id=letter_id, stale_claim=claim)
+    except Exception as exc:
+        if Letter.objects.filter(pk=letter_id, status=Letter.Status.FAILED).exists():
+            return f"failed: {exc}"
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task
+def resume_stalled_letters() -> int:
+    """Beat: re-queue letters a crashed worker left behind (see services.requeue_stalled)."""
+    return services.requeue_stalled()
