@@ -146,7 +146,7 @@ def ensure_letters(*, batch: LetterBatch) -> int:
     """Create the missing letter rows; the unique (batch, chief) makes a second run a no-op."""
     rows = [
         Letter(batch=batch, chief=chief, recipient_id=chief.user_id)
-        for chief in chiefs_for_batch(batch=batch).only("pk", "user_id")
+        for chief in chiefs_for_batch(batch=batch).select_related(None).only("pk", "user_id")
     ]
     Letter.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return len(rows)

@@ -210,17 +210,17 @@ DEFAULT_BODY = """{{ chief.name }}{{ chief.title }}：
 
 您好！现将{{ batch.period }}您负责河道的治理情况告知如下，请您统筹协调、督促指导。
 {% if sources.patrols and patrols %}
-一、巡河情况
+【巡河情况】
 {{ batch.period }}应巡河 {{ patrols.required }} 次，实际巡河 {{ patrols.done }} 次{% if patrols.behind %}，尚差 {{ patrols.behind }} 次{% else %}，已完成{% endif %}。
 {% endif %}
-二、河道情况（共 {{ totals.rivers }} 条）
+【河道情况】（共 {{ totals.rivers }} 条）
 {% for river in rivers %}
 {{ forloop.counter }}. {{ river.name }}{% if river.reach %}（{{ river.reach }}）{% endif %}，水质目标{{ river.target_class }}
 {% if sources.quality %}   水质：{% if river.water_class %}{{ river.water_class }}，{% if river.meets_target %}达到目标{% else %}未达到目标{% endif %}{% if river.trend %}，{{ river.trend }}{% endif %}{% if river.black_odour %}，{{ river.black_odour }}{% endif %}{% else %}本期无监测数据{% endif %}
 {% endif %}{% if sources.orders %}   督办单：未办结 {{ river.orders_open }} 张，其中超期 {{ river.orders_overdue }} 张
 {% endif %}{% if river.measures %}   一河一策：措施 {{ river.measures }} 项，已完成 {{ river.measures_done }} 项，平均进度 {{ river.measure_progress }}%{% if river.measures_overdue %}，超期 {{ river.measures_overdue }} 项{% endif %}
 {% endif %}{% endfor %}
-三、请您关注
+【请您关注】
 {% for item in attention %}{{ forloop.counter }}. {{ item }}
 {% empty %}您负责的河道本期没有需要特别关注的事项，请继续保持。
 {% endfor %}
