@@ -174,6 +174,7 @@ def change_deadline(*, measure: Measure, deadline: date, by: User, note: str = "
     _check_deadline(measure.plan.programme, deadline)
     measure.deadline = deadline
     measure._change_reason = note
+    measure._history_user = by
     measure.save(update_fields=["deadline"])
     return measure
 
@@ -234,5 +235,6 @@ def update_progress(
     measure.updated_at = timezone.now()
     measure.updated_by = by
     measure._change_reason = note[:100]
+    measure._history_user = by
     measure.save()
     return measure
