@@ -249,3 +249,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- patrols ---
+# Largest photo accepted from a phone, before re-encoding (bytes).
+PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

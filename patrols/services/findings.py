@@ -1,12 +1,20 @@
 """Findings: report, photograph, and move through their statuses (audited by simple_history)."""
 
+import uuid
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import User
 from core.scoping import scope_code
-from patrols.models import Finding
+from patrols import geo
+from patrols.models import Finding, FindingPhoto, Patrol
+from patrols.photos import clean_photo
+from patrols.services.patrols import CLOCK_SKEW, refresh_flags, require_can_edit
+from rivers.models import River
 
 # Which status may follow which. ORDERED -> RESOLVED when the order's rectification is accepted;
 # an ordered finding can also be reopened if the order is withdrawn.
@@ -72,3 +80,107 @@ def dismiss_finding(*, finding: Finding, by: User, reason: str = "") -> Finding:
     return set_finding_status(
         finding=finding, status=Finding.Status.DISMISSED, by=by, reason=reason
     )
+
+
+@transaction.atomic
+def report_finding(
+    *,
+    by: User,
+    river,
+    category: str,
+    patrol: Patrol | None = None,
+    reach=None,
+    note: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    found_at: datetime | None = None,
+    client_id: uuid.UUID | None = None,
+    photos: list | None = None,
+) -> Finding:
+    """Record a problem (on a patrol, or reported on its own); same ``client_id`` returns it."""
+    if client_id is not None:
+        existing = Finding.objects.filter(client_id=client_id).select_related("region").first()
+        if existing is not None:
+            _require_visible(existing, by)
+            return existing
+    errors = {}
+    if category not in Finding.Category.values:
+        errors["category"] = _("请选择问题类别")
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _("纬度和经度须同时填写")
+    elif latitude is not None and not geo.plausible(float(latitude), float(longitude)):
+        errors["latitude"] = _("位置坐标不合理（%(lat)s, %(lon)s）") % {
+            "lat": latitude,
+            "lon": longitude,
+        }
+    found_at = found_at or timezone.now()
+    if found_at > timezone.now() + CLOCK_SKEW:
+        errors["found_at"] = _("发现时间不能晚于现在")
+    if reach is not None and reach.river_id != river.pk:
+        errors["reach"] = _("该河段不属于所选河道")
+    if errors:
+        raise ValidationError(errors)
+    if patrol is not None:
+        require_can_edit(patrol, by)
+        if patrol.river_id != river.pk:
+            raise ValidationError({"river": _("问题所在河道须与巡河河道一致")})
+        region = patrol.region
+    else:
+        if not River.objects.visible_to(by).filter(pk=river.pk).exists():
+            raise PermissionDenied(_("该河道不在您的管辖范围内"))
+        chief = getattr(by, "chief", None)
+        region = chief.region if chief is not None else (by.region or river.region)
+    finding = Finding(
+        client_id=client_id or uuid.uuid4(),
+        patrol=patrol,
+        river=river,
+        reach=reach,
+        region=region,
+        category=category,
+        note=note.strip(),
+        latitude=float(latitude) if latitude is not None else None,
+        longitude=float(longitude) if longitude is not None else None,
+        found_at=found_at,
+        reported_by=by,
+    )
+    finding._history_user = by
+    finding.save()
+    for upload in photos or []:
+        add_finding_photo(finding=finding, by=by, upload=upload)
+    return finding
+
+
+@transaction.atomic
+def add_finding_photo(
+    *, finding: Finding, by: User, upload, client_id: uuid.UUID | None = None
+) -> FindingPhoto:
+    """Store a re-encoded copy of a photo (metadata stripped); same ``client_id`` returns it.
+
+    If the finding belongs to a finished patrol, the patrol's flags are recomputed, since a
+    photo's capture time is one of them.
+    """
+    if client_id is not None:
+        existing = FindingPhoto.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return existing
+    finding = Finding.objects.select_related("region", "patrol__river").get(pk=finding.pk)
+    _require_visible(finding, by)
+    if finding.patrol is not None:
+        require_can_edit(finding.patrol, by)
+    clean = clean_photo(upload)
+    photo = FindingPhoto(
+        client_id=client_id or uuid.uuid4(),
+        finding=finding,
+        taken_at=clean.taken_at,
+        latitude=clean.latitude,
+        longitude=clean.longitude,
+    )
+    photo.image.save(clean.content.name, clean.content, save=False)
+    photo.save()
+    patrol = finding.patrol
+    if patrol is not None and patrol.status == Patrol.Status.FINISHED:
+        before = list(patrol.flags)
+        if refresh_flags(patrol) != before:
+            patrol._history_user = by
+            patrol.save(update_fields=["flags"])
+    return photo
