@@ -260,6 +260,10 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# --- patrols ---
+# Largest photo accepted from a phone, before re-encoding (bytes).
+PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
 # resume job takes it over (safe: the notification is unique by key, see letters.services).
