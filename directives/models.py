@@ -103,6 +103,9 @@ class OrderCounter(models.Model):
             models.UniqueConstraint(fields=["town", "year"], name="order_counter_per_town_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.town_id}/{self.year}: {self.last_serial}"
+
 
 class Directive(models.Model):
     """A supervision order (督办单) from a town's river-chief office to a village or a chief."""
@@ -292,6 +295,9 @@ class Rectification(models.Model):
         verbose_name_plural = _("整改反馈")
         ordering = ["submitted_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.directive_id} @ {self.submitted_at:%Y-%m-%d %H:%M}"
+
 
 class Attachment(models.Model):
     class Kind(models.TextChoices):
@@ -369,6 +375,9 @@ class ExtensionRequest(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.directive_id} → {self.requested_deadline}"
+
 
 class Event(models.Model):
     """One step of an order's timeline: who did what, when, with what note."""
@@ -404,6 +413,9 @@ class Event(models.Model):
         verbose_name_plural = _("办理记录")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["directive", "at"], name="directive_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class InspectionRoundQuerySet(models.QuerySet):
@@ -542,3 +554,6 @@ class WorkOrderReply(models.Model):
         verbose_name = _("指令答复")
         verbose_name_plural = _("指令答复")
         ordering = ["replied_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -227,14 +227,21 @@ def issue_directive(
         error("reach", _("该河段不属于所选河道"))
     if target_village is None and target_chief is None:
         error("target_village", _("请指定责任村或责任河长"))
-    if target_village is not None and town is not None:
-        if target_village.kind != Region.Kind.VILLAGE or not target_village.code.startswith(
-            town.code
-        ):
-            error("target_village", _("责任村必须是本镇的村/居委"))
-    if target_chief is not None and town is not None:
-        if not target_chief.region.code.startswith(town.code) or not target_chief.is_active:
-            error("target_chief", _("责任河长必须是本镇在任的河长"))
+    if (
+        target_village is not None
+        and town is not None
+        and (
+            target_village.kind != Region.Kind.VILLAGE
+            or not target_village.code.startswith(town.code)
+        )
+    ):
+        error("target_village", _("责任村必须是本镇的村/居委"))
+    if (
+        target_chief is not None
+        and town is not None
+        and (not target_chief.region.code.startswith(town.code) or not target_chief.is_active)
+    ):
+        error("target_chief", _("责任河长必须是本镇在任的河长"))
     if deadline < issued_on:
         error("deadline", _("整改期限不能早于下发日期（%(day)s）") % {"day": issued_on})
     if source not in Source.values:
