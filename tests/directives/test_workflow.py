@@ -150,15 +150,16 @@ def test_a_transition_out_of_order_is_refused_with_a_message(
     order = make_order()
     Directive.objects.filter(pk=order.pk).update(status=status)
     order.refresh_from_db()
+    calls = {
+        "submit": lambda: services.submit_rectification(
+            directive=order, by=village_chief, text="x"
+        ),
+        "close": lambda: services.close_directive(directive=order, by=town_staff),
+        "return": lambda: services.return_directive(directive=order, by=town_staff, reason="r"),
+        "accept": lambda: services.accept_directive(directive=order, by=village_chief),
+    }
     with pytest.raises(ValidationError) as exc:
-        if action == "submit":
-            services.submit_rectification(directive=order, by=village_chief, text="x")
-        elif action == "close":
-            services.close_directive(directive=order, by=town_staff)
-        elif action == "return":
-            services.return_directive(directive=order, by=town_staff, reason="r")
-        else:
-            services.accept_directive(directive=order, by=village_chief)
+        calls[action]()
     assert "status" in exc.value.message_dict
     order.refresh_from_db()
     assert order.status == status
