@@ -263,3 +263,7 @@ DIRECTIVES_ESCALATE_AFTER_DAYS = env.int("DIRECTIVES_ESCALATE_AFTER_DAYS", defau
 # Extensions: at most this many granted per order, never past the original deadline + days.
 DIRECTIVES_MAX_EXTENSIONS = env.int("DIRECTIVES_MAX_EXTENSIONS", default=2)
 DIRECTIVES_MAX_EXTENSION_DAYS = env.int("DIRECTIVES_MAX_EXTENSION_DAYS", default=30)
+
+# --- patrols ---
+# Largest photo accepted from a phone, before re-encoding (bytes).
+PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
