@@ -139,6 +139,14 @@ class Directive(models.Model):
     source_ref = models.CharField(
         _("来源说明"), max_length=200, blank=True, help_text=_("来电人、来信编号、上级文号等")
     )
+    finding = models.ForeignKey(
+        "patrols.Finding",
+        verbose_name=_("巡河发现问题"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="directives",
+    )
     work_order = models.ForeignKey(
         "WorkOrder",
         verbose_name=_("检查组工作指令"),

@@ -33,6 +33,8 @@ from directives.models import (
     WorkOrder,
 )
 from directives.services.files import store_upload
+from patrols.models import Finding
+from patrols.services.findings import mark_finding_ordered, mark_finding_resolved
 from rivers.models import Chief, Reach, River
 
 # --- who may act ------------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def issue_directive(
     source_ref: str = "",
     issued_on: date | None = None,
     work_order: WorkOrder | None = None,
-    finding=None,
+    finding: "Finding | None" = None,
     attachments=(),
     notify_target: bool = True,
 ) -> Directive:
@@ -252,8 +254,15 @@ def issue_directive(
         error("title", _("请填写事由"))
     if not description.strip():
         error("description", _("请填写发现的问题"))
-    if finding is not None and getattr(finding, "status", None) not in (None, "open"):
-        error("finding", _("该问题已处理，不能再生成督办单"))
+    if finding is not None:
+        if finding.status != Finding.Status.OPEN:
+            error(
+                "finding",
+                _("该问题已“%(status)s”，不能再生成督办单")
+                % {"status": finding.get_status_display()},
+            )
+        if finding.river_id != river.pk:
+            error("river", _("督办单的河道须与发现问题的河道一致"))
     if errors:
         raise ValidationError(errors)
 
@@ -274,6 +283,7 @@ def issue_directive(
         longitude=longitude,
         source=source,
         source_ref=source_ref,
+        finding=finding,
         work_order=work_order,
         severity=severity,
         target_village=target_village,
@@ -283,8 +293,6 @@ def issue_directive(
         original_deadline=deadline,
         deadline=deadline,
     )
-    if finding is not None:
-        directive.finding = finding
     directive.save()
     for upload in attachments:
         _attach(directive=directive, upload=upload, kind=Attachment.Kind.ATTACHMENT, by=issued_by)
@@ -313,17 +321,12 @@ def issue_directive(
     return directive
 
 
-def _mark_finding(*, finding, by: User, resolved: bool) -> None:
-    """Tell the patrols app what became of its finding (if that app has the service)."""
-    try:
-        from patrols import services as patrol_services
-    except ImportError:  # pragma: no cover - the patrols app has not landed
-        return
-    fn = getattr(
-        patrol_services, "mark_finding_resolved" if resolved else "mark_finding_ordered", None
-    )
-    if fn is not None:
-        fn(finding=finding, by=by)
+def _mark_finding(*, finding: Finding, by: User, resolved: bool) -> None:
+    """Tell the patrols app what became of its finding: ORDERED on issue, RESOLVED on close."""
+    if resolved:
+        mark_finding_resolved(finding=finding, by=by)
+    else:
+        mark_finding_ordered(finding=finding, by=by)
 
 
 def _attach(*, directive: Directive, upload, kind: str, by: User, rectification=None):
@@ -420,9 +423,8 @@ def close_directive(*, directive: Directive, by: User, note: str = "") -> Direct
         rectification.reviewed_at = now
         rectification.review_note = note
         rectification.save()
-    finding = getattr(directive, "finding", None)
-    if finding is not None:
-        _mark_finding(finding=finding, by=by, resolved=True)
+    if directive.finding_id is not None:
+        _mark_finding(finding=directive.finding, by=by, resolved=True)
     return directive
 
 

@@ -306,3 +306,46 @@ def test_closing_reports_on_time_and_days_to_rectify(make_order, village_chief, 
     order.refresh_from_db()
     assert order.rectified_on_time() is True
     assert order.days_to_rectify() == 4
+
+
+def _finding(river, village, reporter):
+    from django.utils import timezone
+
+    from patrols.models import Finding
+
+    return Finding.objects.create(
+        river=river,
+        region=village,
+        category=Finding.Category.GARBAGE,
+        note="桥下漂浮垃圾",
+        found_at=timezone.now(),
+        reported_by=reporter,
+    )
+
+
+def test_an_order_from_a_finding_marks_it_ordered_then_resolved(
+    make_order, river, village, village_chief, town_staff
+):
+    from patrols.models import Finding
+
+    finding = _finding(river, village, village_chief)
+    order = make_order(finding=finding, source="patrol_finding")
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.ORDERED
+    services.accept_directive(directive=order, by=village_chief)
+    services.submit_rectification(directive=order, by=village_chief, text="已清理")
+    services.close_directive(directive=order, by=town_staff)
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.RESOLVED
+
+
+def test_a_finding_already_ordered_cannot_be_ordered_again(
+    make_order, river, village, village_chief
+):
+    finding = _finding(river, village, village_chief)
+    make_order(finding=finding, source="patrol_finding")
+    finding.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        make_order(finding=finding, source="patrol_finding")
+    assert "finding" in exc.value.message_dict
+    assert Directive.objects.count() == 1
