@@ -130,6 +130,7 @@ def directive_detail(*, user: User, pk: int) -> Directive:
             "target_chief__user",
             "issued_by",
             "work_order__inspection_round",
+            "finding__river",
         )
         .prefetch_related(
             Prefetch("events", queryset=Event.objects.select_related("actor")),
