@@ -274,7 +274,15 @@ def order_action(request, pk: int, action: str):
         try:
             _run_action(request, directive, action, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            # Field errors go next to their field; the rest (a transition out of order) on
+            # top of the page, since the form for that action may not be shown any more.
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, msgs in errors.items():
+                if field in form.fields:
+                    form.add_error(field, msgs)
+                else:
+                    for msg in msgs:
+                        messages.error(request, msg)
         else:
             messages.success(request, DONE_MESSAGES[action])
             if action == "submit" and not is_office_for(request.user, directive):
