@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Region
+from core.scoping import visible_regions
 from directives.models import (
     AWAITING_TARGET,
     Directive,
@@ -21,7 +22,11 @@ class DirectiveFilter(django_filters.FilterSet):
     village = django_filters.ModelChoiceFilter(
         label=_("责任村"),
         field_name="target_village",
-        queryset=Region.objects.filter(kind=Region.Kind.VILLAGE),
+        queryset=lambda request: (
+            visible_regions(request.user).filter(kind=Region.Kind.VILLAGE)
+            if request is not None
+            else Region.objects.filter(kind=Region.Kind.VILLAGE)
+        ),
     )
     year = django_filters.NumberFilter(label=_("年度"))
     river = django_filters.NumberFilter(label=_("河道"), field_name="river_id")

@@ -61,16 +61,29 @@ def orders_for_chief(*, user: User, include_closed: bool = False) -> QuerySet[Di
     )
 
 
-def directives_for(*, user: User, filters: dict | None = None, at=None) -> QuerySet[Directive]:
+def directives_for(
+    *, user: User, filters: dict | None = None, strict: bool = False
+) -> QuerySet[Directive]:
     """The orders a user may see, filtered (status, source, village, year, river, q, overdue,
-    modified_since), with what a list needs joined in. Shared by the board and the API."""
+    modified_since), with what a list needs joined in. Shared by the board and the API.
+
+    ``strict``: an invalid filter value raises ValidationError (the API answers 400) instead
+    of being ignored (the board).
+    """
+    from django.core.exceptions import ValidationError
+
     from directives.filters import DirectiveFilter
 
     qs = Directive.objects.visible_to(user).select_related(
         "town", "river", "reach", "target_village", "target_chief__user", "issued_by"
     )
     if filters:
-        qs = DirectiveFilter(filters, queryset=qs).qs
+        filterset = DirectiveFilter(filters, queryset=qs)
+        if strict and not filterset.is_valid():
+            raise ValidationError(
+                {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
+            )
+        qs = filterset.qs
     return qs
 
 

@@ -53,7 +53,9 @@ def order_board(request):
         User.Role.TOWN_CHIEF,
     ):
         return redirect("directives:my-orders")
-    filters = DirectiveFilter(request.GET or None, queryset=Directive.objects.none())
+    filters = DirectiveFilter(
+        request.GET or None, queryset=Directive.objects.none(), request=request
+    )
     return render(
         request,
         "directives/board.html",
