@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.retry_due_deliveries",
         "schedule": crontab(minute="*/5"),
     },
+    # Supervision-order deadline alerts (due soon, today, overdue, escalation); once per stage.
+    "directive-deadline-alerts": {
+        "task": "directives.tasks.send_deadline_alerts",
+        "schedule": crontab(minute=0, hour="8,14"),
+    },
     # Monthly letters to river chiefs: each town's batch for the month, 09:00 on the 1st.
     "letters-monthly": {
         "task": "letters.tasks.queue_monthly_letters",
@@ -259,6 +264,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- directives ---
+# Deadline alerts of supervision orders: "due soon" this many days before the deadline, and
+# escalation to the chief's superior and the town office after this many days overdue.
+DIRECTIVES_DUE_SOON_DAYS = env.int("DIRECTIVES_DUE_SOON_DAYS", default=3)
+DIRECTIVES_ESCALATE_AFTER_DAYS = env.int("DIRECTIVES_ESCALATE_AFTER_DAYS", default=3)
+# Extensions: at most this many granted per order, never past the original deadline + days.
+DIRECTIVES_MAX_EXTENSIONS = env.int("DIRECTIVES_MAX_EXTENSIONS", default=2)
+DIRECTIVES_MAX_EXTENSION_DAYS = env.int("DIRECTIVES_MAX_EXTENSION_DAYS", default=30)
 
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
