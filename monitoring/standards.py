@@ -137,7 +137,9 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter(
             "se", "硒", MG_L, LE, (0.01, 0.01, 0.01, 0.02, 0.02), aliases=("Se",), decimals=4
         ),
-        Parameter("as", "砷", MG_L, LE, (0.05, 0.05, 0.05, 0.1, 0.1), aliases=("As",), decimals=4),
+        Parameter(
+            "arsenic", "砷", MG_L, LE, (0.05, 0.05, 0.05, 0.1, 0.1), aliases=("As",), decimals=4
+        ),
         Parameter(
             "hg",
             "汞",
@@ -283,9 +285,12 @@ def classify_value(
         low, high = limits
         return 1 if low <= value <= high else WORSE_THAN_V
     if param.sense == GE:
-        if code == "do" and temp_c is not None:
-            if value >= DO_CLASS_I_SATURATION * do_saturation(temp_c):
-                return 1
+        if (
+            code == "do"
+            and temp_c is not None
+            and value >= DO_CLASS_I_SATURATION * do_saturation(temp_c)
+        ):
+            return 1
         for cls, limit in enumerate(limits, start=1):
             if value >= limit:
                 return cls

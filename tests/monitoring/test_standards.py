@@ -105,7 +105,7 @@ OTHER_ITEMS = [
     "zn",
     "f",
     "se",
-    "as",
+    "arsenic",
     "hg",
     "cd",
     "cr6",
