@@ -139,7 +139,7 @@ def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
 
     duty = {}
     if (fn := duty_selector()) is not None:
-        duty = fn(chiefs=chiefs, month=period.start)
+        duty = fn(chiefs=chiefs, month=period.start, at=period.at)
         sources["patrols"] = True
     orders = {}
     if (fn := orders_selector()) is not None:
@@ -180,7 +180,8 @@ def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
             {
                 "done": _attr(d, "done", 0),
                 "required": _attr(d, "required", 0),
-                "behind": _attr(d, "behind", 0),
+                "behind": bool(_attr(d, "behind", False)),
+                "missed": len(_attr(d, "missed", None) or []),
             }
             if d is not None
             else None
@@ -249,8 +250,15 @@ def _attention(patrols: dict | None, rivers: list[dict]) -> list[str]:
     items = []
     if patrols and patrols["behind"]:
         items.append(
-            _("上月巡河 %(done)s 次，少于要求的 %(required)s 次，请按规定巡河")
-            % {"done": patrols["done"], "required": patrols["required"]}
+            _(
+                "上月巡河 %(done)s 次（要求 %(required)s 次），"
+                "有 %(missed)s 个巡河周期次数不足，请按规定巡河"
+            )
+            % {
+                "done": patrols["done"],
+                "required": patrols["required"],
+                "missed": patrols["missed"],
+            }
         )
     for r in rivers:
         own = []

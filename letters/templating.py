@@ -48,7 +48,7 @@ FIELDS = {
     "chief": {"name": None, "title": None, "level": None, "region": None, "position": None},
     "town": {"name": None, "code": None},
     "batch": {"number": None, "year": None, "month": None, "period": None, "date": None},
-    "patrols": {"done": None, "required": None, "behind": None},
+    "patrols": {"done": None, "required": None, "behind": None, "missed": None},
     "rivers": [RIVER_FIELDS],
     "attention": [None],
     "totals": {
@@ -211,7 +211,7 @@ DEFAULT_BODY = """{{ chief.name }}{{ chief.title }}：
 您好！现将{{ batch.period }}您负责河道的治理情况告知如下，请您统筹协调、督促指导。
 {% if sources.patrols and patrols %}
 【巡河情况】
-{{ batch.period }}应巡河 {{ patrols.required }} 次，实际巡河 {{ patrols.done }} 次{% if patrols.behind %}，尚差 {{ patrols.behind }} 次{% else %}，已完成{% endif %}。
+{{ batch.period }}应巡河 {{ patrols.required }} 次，实际巡河 {{ patrols.done }} 次{% if patrols.behind %}，有 {{ patrols.missed }} 个巡河周期次数不足{% else %}，达到要求{% endif %}。
 {% endif %}
 【河道情况】（共 {{ totals.rivers }} 条）
 {% for river in rivers %}
