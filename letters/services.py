@@ -217,12 +217,15 @@ def fan_out(*, batch_id: int, after_id: int = 0, chunk: int | None = None) -> in
     return ids[-1]
 
 
-def requeue_stalled(*, stale_after: timedelta | None = None, now: datetime | None = None) -> int:
+def requeue_stalled(
+    *, stale_after: timedelta | None = None, now: datetime | None = None, limit: int = 20_000
+) -> int:
     """Re-queue letters of sending batches that no worker finished: the resume after a crash.
 
-    PENDING letters are queued again (their claim guards them); SENDING letters whose claim is
-    older than ``stale_after`` are queued with that claim time, which the task must match to
-    take the row over (compare-and-set), so two resumes cannot both take it.
+    PENDING letters are queued again (their claim guards them; one that failed only after its
+    backoff); SENDING letters whose claim is older than ``stale_after`` are queued with that
+    claim time, which the task must match to take the row over (compare-and-set), so two
+    resumes cannot both take it.
     """
     from letters.tasks import compose_and_send_letter
 
@@ -230,11 +233,17 @@ def requeue_stalled(*, stale_after: timedelta | None = None, now: datetime | Non
     if stale_after is None:
         stale_after = timedelta(seconds=settings.LETTERS_STALE_AFTER_SECONDS)
     n = 0
+    # A letter that failed waits 2, 4, 8, 16 minutes (by attempts) before it is tried again.
+    due = Q(attempts=0) | Q(claimed_at__isnull=True)
+    for tried in range(1, MAX_ATTEMPTS):
+        due |= Q(attempts=tried, claimed_at__lte=now - timedelta(minutes=2**tried))
     rows = Letter.objects.filter(batch__status=LetterBatch.Status.SENDING).filter(
-        Q(status=Letter.Status.PENDING)
+        (Q(status=Letter.Status.PENDING) & due)
         | Q(status=Letter.Status.SENDING, claimed_at__lte=now - stale_after)
     )
-    for pk, status, claimed_at in rows.values_list("pk", "status", "claimed_at").iterator():
+    # Read first, then queue: an eager or fast worker must not change rows under the cursor.
+    found = list(rows.order_by("pk").values_list("pk", "status", "claimed_at")[:limit])
+    for pk, status, claimed_at in found:
         if status == Letter.Status.SENDING:
             compose_and_send_letter.delay(pk, claimed_at.isoformat())
         else:
@@ -310,8 +319,9 @@ def compose_and_send_letter(*, letter_id: int, stale_claim: datetime | None = No
     """Compose one letter and deliver it (inbox, e-mail, SMS) exactly once.
 
     Claims the row first (conditional UPDATE), so a retry or a second worker returns at once.
-    A failure before the send puts the row back to PENDING and re-raises for a retry with
-    backoff; after MAX_ATTEMPTS the letter is FAILED and shown on the batch page.
+    A failure puts the row back to PENDING with the attempt counted (nothing was sent: the
+    notification is created in the same transaction); :func:`requeue_stalled` queues it again
+    after a backoff, and after MAX_ATTEMPTS it is FAILED and shown on the batch page.
     A constant number of queries whatever the number of rivers (tested).
     """
     claimed_at = _claim(letter_id, stale_claim)
@@ -343,14 +353,19 @@ def compose_and_send_letter(*, letter_id: int, stale_claim: datetime | None = No
                 last_error="",
             )
     except Exception as exc:
+        # Nothing was sent (the transaction rolled back): count the attempt and let the
+        # resume job queue it again after a backoff; after MAX_ATTEMPTS it is FAILED.
         attempts = letter.attempts + 1
+        failed = attempts >= MAX_ATTEMPTS
         Letter.objects.filter(pk=letter.pk, claimed_at=claimed_at).update(
-            status=Letter.Status.FAILED if attempts >= MAX_ATTEMPTS else Letter.Status.PENDING,
+            status=Letter.Status.FAILED if failed else Letter.Status.PENDING,
             attempts=attempts,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         logger.warning("letter %s failed (attempt %s): %s", letter.pk, attempts, exc)
-        raise
+        if failed:
+            _maybe_finish(letter.batch_id)
+        return f"failed ({attempts}): {exc}"
     _maybe_finish(letter.batch_id)
     return "sent"
 

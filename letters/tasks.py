@@ -7,14 +7,16 @@ from django.utils import timezone
 
 from core.models import Region
 from letters import services
-from letters.models import Letter, first_of_month
+from letters.models import first_of_month
+from rivers.models import Chief
 
 
 @shared_task
 def queue_monthly_letters(month: str | None = None) -> str:
     """Beat, on the 1st: each town with chiefs gets this month's batch, queued for sending."""
     month = month or f"{first_of_month(timezone.localdate()):%Y-%m}"
-    towns = Region.objects.filter(kind=Region.Kind.TOWN, chiefs__is_active=True).distinct()
+    codes = {code[:9] for code in Chief.objects.active().values_list("region__code", flat=True)}
+    towns = Region.objects.filter(kind=Region.Kind.TOWN, code__in=codes).order_by("code")
     queued = [b for town in towns if (b := services.queue_batch(town=town, month=month))]
     return f"{month}: {len(queued)} batches queued"
 
@@ -28,15 +30,12 @@ def fan_out_batch(batch_id: int, after_id: int = 0) -> str:
     return f"batch {batch_id}: queued after {after_id}"
 
 
-@shared_task(bind=True, max_retries=services.MAX_ATTEMPTS - 1)
-def compose_and_send_letter(self, letter_id: int, stale_claim: str | None = None) -> str:
+@shared_task
+def compose_and_send_letter(letter_id: int, stale_claim: str | None = None) -> str:
+    """One letter. A failure leaves it PENDING with its attempt counted; the resume job
+    (beat, every 10 minutes) queues it again after a backoff, up to MAX_ATTEMPTS."""
     claim = datetime.fromisoformat(stale_claim) if stale_claim else None
-    try:
-        return services.compose_and_send_letter(letter_id=letter_id, stale_claim=claim)
-    except Exception as exc:
-        if Letter.objects.filter(pk=letter_id, status=Letter.Status.FAILED).exists():
-            return f"failed: {exc}"
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+    return services.compose_and_send_letter(letter_id=letter_id, stale_claim=claim)
 
 
 @shared_task
