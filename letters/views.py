@@ -21,9 +21,8 @@ def _is_staff_view(user: User) -> bool:
 
 
 def _towns(user: User):
-    return list(visible_regions(user).filter(kind=Region.Kind.TOWN).order_by("code")) or (
-        [user.region.parent] if user.region and user.region.kind == Region.Kind.VILLAGE else []
-    )
+    """Towns whose letters the user manages (office staff: their own town)."""
+    return visible_regions(user).filter(kind=Region.Kind.TOWN).order_by("code")
 
 
 @login_required
@@ -159,7 +158,7 @@ def letter_pdf_view(request, pk: int):
 @login_required
 def template_edit(request):
     require_office(request.user)
-    towns = _towns(request.user)
+    towns = list(_towns(request.user))
     town = next((t for t in towns if str(t.pk) == request.GET.get("town")), None) or (
         towns[0] if towns else None
     )
