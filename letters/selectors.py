@@ -53,3 +53,9 @@ def delivery_state(letter: Letter) -> dict[str, str]:
     if not letter.notification_id:
         return {}
     return {d.channel: d.status for d in letter.notification.deliveries.all()}
+
+
+def delivery_labels(letter: Letter) -> dict[str, str]:
+    """Like :func:`delivery_state`, in words for the pages."""
+    labels = dict(Delivery.Status.choices)
+    return {channel: labels.get(code, code) for channel, code in delivery_state(letter).items()}

@@ -84,7 +84,7 @@ def batch_detail(request, pk: int):
         letters = letters.filter(status=status)
     page = Paginator(letters, 50).get_page(request.GET.get("page"))
     for letter in page:
-        letter.deliveries = selectors.delivery_state(letter)
+        letter.deliveries = selectors.delivery_labels(letter)
     return render(
         request,
         "letters/batch_detail.html",
@@ -141,7 +141,7 @@ def letter_detail(request, pk: int):
             "letter": letter,
             "f": letter.figures,
             "is_preview": letter.status != Letter.Status.SENT,
-            "deliveries": selectors.delivery_state(letter) if letter.notification_id else {},
+            "deliveries": selectors.delivery_labels(letter) if letter.notification_id else {},
             "staff": _is_staff_view(request.user),
         },
     )
