@@ -20,6 +20,7 @@ from importlib import import_module
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import WaterClass
 from letters.models import LetterBatch
@@ -95,12 +96,12 @@ def _class_label(value) -> str:
 
 
 TREND_LABELS = {
-    "better": _("较上期好转"),
-    "improving": _("较上期好转"),
-    "worse": _("较上期变差"),
-    "worsening": _("较上期变差"),
-    "stable": _("与上期持平"),
-    "same": _("与上期持平"),
+    "better": gettext_lazy("较上期好转"),
+    "improving": gettext_lazy("较上期好转"),
+    "worse": gettext_lazy("较上期变差"),
+    "worsening": gettext_lazy("较上期变差"),
+    "stable": gettext_lazy("与上期持平"),
+    "same": gettext_lazy("与上期持平"),
 }
 
 
