@@ -198,7 +198,11 @@ def update_progress(
 
     Locks the row so two simultaneous reports cannot both compare against the same old value.
     """
-    measure = Measure.objects.select_for_update().select_related("owner_chief").get(pk=measure.pk)
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("owner_chief")
+        .get(pk=measure.pk)
+    )
     if not can_update_measure(user=by, measure=measure):
         raise PermissionDenied(_("只有责任河长或河长办可以更新该措施"))
     errors = {}
