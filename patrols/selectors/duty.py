@@ -63,8 +63,9 @@ def duty_for(
     Counted per chief over all their rivers unless a rule says per river. Rejected and
     unfinished patrols do not count; flagged ones do until the office rejects them. A period
     that has not ended by ``at`` (default now) is never "behind" yet.
-    Queries: chiefs (only if ids are given), rules, assignments (only with per-river rules),
-    patrols: at most four whatever the number of chiefs.
+    A chief with no river assigned during the month is asked for nothing.
+    Queries: chiefs (only if ids are given), rules, assignments, patrols: at most four,
+    whatever the number of chiefs.
     """
     chiefs = list(chiefs)
     if chiefs and not isinstance(chiefs[0], Chief):
@@ -78,18 +79,17 @@ def duty_for(
         return result
 
     plans: list[tuple[int, DutyRule, Span, int | None]] = []
-    needs_rivers = any(
-        r.per_river and r.river_id is None for c in chiefs for r in rules.get(c.level, [])
-    )
+    # A chief with no river assigned during the month has nothing to patrol.
     rivers_of: dict[int, set[int]] = defaultdict(set)
-    if needs_rivers:
-        current = ChiefAssignment.objects.filter(
-            chief_id__in=[c.pk for c in chiefs], start_date__lte=last
-        ).exclude(end_date__lt=first)
-        for chief_id, river_id in current.values_list("chief_id", "river_id"):
-            rivers_of[chief_id].add(river_id)
+    current = ChiefAssignment.objects.filter(
+        chief_id__in=[c.pk for c in chiefs], start_date__lte=last
+    ).exclude(end_date__lt=first)
+    for chief_id, river_id in current.values_list("chief_id", "river_id"):
+        rivers_of[chief_id].add(river_id)
 
     for chief in chiefs:
+        if not rivers_of[chief.pk]:
+            continue
         for rule in rules.get(chief.level, []):
             if not rule.in_season(month.month):
                 continue
