@@ -12,6 +12,7 @@ def patrols_for(*, user: User, filters: dict | None = None) -> QuerySet[Patrol]:
         Patrol.objects.visible_to(user)
         .select_related("chief__user", "river", "reach", "region")
         .annotate(finding_count=Count("findings", distinct=True))
+        .order_by("-started_at", "-id")
     )
     if filters is not None:
         from patrols.filters import PatrolFilter
@@ -25,6 +26,7 @@ def findings_for(*, user: User, filters: dict | None = None) -> QuerySet[Finding
         Finding.objects.visible_to(user)
         .select_related("river", "reach", "region", "patrol__chief__user", "reported_by")
         .annotate(photo_count=Count("photos", distinct=True))
+        .order_by("-found_at", "-id")
     )
     if filters is not None:
         from patrols.filters import FindingFilter

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.choices import ChiefLevel
@@ -150,10 +149,10 @@ def patrol_stats(
             _("%(year)d年，%(chiefs)s名%(level)s河长共巡河 %(n)s 次（人均 %(avg)s 次）。")
             % {
                 "year": year,
-                "chiefs": formats.number_format(values["chiefs"], force_grouping=True),
+                "chiefs": f"{values['chiefs']:,}",
                 "level": ChiefLevel(values["level"]).label,
-                "n": formats.number_format(values["n"], force_grouping=True),
-                "avg": formats.number_format(values["n"] / values["chiefs"], 1),
+                "n": f"{values['n']:,}",
+                "avg": f"{values['n'] / values['chiefs']:.1f}",
             }
         )
     return stats
