@@ -184,3 +184,14 @@ def test_duty_for_accepts_chief_ids(town_chief):
     chief, river = town_chief
     patrol(chief, river, datetime(2018, 3, 9, 9, tzinfo=SH))
     assert duty_for(chiefs=[chief.pk], month=date(2018, 3, 15), at=LATER)[chief.pk].done == 1
+
+
+def test_weeks_before_a_chief_took_office_ask_nothing(village):
+    chief, river = chief_on_river(village)
+    chief.assignments.update(start_date=date(2018, 3, 14))
+    patrol(chief, river, datetime(2018, 3, 15, 9, tzinfo=SH))
+    patrol(chief, river, datetime(2018, 3, 20, 9, tzinfo=SH))
+    patrol(chief, river, datetime(2018, 3, 27, 9, tzinfo=SH))
+    duty = duty_for(chiefs=[chief], month=date(2018, 3, 1), at=LATER)[chief.pk]
+    assert [p.span.key for p in duty.periods] == ["2018-W11", "2018-W12", "2018-W13"]
+    assert not duty.behind

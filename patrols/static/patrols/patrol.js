@@ -87,8 +87,7 @@
     if (item.kind === "points") return request(patrolUrl(item.patrol, "points"), { points: item.points });
     if (item.kind === "finish") {
       return request(patrolUrl(item.patrol, "finish"), { ended_at: item.ended_at }).then(function (data) {
-        var s = load(STATE_KEY, null);
-        if (s && s.clientId === item.patrol) { s.serverId = data.id; save(STATE_KEY, s); }
+        if (state && state.clientId === item.patrol) { state.serverId = data.id; save(STATE_KEY, state); }
       });
     }
     if (item.kind === "finding") {
