@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import ChiefLevel
 from core.models import User
@@ -15,6 +16,12 @@ from patrols.models import Finding, Patrol
 from patrols.periods import local_range
 
 GROUPS = ("chief", "village", "level", "month")
+# Level words for the yearly sentence ("91 town-level chiefs made 3,344 patrols in 2018").
+LEVEL_WORDS = {
+    ChiefLevel.DISTRICT: gettext_lazy("区级"),
+    ChiefLevel.TOWN: gettext_lazy("镇级"),
+    ChiefLevel.VILLAGE: gettext_lazy("村级"),
+}
 _KEYS = {
     "chief": ["chief_id", "chief__user__last_name", "chief__user__first_name", "level"],
     "village": ["region_id", "region__name", "region__code"],
@@ -150,7 +157,7 @@ def patrol_stats(
             % {
                 "year": year,
                 "chiefs": f"{values['chiefs']:,}",
-                "level": ChiefLevel(values["level"]).label,
+                "level": LEVEL_WORDS[values["level"]],
                 "n": f"{values['n']:,}",
                 "avg": f"{values['n'] / values['chiefs']:.1f}",
             }
