@@ -67,6 +67,18 @@ def patrol_list(request):
 
 
 @login_required
+def river_patrols(request, river_id: int):
+    """The latest patrols of one river: a fragment the river's page can load (htmx)."""
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=river_id)
+    patrols = selectors.patrols_for(user=request.user).filter(river=river)[:10]
+    return render(
+        request,
+        "patrols/_river_patrols.html",
+        {"river": river, "patrols": patrols, "labels": authenticity.LABELS},
+    )
+
+
+@login_required
 def patrol_detail(request, pk: int):
     patrol = get_object_or_404(
         selectors.patrols_for(user=request.user).prefetch_related(
@@ -280,6 +292,9 @@ def finding_dismiss(request, pk: int):
 def _duty_rows(request) -> tuple[date, list[tuple], dict]:
     month = parse_month(request.GET.get("month"), default=timezone.localdate())
     chiefs = Chief.objects.visible_to(request.user).active().select_related("user", "region")
+    if request.user.is_village_chief:
+        # Rankings are for the office's eyes (the 2023 rule against "fingertip formalism").
+        chiefs = chiefs.filter(user=request.user)
     level = request.GET.get("level") or ""
     if level:
         chiefs = chiefs.filter(level=level)

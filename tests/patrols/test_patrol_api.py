@@ -154,7 +154,7 @@ def test_a_village_chief_cannot_add_points_to_a_colleagues_patrol(api_client, vi
     patrol = PatrolFactory(chief=colleague, river=river, status="in_progress", ended_at=None)
     api_client.force_authenticate(mine.user)
     r = api_client.post(f"/api/v1/patrols/{patrol.pk}/points/", {"points": []}, format="json")
-    assert r.status_code == 403
+    assert r.status_code == 404
     assert not TrackPoint.objects.exists()
 
 
@@ -239,3 +239,13 @@ def test_the_patrol_list_runs_a_constant_number_of_queries(
     assert r.json()["count"] == 27
     with django_assert_max_num_queries(5):
         assert api_client.get("/api/v1/findings/").json()["count"] == 27
+
+
+def test_a_village_chief_does_not_read_a_colleagues_patrols(api_client, village):
+    mine, river = chief_on_river(village)
+    colleague, their_river = chief_on_river(village)
+    own = PatrolFactory(chief=mine, river=river)
+    theirs = PatrolFactory(chief=colleague, river=their_river)
+    api_client.force_authenticate(mine.user)
+    assert [p["id"] for p in api_client.get("/api/v1/patrols/").json()["results"]] == [own.pk]
+    assert api_client.get(f"/api/v1/patrols/{theirs.pk}/").status_code == 404

@@ -177,7 +177,11 @@ def test_a_village_chief_sees_only_their_villages_patrols_on_the_page(
     client.force_login(mine.user)
     assert [p.chief_id for p in client.get("/patrols/").context["page"]] == [mine.pk]
     assert client.get(f"/patrols/{foreign.pk}/").status_code == 404
-    assert client.get("/patrols/duty/?month=2018-03").context["rows"][0][0] == mine
+    colleague, colleagues_river = chief_on_river(village)
+    PatrolFactory(chief=colleague, river=colleagues_river)
+    assert [p.chief_id for p in client.get("/patrols/").context["page"]] == [mine.pk]
+    rows = client.get("/patrols/duty/?month=2018-03").context["rows"]
+    assert [c for c, _d in rows] == [mine]
 
 
 def test_only_the_office_edits_rules_and_thresholds(client, office, village, town_staff):
@@ -209,3 +213,15 @@ def test_the_phone_page_offers_only_the_chiefs_own_rivers(client, chief_river, v
     html = r.content.decode()
     assert 'capture="environment"' in html
     assert other_river.name not in html
+
+
+def test_a_rivers_recent_patrols_fragment_for_the_river_page(
+    office, village, django_assert_max_num_queries
+):
+    chief, river = chief_on_river(village)
+    for d in range(12):
+        PatrolFactory(chief=chief, river=river, started_at=START + timedelta(days=d))
+    with django_assert_max_num_queries(6):
+        r = office.get(f"/patrols/river/{river.pk}/recent/")
+    assert len(r.context["patrols"]) == 10
+    assert f"/patrols/?river={river.pk}" in r.content.decode()

@@ -275,3 +275,14 @@ def test_a_finding_with_an_unknown_category_or_half_a_position_is_refused(chief_
     with pytest.raises(ValidationError) as exc:
         services.report_finding(by=chief.user, river=river, category="aliens", latitude=30.9)
     assert set(errors_of(exc)) == {"category", "latitude"}
+
+
+def test_a_colleague_cannot_add_points_to_or_finish_anothers_patrol(chief_river, village):
+    chief, river = chief_river
+    colleague, _ = chief_on_river(village)
+    started = timezone.now() - timedelta(minutes=30)
+    patrol = services.start_patrol(by=chief.user, river=river, started_at=started)
+    with pytest.raises(PermissionDenied):
+        services.add_track_points(patrol=patrol, by=colleague.user, points=track(started, n=3))
+    with pytest.raises(PermissionDenied):
+        services.finish_patrol(patrol=patrol, by=colleague.user)
