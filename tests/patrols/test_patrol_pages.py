@@ -225,3 +225,35 @@ def test_a_rivers_recent_patrols_fragment_for_the_river_page(
         r = office.get(f"/patrols/river/{river.pk}/recent/")
     assert len(r.context["patrols"]) == 10
     assert f"/patrols/?river={river.pk}" in r.content.decode()
+
+
+def test_the_office_adds_a_per_river_rule_for_one_season(office, village):
+    r = office.post(
+        "/patrols/rules/new/",
+        {
+            "level": "village",
+            "period": "ten_days",
+            "times": 2,
+            "per_river": "on",
+            "season_start_month": 3,
+            "season_end_month": 12,
+            "is_active": "on",
+            "note": "泗县做法",
+        },
+    )
+    assert r.status_code == 302
+    page = office.get("/patrols/rules/").content.decode()
+    assert "泗县做法" in page
+    assert "3月至12月" in page
+    r = office.post(
+        "/patrols/rules/new/",
+        {
+            "level": "village",
+            "period": "week",
+            "times": 0,
+            "season_start_month": 13,
+            "season_end_month": 1,
+        },
+    )
+    assert r.status_code == 200
+    assert set(r.context["form"].errors) >= {"times", "season_start_month"}
