@@ -78,3 +78,52 @@ def test_a_village_chief_patrols_on_a_phone_and_the_office_sees_it(
     cells = duty_row.locator("td").all_inner_texts()
     assert cells[3] == "1"  # done
     page.screenshot(path="/tmp/patrols-office-duty.png", full_page=True)
+
+
+def test_a_patrol_survives_a_reload_and_a_dropped_connection(
+    phone_page, village, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    chief, river = chief_on_river(village)
+    phone = phone_page
+    login(phone, chief.user.username)
+    phone.goto("/patrols/start/")
+    phone.select_option("#river", str(river.pk))
+    phone.click("#start")
+    for i in range(1, 4):
+        phone.context.set_geolocation({"latitude": 30.9 + i * 0.001, "longitude": 121.17})
+        phone.wait_for_function(f"Number(document.getElementById('points').textContent) >= {i}")
+
+    # A reload (or the browser killing the tab) resumes the same patrol from local storage.
+    phone.reload()
+    phone.wait_for_selector("#step-run:not([hidden])")
+    assert int(phone.text_content("#points")) >= 3
+
+    # The connection drops: points, a finding with a photo and the finish wait on the phone.
+    phone.context.set_offline(True)
+    for i in range(4, 7):
+        phone.context.set_geolocation({"latitude": 30.9 + i * 0.001, "longitude": 121.17})
+        phone.wait_for_function(f"Number(document.getElementById('points').textContent) >= {i}")
+    phone.click("#finding-box summary")
+    phone.select_option("#finding-form select[name=category]", "sewage_outlet")
+    phone.set_input_files(
+        "#finding-form input[name=photos]",
+        files=[{"name": "outlet.jpg", "mimeType": "image/jpeg", "buffer": make_jpeg(gps=False)}],
+    )
+    phone.click("#finding-form button[type=submit]")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.click("#finish")
+    phone.wait_for_selector("#step-done:not([hidden])")
+    phone.wait_for_function("document.getElementById('net').textContent.includes('待上传')")
+    assert not Finding.objects.exists()
+    assert Patrol.objects.get().status == Patrol.Status.IN_PROGRESS
+
+    # Back online: everything is sent once, in order.
+    phone.context.set_offline(False)
+    phone.wait_for_selector("#done-link:not([hidden])", timeout=30_000)
+    patrol = Patrol.objects.get()
+    assert patrol.status == Patrol.Status.FINISHED
+    assert patrol.point_count >= 6
+    finding = Finding.objects.get()
+    assert finding.category == "sewage_outlet"
+    assert finding.photos.count() == 1
