@@ -1,6 +1,6 @@
 """Pages: thin callers of the selectors and services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -312,11 +312,15 @@ def _duty_rows(request) -> tuple[date, list[tuple], dict]:
 @login_required
 def duty(request):
     month, rows, chosen = _duty_rows(request)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=31)).replace(day=1)
     return render(
         request,
         "patrols/duty.html",
         {
             "month": month,
+            "previous": previous,
+            "following": following,
             "rows": rows,
             "chosen": chosen,
             "behind_count": sum(1 for _c, d in rows if d.behind),
