@@ -15,9 +15,7 @@ BEHIND_FILL = PatternFill("solid", fgColor="FDECEA")
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], widths=None):
-    ws = (
-        wb.active if wb.active.max_row == 1 and wb.active["A1"].value is None else wb.create_sheet()
-    )
+    ws = wb.active if wb.active.title == "~" else wb.create_sheet()
     ws.title = title[:31]
     ws.append(header)
     for cell in ws[1]:
@@ -30,6 +28,12 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], widths
     return ws
 
 
+def _workbook() -> Workbook:
+    wb = Workbook()
+    wb.active.title = "~"  # the first sheet is still unused
+    return wb
+
+
 def _bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     wb.save(out)
@@ -38,7 +42,7 @@ def _bytes(wb: Workbook) -> bytes:
 
 def duty_workbook(*, month: date, rows: list[tuple]) -> bytes:
     """``rows``: (chief, duty) pairs as the duty page shows them."""
-    wb = Workbook()
+    wb = _workbook()
     data = []
     for chief, duty in rows:
         data.append(
@@ -67,7 +71,7 @@ def duty_workbook(*, month: date, rows: list[tuple]) -> bytes:
 
 
 def stats_workbook(*, stats: Stats, group_label: str) -> bytes:
-    wb = Workbook()
+    wb = _workbook()
     rows = [[r.label, r.extra, r.chiefs, r.patrols, r.km, r.hours, r.findings] for r in stats.rows]
     t = stats.total
     rows.append([t.label, "", "", t.patrols, t.km, t.hours, t.findings])

@@ -3,6 +3,7 @@
 from datetime import date
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +54,10 @@ class PatrolFilter(_Scoped):
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.none(), label=_("村/镇"))
     level = django_filters.ChoiceFilter(choices=ChiefLevel.choices, label=_("级别"))
     month = django_filters.CharFilter(
-        field_name="started_at", method="filter_month", label=_("月份（如 2018-03）")
+        field_name="started_at",
+        method="filter_month",
+        label=_("月份（如 2018-03）"),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
     year = django_filters.NumberFilter(
         field_name="started_at", method="filter_year", label=_("年份")
@@ -78,7 +82,10 @@ class FindingFilter(_Scoped):
     status = django_filters.ChoiceFilter(choices=Finding.Status.choices, label=_("处理状态"))
     category = django_filters.ChoiceFilter(choices=Finding.Category.choices, label=_("问题类别"))
     month = django_filters.CharFilter(
-        field_name="found_at", method="filter_month", label=_("月份（如 2018-03）")
+        field_name="found_at",
+        method="filter_month",
+        label=_("月份（如 2018-03）"),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
 
     class Meta:

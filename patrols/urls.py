@@ -9,6 +9,7 @@ urlpatterns = [
     path("start/", views.patrol_start, name="patrol-start"),
     path("record/", views.patrol_record, name="patrol-record"),
     path("<int:pk>/", views.patrol_detail, name="patrol-detail"),
+    path("river/<int:river_id>/recent/", views.river_patrols, name="river-patrols"),
     path("<int:pk>/review/", views.patrol_review, name="patrol-review"),
     path("<int:pk>/findings/", views.finding_add, name="finding-add"),
     path("findings/", views.finding_list, name="finding-list"),

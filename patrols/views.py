@@ -1,6 +1,6 @@
 """Pages: thin callers of the selectors and services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,6 +63,18 @@ def patrol_list(request):
             "is_chief": hasattr(request.user, "chief"),
             "labels": authenticity.LABELS,
         },
+    )
+
+
+@login_required
+def river_patrols(request, river_id: int):
+    """The latest patrols of one river: a fragment the river's page can load (htmx)."""
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=river_id)
+    patrols = selectors.patrols_for(user=request.user).filter(river=river)[:10]
+    return render(
+        request,
+        "patrols/_river_patrols.html",
+        {"river": river, "patrols": patrols, "labels": authenticity.LABELS},
     )
 
 
@@ -280,6 +292,9 @@ def finding_dismiss(request, pk: int):
 def _duty_rows(request) -> tuple[date, list[tuple], dict]:
     month = parse_month(request.GET.get("month"), default=timezone.localdate())
     chiefs = Chief.objects.visible_to(request.user).active().select_related("user", "region")
+    if request.user.is_village_chief:
+        # Rankings are for the office's eyes (the 2023 rule against "fingertip formalism").
+        chiefs = chiefs.filter(user=request.user)
     level = request.GET.get("level") or ""
     if level:
         chiefs = chiefs.filter(level=level)
@@ -297,11 +312,15 @@ def _duty_rows(request) -> tuple[date, list[tuple], dict]:
 @login_required
 def duty(request):
     month, rows, chosen = _duty_rows(request)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=31)).replace(day=1)
     return render(
         request,
         "patrols/duty.html",
         {
             "month": month,
+            "previous": previous,
+            "following": following,
             "rows": rows,
             "chosen": chosen,
             "behind_count": sum(1 for _c, d in rows if d.behind),

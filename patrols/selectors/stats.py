@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import ChiefLevel
 from core.models import User
@@ -16,6 +16,12 @@ from patrols.models import Finding, Patrol
 from patrols.periods import local_range
 
 GROUPS = ("chief", "village", "level", "month")
+# Level words for the yearly sentence ("91 town-level chiefs made 3,344 patrols in 2018").
+LEVEL_WORDS = {
+    ChiefLevel.DISTRICT: gettext_lazy("区级"),
+    ChiefLevel.TOWN: gettext_lazy("镇级"),
+    ChiefLevel.VILLAGE: gettext_lazy("村级"),
+}
 _KEYS = {
     "chief": ["chief_id", "chief__user__last_name", "chief__user__first_name", "level"],
     "village": ["region_id", "region__name", "region__code"],
@@ -150,10 +156,10 @@ def patrol_stats(
             _("%(year)d年，%(chiefs)s名%(level)s河长共巡河 %(n)s 次（人均 %(avg)s 次）。")
             % {
                 "year": year,
-                "chiefs": formats.number_format(values["chiefs"], force_grouping=True),
-                "level": ChiefLevel(values["level"]).label,
-                "n": formats.number_format(values["n"], force_grouping=True),
-                "avg": formats.number_format(values["n"] / values["chiefs"], 1),
+                "chiefs": f"{values['chiefs']:,}",
+                "level": LEVEL_WORDS[values["level"]],
+                "n": f"{values['n']:,}",
+                "avg": f"{values['n'] / values['chiefs']:.1f}",
             }
         )
     return stats

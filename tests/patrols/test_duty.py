@@ -184,3 +184,24 @@ def test_duty_for_accepts_chief_ids(town_chief):
     chief, river = town_chief
     patrol(chief, river, datetime(2018, 3, 9, 9, tzinfo=SH))
     assert duty_for(chiefs=[chief.pk], month=date(2018, 3, 15), at=LATER)[chief.pk].done == 1
+
+
+def test_weeks_before_a_chief_took_office_ask_nothing(village):
+    chief, river = chief_on_river(village)
+    chief.assignments.update(start_date=date(2018, 3, 14))
+    patrol(chief, river, datetime(2018, 3, 15, 9, tzinfo=SH))
+    patrol(chief, river, datetime(2018, 3, 20, 9, tzinfo=SH))
+    patrol(chief, river, datetime(2018, 3, 27, 9, tzinfo=SH))
+    duty = duty_for(chiefs=[chief], month=date(2018, 3, 1), at=LATER)[chief.pk]
+    assert [p.span.key for p in duty.periods] == ["2018-W11", "2018-W12", "2018-W13"]
+    assert not duty.behind
+
+
+def test_a_month_is_over_at_midnight_in_shanghai_not_in_utc(town_chief):
+    chief, _river = town_chief
+    # 23:50 on 31 March in Shanghai: March is not over yet, nobody is behind.
+    with time_machine.travel(datetime(2018, 3, 31, 23, 50, tzinfo=SH), tick=False):
+        assert not duty_for(chiefs=[chief], month=date(2018, 3, 1))[chief.pk].behind
+    # 00:30 on 1 April in Shanghai is still 31 March in UTC, but March is over here.
+    with time_machine.travel(datetime(2018, 4, 1, 0, 30, tzinfo=SH), tick=False):
+        assert duty_for(chiefs=[chief], month=date(2018, 3, 1))[chief.pk].behind

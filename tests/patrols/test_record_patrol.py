@@ -275,3 +275,28 @@ def test_a_finding_with_an_unknown_category_or_half_a_position_is_refused(chief_
     with pytest.raises(ValidationError) as exc:
         services.report_finding(by=chief.user, river=river, category="aliens", latitude=30.9)
     assert set(errors_of(exc)) == {"category", "latitude"}
+
+
+def test_a_colleague_cannot_add_points_to_or_finish_anothers_patrol(chief_river, village):
+    chief, river = chief_river
+    colleague, _ = chief_on_river(village)
+    started = timezone.now() - timedelta(minutes=30)
+    patrol = services.start_patrol(by=chief.user, river=river, started_at=started)
+    with pytest.raises(PermissionDenied):
+        services.add_track_points(patrol=patrol, by=colleague.user, points=track(started, n=3))
+    with pytest.raises(PermissionDenied):
+        services.finish_patrol(patrol=patrol, by=colleague.user)
+
+
+def test_point_uploads_do_not_flood_the_history(chief_river):
+    chief, river = chief_river
+    started = timezone.now() - timedelta(minutes=30)
+    patrol = services.start_patrol(by=chief.user, river=river, started_at=started)
+    for i in range(5):
+        batch = track(started + timedelta(minutes=5 * i), n=5)
+        services.add_track_points(patrol=patrol, by=chief.user, points=batch)
+    services.finish_patrol(patrol=patrol, by=chief.user)
+    kinds = list(patrol.history.order_by("history_date").values_list("history_type", "status"))
+    assert kinds == [("+", "in_progress"), ("~", "finished")]
+    patrol.refresh_from_db()
+    assert patrol.point_count == 25

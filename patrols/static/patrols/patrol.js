@@ -74,6 +74,8 @@
   }
   function patrolUrl(clientId, suffix) {
     var id = load(IDS_KEY, {})[clientId];
+    // The server refused to start this patrol: what follows it can never be accepted.
+    if (id === -1) throw new HttpError(410, { detail: "patrol refused" });
     if (!id) throw new HttpError(409, { detail: "patrol not created yet" });
     return cfg.api.patrols + id + "/" + suffix + "/";
   }
@@ -87,12 +89,13 @@
     if (item.kind === "points") return request(patrolUrl(item.patrol, "points"), { points: item.points });
     if (item.kind === "finish") {
       return request(patrolUrl(item.patrol, "finish"), { ended_at: item.ended_at }).then(function (data) {
-        var s = load(STATE_KEY, null);
-        if (s && s.clientId === item.patrol) { s.serverId = data.id; save(STATE_KEY, s); }
+        if (state && state.clientId === item.patrol) { state.serverId = data.id; save(STATE_KEY, state); }
       });
     }
     if (item.kind === "finding") {
       var ids = load(IDS_KEY, {});
+      if (ids[item.patrol] === -1) return Promise.reject(new HttpError(410, {}));
+      if (!ids[item.patrol]) return Promise.reject(new HttpError(409, {}));
       var form = new FormData();
       Object.keys(item.fields).forEach(function (k) {
         if (item.fields[k] !== null && item.fields[k] !== "") form.append(k, item.fields[k]);
@@ -117,7 +120,10 @@
             // A refusal (4xx) will not change by retrying: report it and move on. A network or
             // server error stops the run; the next sync retries from this item.
             if (e instanceof HttpError && e.status >= 400 && e.status < 500 && e.status !== 409) {
-              lastError = T.error + errorText(e);
+              if (item.kind === "start") {
+                var ids = load(IDS_KEY, {}); ids[item.body.client_id] = -1; save(IDS_KEY, ids);
+              }
+              if (e.status !== 410) lastError = T.error + errorText(e);
               return drop(item.seq);
             }
             throw e;
