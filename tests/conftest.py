@@ -280,10 +280,15 @@ def _reset_broker_pools(app) -> None:
 
     ``force_close_all`` alone leaves a closed pool behind ("Acquire on closed pool").
     """
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection in a process-wide registry; drop them too,
+    # or a later test (even in eager mode) acquires a producer from a closed pool.
+    pools.reset()
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2):

@@ -102,7 +102,7 @@ def allowed_actions(*, directive: Directive, user: User) -> list[str]:
 
 def _lock(directive: Directive) -> Directive:
     return (
-        Directive.objects.select_for_update()
+        Directive.objects.select_for_update(of=("self",))
         .select_related("town", "target_chief")
         .get(pk=directive.pk)
     )
