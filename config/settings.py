@@ -274,6 +274,11 @@ DIRECTIVES_ESCALATE_AFTER_DAYS = env.int("DIRECTIVES_ESCALATE_AFTER_DAYS", defau
 DIRECTIVES_MAX_EXTENSIONS = env.int("DIRECTIVES_MAX_EXTENSIONS", default=2)
 DIRECTIVES_MAX_EXTENSION_DAYS = env.int("DIRECTIVES_MAX_EXTENSION_DAYS", default=30)
 
+# One OpenAPI enum name for the order status (also used by the timeline's from/to status).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[
+    "DirectiveStatusEnum"
+] = "directives.models.Status"
+
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

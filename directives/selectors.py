@@ -97,7 +97,8 @@ def board_for(*, user: User, filters: dict | None = None, at=None) -> list[dict]
             output_field=IntegerField(),
         )
     )
-    closed_limit = 30
+    # The closed column shows the latest few; filtering on "closed" lists them all.
+    closed_limit = None if (filters or {}).get("status") == Status.CLOSED else 12
     columns = {s: [] for s in BOARD_ORDER}
     for d in qs.exclude(status=Status.CLOSED).order_by("late", "deadline", "serial"):
         d.overdue = d.late == 0

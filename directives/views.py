@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -287,6 +288,9 @@ def order_action(request, pk: int, action: str):
                         messages.error(request, msg)
         else:
             messages.success(request, DONE_MESSAGES[action])
+            target = request.POST.get("next", "")
+            if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                return redirect(target)
             if action == "submit" and not is_office_for(request.user, directive):
                 return redirect("directives:my-orders")
             return redirect("directives:order-detail", pk=pk)

@@ -276,14 +276,19 @@ def celery_worker_process(redis_url, transactional_db, tmp_path):
 
 
 def _reset_broker_pools(app) -> None:
-    """Close the connection and producer pools and drop them, so the next send builds new
-    ones on the current broker URL (a closed pool refuses to hand out connections)."""
+    """Drop the cached connection and producer pools so the next send uses the new broker.
+
+    ``force_close_all`` alone leaves a closed pool behind ("Acquire on closed pool").
+    """
     from kombu import pools
 
-    app.pool.force_close_all()
-    pools.reset()  # kombu keeps pools in a global registry keyed by connection
-    app._pool = None
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection in a process-wide registry; drop them too,
+    # or a later test (even in eager mode) acquires a producer from a closed pool.
+    pools.reset()
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2):

@@ -119,7 +119,7 @@ def create_work_order(
 def reply_to_work_order(*, work_order: WorkOrder, by: User, text: str) -> WorkOrderReply:
     """The office answers a work order; the first reply marks it answered."""
     work_order = (
-        WorkOrder.objects.select_for_update()
+        WorkOrder.objects.select_for_update(of=("self",))
         .select_related("inspection_round__town")
         .get(pk=work_order.pk)
     )

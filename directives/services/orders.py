@@ -102,7 +102,7 @@ def allowed_actions(*, directive: Directive, user: User) -> list[str]:
 
 def _lock(directive: Directive) -> Directive:
     return (
-        Directive.objects.select_for_update()
+        Directive.objects.select_for_update(of=("self",))
         .select_related("town", "target_chief")
         .get(pk=directive.pk)
     )
@@ -127,7 +127,7 @@ def _transition(*, directive: Directive, action: str, by: User, note: str = "") 
     before = locked.status
     locked.status = t.target
     locked._change_reason = ACTION_LABELS[action]
-    Event.objects.create(
+    locked._event = Event.objects.create(
         directive=locked, kind=t.event, actor=by, from_status=before, to_status=t.target, note=note
     )
     return locked
@@ -185,6 +185,29 @@ def recipients_of(directive: Directive) -> list[User]:
         Chief.objects.active().filter(region_id=directive.target_village_id).select_related("user")
     )
     return [c.user for c in chiefs]
+
+
+def office_of(directive: Directive) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, role=User.Role.OFFICE, region_id=directive.town_id)
+    )
+
+
+def _tell(*, directive: Directive, event: Event, users, title: str, body: str = "", channels=None):
+    """Notify people of a step of the workflow, once per event and person."""
+    from notices.models import Delivery
+    from notices.services import notify
+
+    for user in {u.pk: u for u in users if u.pk != event.actor_id}.values():
+        notify(
+            key=f"directive:{directive.pk}:event{event.pk}:{user.pk}",
+            recipient=user,
+            kind=f"directive_{event.kind}",
+            title=title,
+            body=body,
+            url=f"/directives/{directive.pk}/",
+            channels=channels or (Delivery.Channel.EMAIL, Delivery.Channel.SMS),
+        )
 
 
 @transaction.atomic
@@ -368,6 +391,15 @@ def submit_rectification(
     directive = _transition(directive=directive, action="submit", by=by, note=text)
     directive.save()
     rectification = Rectification.objects.create(directive=directive, text=text, submitted_by=by)
+    _tell(
+        directive=directive,
+        event=directive._event,
+        users=office_of(directive),
+        title=_("整改待核查：%(number)s %(title)s")
+        % {"number": directive.number, "title": directive.title},
+        body=text,
+        channels=("email",),
+    )
     for kind, uploads in (
         (Attachment.Kind.BEFORE, before_photos),
         (Attachment.Kind.AFTER, after_photos),
@@ -398,6 +430,13 @@ def return_directive(*, directive: Directive, by: User, reason: str) -> Directiv
         raise ValidationError({"reason": [_("退回时请说明理由")]})
     directive = _transition(directive=directive, action="return", by=by, note=reason.strip())
     directive.save()
+    _tell(
+        directive=directive,
+        event=directive._event,
+        users=recipients_of(directive),
+        title=_("督办单被退回重改：%(number)s") % {"number": directive.number},
+        body=reason.strip(),
+    )
     rectification = _pending_rectification(directive)
     if rectification is not None:
         rectification.outcome = Rectification.Outcome.RETURNED
@@ -425,6 +464,14 @@ def close_directive(*, directive: Directive, by: User, note: str = "") -> Direct
         rectification.save()
     if directive.finding_id is not None:
         _mark_finding(finding=directive.finding, by=by, resolved=True)
+    _tell(
+        directive=directive,
+        event=directive._event,
+        users=recipients_of(directive),
+        title=_("督办单已核查销号：%(number)s") % {"number": directive.number},
+        body=note,
+        channels=("email",),
+    )
     return directive
 
 
@@ -482,12 +529,20 @@ def request_extension(
         reason=reason.strip(),
         requested_by=by,
     )
-    Event.objects.create(
+    event = Event.objects.create(
         directive=directive,
         kind=Event.Kind.EXTENSION_REQUESTED,
         actor=by,
         note=_("申请延至 %(day)s：%(reason)s")
         % {"day": requested_deadline, "reason": reason.strip()},
+    )
+    _tell(
+        directive=directive,
+        event=event,
+        users=office_of(directive),
+        title=_("延期申请待审批：%(number)s") % {"number": directive.number},
+        body=reason.strip(),
+        channels=("email",),
     )
     return extension
 
@@ -520,13 +575,26 @@ def decide_extension(
     extension.decided_at = timezone.now()
     extension.decision_note = note.strip()
     extension.save()
-    Event.objects.create(
+    event = Event.objects.create(
         directive=directive,
         kind=Event.Kind.EXTENSION_GRANTED if grant else Event.Kind.EXTENSION_REFUSED,
         actor=by,
         note=(
-            _("期限延至 %(day)s") % {"day": extension.requested_deadline}
+            (_("期限延至 %(day)s") if grant else _("申请延至 %(day)s，不予批准"))
+            % {"day": extension.requested_deadline}
             + (f"。{note.strip()}" if note.strip() else "")
         ),
+    )
+    _tell(
+        directive=directive,
+        event=event,
+        users=[extension.requested_by],
+        title=(
+            _("延期已批准：%(number)s 期限延至 %(day)s")
+            if grant
+            else _("延期未获批准：%(number)s 期限仍为 %(day)s")
+        )
+        % {"number": directive.number, "day": directive.deadline},
+        body=note.strip(),
     )
     return extension

@@ -252,3 +252,12 @@ def test_a_village_chief_cannot_issue_through_the_api(api_client, village_chief,
     )
     assert response.status_code == 403
     assert Directive.objects.filter(status=Status.ISSUED).count() == 0
+
+
+def test_the_api_schema_describes_the_order_endpoints(api_client, town_staff):
+    api_client.force_authenticate(town_staff)
+    response = api_client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/directives/{id}/timeline/" in paths
+    assert "/api/v1/work-orders/{id}/reply/" in paths

@@ -349,3 +349,20 @@ def test_a_finding_already_ordered_cannot_be_ordered_again(
         make_order(finding=finding, source="patrol_finding")
     assert "finding" in exc.value.message_dict
     assert Directive.objects.count() == 1
+
+
+def test_each_step_tells_the_other_side_once(make_order, village_chief, town_staff):
+    order = make_order()
+    services.accept_directive(directive=order, by=village_chief)
+    services.submit_rectification(directive=order, by=village_chief, text="已清理")
+    services.return_directive(directive=order, by=town_staff, reason="仍有垃圾")
+    kinds = dict(
+        Notification.objects.filter(key__startswith=f"directive:{order.pk}:").values_list(
+            "kind", "recipient__username"
+        )
+    )
+    assert kinds == {
+        "directive": village_chief.username,  # the new order
+        "directive_submitted": town_staff.username,
+        "directive_returned": village_chief.username,
+    }
