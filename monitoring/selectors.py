@@ -271,6 +271,13 @@ def samples_for(
     return samples
 
 
+# Items without a GB 3838 class are charted against the black-odour thresholds (2015 guideline).
+ODOUR_CHART_LINES = {
+    "transparency": [standards.TRANSPARENCY_LIGHT_CM, standards.TRANSPARENCY_SEVERE_CM],
+    "orp": [standards.ORP_LIGHT, standards.ORP_SEVERE],
+}
+
+
 def chart_series(*, river: River, start, end) -> dict:
     """Data for the river page's charts: each core item over time, per point, with limits.
 
@@ -293,6 +300,7 @@ def chart_series(*, river: River, start, end) -> dict:
     charts = []
     for param in standards.CORE_PARAMETERS:
         limits = param.limits_for(river.water_type)
+        odour_lines = ODOUR_CHART_LINES.get(param.code, [])
         charts.append(
             {
                 "code": param.code,
@@ -301,6 +309,7 @@ def chart_series(*, river: River, start, end) -> dict:
                 "sense": param.sense,
                 "assessed": param.assessed_for(river.water_type),
                 "limits": list(limits) if limits else [],
+                "odour": odour_lines,
                 "series": {str(pid): pts for pid, pts in series[param.code].items()},
             }
         )

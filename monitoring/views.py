@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,7 +81,7 @@ def river_detail(request, pk: int):
     )[river.id]
     points = list(selectors.points_for(user=request.user, river=river).order_by("position"))
     # The charts cover the twelve months up to the end of the period.
-    first = Period.month(period.end.year - 1, period.end.month).end
+    first = Period.month(period.end.year - 1, period.end.month).end + timedelta(days=1)
     chart_start, _x = Period(first, first).bounds()
     _y, chart_end = period.bounds()
     charts = selectors.chart_series(river=river, start=chart_start, end=chart_end)
@@ -89,9 +91,13 @@ def river_detail(request, pk: int):
         "target": _("目标"),
         "range": _("pH 6–9"),
         "none": _("该期间没有数据"),
+        "odour": [_("轻度黑臭"), _("重度黑臭")],
     }
     samples = Paginator(
-        selectors.samples_for(user=request.user, river=river).select_related("point"), 20
+        selectors.samples_for(
+            user=request.user, river=river, start=chart_start, end=chart_end
+        ).select_related("point"),
+        20,
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -104,9 +110,25 @@ def river_detail(request, pk: int):
             "charts": charts,
             "page": samples,
             "rows": _sample_rows(samples, river),
-            "periods": [period.previous(), period],
+            "previous": period.previous(),
+            "next": _next(period),
+            "chart_first": first,
         },
     )
+
+
+def _next(period: Period) -> Period | None:
+    """The period of the same kind after this one, unless it has not started yet."""
+    after = Period.of(period.end + timedelta(days=1), period.end + timedelta(days=1))
+    if period.kind == "year":
+        after = Period.year(period.start.year + 1)
+    elif period.kind == "quarter":
+        after = Period.quarter(after.start.year, (after.start.month - 1) // 3 + 1)
+    elif period.kind == "month":
+        after = Period.month(after.start.year, after.start.month)
+    else:
+        return None
+    return after if after.start <= timezone.localdate() else None
 
 
 def _sample_rows(samples, river=None):

@@ -28,6 +28,10 @@
         return;
       }
       var lines = [];
+      (chart.odour || []).forEach(function (limit, i) {
+        lines.push({ yAxis: limit, name: labels.odour[i],
+                     lineStyle: { color: i ? "#c0392b" : "#b7791f", type: "dashed" } });
+      });
       if (chart.sense === "range") {
         lines = [{ yAxis: chart.limits[0], name: labels.range }, { yAxis: chart.limits[1], name: labels.range }];
       } else {
