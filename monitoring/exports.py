@@ -35,9 +35,9 @@ def river_list_xlsx(rows, *, period: Period) -> bytes:
         _("水样数"),
     ]
     header += [
-        f"{standards.PARAMETERS[c].name}({standards.PARAMETERS[c].unit})"
+        f"{standards.PARAMETERS[c].label}({standards.PARAMETERS[c].unit})"
         if standards.PARAMETERS[c].unit
-        else standards.PARAMETERS[c].name
+        else standards.PARAMETERS[c].label
         for c in EXPORT_ITEMS
     ]
     ws.append(header)
@@ -51,7 +51,7 @@ def river_list_xlsx(rows, *, period: Period) -> bytes:
                 row.river.code,
                 row.river.name,
                 "、".join(v.name for v in row.villages),
-                standards.CLASS_LABELS[s.target_class],
+                standards.class_label(s.target_class),
                 s.class_label if s.water_class else _("无数据"),
                 str(s.quality.label) if s.quality else "",
                 "" if s.meets_target is None else (_("达标") if s.meets_target else _("未达标")),

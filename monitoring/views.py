@@ -87,7 +87,7 @@ def river_detail(request, pk: int):
     charts = selectors.chart_series(river=river, start=chart_start, end=chart_end)
     charts["points"] = {str(p.id): p.name for p in points}
     charts["labels"] = {
-        "classes": [standards.CLASS_LABELS[c] for c in range(1, 6)],
+        "classes": [standards.class_label(c) for c in range(1, 6)],
         "target": _("目标"),
         "range": _("pH 6–9"),
         "none": _("该期间没有数据"),

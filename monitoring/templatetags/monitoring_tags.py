@@ -15,7 +15,7 @@ def class_css(water_class) -> str:
 
 @register.filter
 def class_label(water_class) -> str:
-    return standards.CLASS_LABELS.get(water_class, "—")
+    return standards.class_label(water_class)
 
 
 @register.filter
