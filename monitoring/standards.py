@@ -372,6 +372,8 @@ class Assessment:
     items: tuple[ItemResult, ...] = ()
     target_class: int | None = None
     water_type: str = RIVER
+    # Lakes and reservoirs: total nitrogen classed on its own (reported, not in the class).
+    total_nitrogen: ItemResult | None = None
 
     @property
     def assessed_codes(self) -> list[str]:
@@ -438,7 +440,11 @@ def classify(
                 shortfall = round(limit - value, 2)
         items.append(ItemResult(param.code, value, cls, multiple, shortfall))
     worst = max((i.water_class for i in items), default=None)
-    return Assessment(worst, tuple(items), target_class, water_type)
+    tn = None
+    if water_type == LAKE and values.get("tn") is not None:
+        value = float(values["tn"])
+        tn = ItemResult("tn", value, classify_value("tn", value, water_type=LAKE))
+    return Assessment(worst, tuple(items), target_class, water_type, tn)
 
 
 def mean_values(rows: Iterable[Mapping[str, float | None]]) -> dict[str, float]:

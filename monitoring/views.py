@@ -184,11 +184,14 @@ def sample_detail(request, pk: int):
         if value is None:
             continue
         limits = param.limits_for(water_type)
+        item = by_code.get(param.code)
+        if param.code == "tn" and assessment.total_nitrogen is not None:
+            item = assessment.total_nitrogen  # lakes: classed on its own, not in the class
         lines.append(
             {
                 "param": param,
                 "value": round(value, param.decimals),
-                "item": by_code.get(param.code),
+                "item": item,
                 "target_limit": (
                     limits[target - 1] if limits and target and param.sense != "range" else None
                 ),

@@ -166,3 +166,11 @@ def test_the_template_download_has_the_headers_the_importer_reads(office_client)
     header = [c.value for c in load_workbook(io.BytesIO(response.content)).active[1]]
     columns = labfile.read_header(header)
     assert {"point", "sampled_at", "nh3n", "transparency", "orp"} <= {c.field for c in columns}
+
+
+def test_a_lake_sample_page_shows_total_nitrogen_classed_on_its_own(office_client, village):
+    point = MonitoringPointFactory(river=RiverFactory(region=village, water_type="lake"))
+    sample = SampleFactory(point=point, sampled_at=at(2018, 6, 3), tn=1.2, nh3n=0.1)
+    body = office_client.get(f"/monitoring/samples/{sample.pk}/").content.decode()
+    assert "单独评价，不参与定类" in body
+    assert "Ⅳ类" in body
