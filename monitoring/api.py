@@ -1,5 +1,7 @@
 """/api/v1/monitoring/: points, samples (read, and bulk posting), parameters, river status."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -18,6 +20,23 @@ from monitoring.models import Sample
 from monitoring.periods import Period
 
 
+def _day(text: str | None, field: str, *, first: bool) -> date:
+    """A date (2018-05-03) or the first / last day of a period (2018, 2018-Q2, 2018-05)."""
+    if not text:
+        return date(1900, 1, 1) if first else date(2999, 12, 31)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        raise ValidationError(
+            {field: [_("日期格式应为 2018-05-03、2018-05、2018-Q2 或 2018")]}
+        ) from None
+    return period.start if first else period.end
+
+
 class PointViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PointSerializer
     filterset_fields = ["river", "responsible", "is_active"]
@@ -30,7 +49,8 @@ class PointViewSet(viewsets.ReadOnlyModelViewSet):
 class SampleViewSet(viewsets.ReadOnlyModelViewSet):
     """Samples with their class by GB 3838-2002 and their black-odour level.
 
-    Filters: ``point`` (code), ``river`` (id), ``from`` / ``to`` (dates, inclusive).
+    Filters: ``point`` (code), ``river`` (id), ``from`` / ``to`` (inclusive: a date such as
+    2018-05-03, or a month, quarter or year: 2018-05, 2018-Q2, 2018).
     """
 
     serializer_class = serializers.SampleSerializer
@@ -43,15 +63,12 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(point__code=params["point"])
         if params.get("river"):
             qs = qs.filter(point__river_id=params["river"])
-        try:
-            if params.get("from") or params.get("to"):
-                start = Period.parse(params.get("from", "1900")).start
-                end = Period.parse(params.get("to", "2999")).end
-                qs = qs.filter(sampled_at__gte=Period(start, end).bounds()[0]).filter(
-                    sampled_at__lt=Period(start, end).bounds()[1]
-                )
-        except ValueError:
-            raise ValidationError({"from": [_("日期格式应为 2018、2018-Q1 或 2018-05")]}) from None
+        if params.get("from") or params.get("to"):
+            start = _day(params.get("from"), "from", first=True)
+            end = _day(params.get("to"), "to", first=False)
+            lower, _x = Period(start, start).bounds()
+            _y, upper = Period(end, end).bounds()
+            qs = qs.filter(sampled_at__gte=lower, sampled_at__lt=upper)
         return qs.order_by("-sampled_at", "id")
 
     @extend_schema(

@@ -57,18 +57,11 @@ META_UNITS = {"sampling_depth_m": "m", "water_depth_cm": "cm"}
 BELOW_LIMIT = re.compile(r"^[<＜]\s*([0-9.]+)$")
 NOT_MEASURED = {"", "-", "—", "/", "／", "未测"}
 
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日%H:%M",
-    "%Y.%m.%d %H:%M",
+# 2018-06-03 09:30[:00], 2018/6/3 9:30, 2018.06.03, 2018年6月3日 9:30, 2018-06-03T09:30
+TIME_PATTERN = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[ T]?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$"
 )
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d")
 
 
 class FileError(Exception):
@@ -206,6 +199,10 @@ def parse_number(raw) -> tuple[float | None, str | None]:
         return None, _("不是数值")
     if isinstance(raw, int | float):
         return float(raw), None
+    try:
+        return float(raw), None  # the common case: a plain number as text
+    except (TypeError, ValueError):
+        pass
     text = _normalise(raw)
     if text in NOT_MEASURED:
         return None, None
@@ -227,15 +224,10 @@ def parse_time(raw) -> tuple[datetime | None, str | None]:
         return raw.replace(tzinfo=None) if raw.tzinfo is None else raw, None
     if isinstance(raw, date):
         return datetime.combine(raw, time.min), None
-    text = str(raw).strip().replace("  ", " ")
-    for fmt in TIME_FORMATS:
+    m = TIME_PATTERN.match(str(raw).strip())
+    if m:
         try:
-            return datetime.strptime(text, fmt), None  # noqa: DTZ007 (local time, made aware later)
-        except ValueError:
-            pass
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt), None  # noqa: DTZ007
+            return datetime(*(int(g) for g in m.groups(default="0"))), None  # noqa: DTZ001 (local time, made aware later)
         except ValueError:
             pass
     return None, _("“%(v)s”不是可识别的时间（如 2018-05-06 09:30）") % {"v": raw}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 KINDS = {"month": _("月"), "quarter": _("季度"), "year": _("年")}
@@ -78,13 +79,17 @@ class Period:
         return f"{self.start:%Y-%m-%d}~{self.end:%Y-%m-%d}"
 
     def __str__(self) -> str:
+        y, m = self.start.year, self.start.month
         if self.kind == "year":
-            return f"{self.start.year}年"
+            return gettext("%(y)d年") % {"y": y}
         if self.kind == "quarter":
-            return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+            return gettext("%(y)d年第%(q)d季度") % {"y": y, "q": (m - 1) // 3 + 1}
         if self.kind == "month":
-            return f"{self.start.year}年{self.start.month}月"
-        return f"{self.start:%Y-%m-%d}至{self.end:%Y-%m-%d}"
+            return gettext("%(y)d年%(m)d月") % {"y": y, "m": m}
+        return gettext("%(start)s至%(end)s") % {
+            "start": f"{self.start:%Y-%m-%d}",
+            "end": f"{self.end:%Y-%m-%d}",
+        }
 
     def previous(self) -> Period:
         """The period of the same kind just before (same length for a custom period)."""

@@ -46,11 +46,11 @@ class RiverStatus:
 
     @property
     def class_label(self) -> str:
-        return standards.CLASS_LABELS.get(self.water_class, "—")
+        return standards.class_label(self.water_class)
 
     @property
     def previous_label(self) -> str:
-        return standards.CLASS_LABELS.get(self.previous_class, "—")
+        return standards.class_label(self.previous_class)
 
     @property
     def is_worse_than_v(self) -> bool:
@@ -232,7 +232,7 @@ def summary(rows: list[RiverRow]) -> dict:
     return {
         "rivers": len(rows),
         "assessed": sum(by_class.values()),
-        "by_class": [(standards.CLASS_LABELS[c], n) for c, n in by_class.items()],
+        "by_class": [(standards.class_label(c), n) for c, n in by_class.items()],
         "worse_than_v": by_class[6],
         "off_target": sum(1 for r in rows if r.status.meets_target is False),
         "black_odour": sum(1 for r in rows if r.status.black_odour),
@@ -271,6 +271,13 @@ def samples_for(
     return samples
 
 
+# Items without a GB 3838 class are charted against the black-odour thresholds (2015 guideline).
+ODOUR_CHART_LINES = {
+    "transparency": [standards.TRANSPARENCY_LIGHT_CM, standards.TRANSPARENCY_SEVERE_CM],
+    "orp": [standards.ORP_LIGHT, standards.ORP_SEVERE],
+}
+
+
 def chart_series(*, river: River, start, end) -> dict:
     """Data for the river page's charts: each core item over time, per point, with limits.
 
@@ -293,14 +300,16 @@ def chart_series(*, river: River, start, end) -> dict:
     charts = []
     for param in standards.CORE_PARAMETERS:
         limits = param.limits_for(river.water_type)
+        odour_lines = ODOUR_CHART_LINES.get(param.code, [])
         charts.append(
             {
                 "code": param.code,
-                "name": param.name,
+                "name": param.label,
                 "unit": param.unit,
                 "sense": param.sense,
                 "assessed": param.assessed_for(river.water_type),
                 "limits": list(limits) if limits else [],
+                "odour": odour_lines,
                 "series": {str(pid): pts for pid, pts in series[param.code].items()},
             }
         )

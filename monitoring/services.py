@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -68,13 +71,16 @@ def _value_problems(row: SampleRow, now: datetime) -> Iterator[tuple[str, str]]:
         yield "values", _("没有任何监测值")
     for code, value in row.values.items():
         param = standards.PARAMETERS[code]
+        if not math.isfinite(value):
+            yield code, _("%(name)s不是有效数值") % {"name": param.name}
+            continue
         if param.unit in NON_NEGATIVE_UNITS and value < 0:
             yield code, _("%(name)s不能为负数") % {"name": param.name}
     ph = row.values.get("ph")
-    if ph is not None and not 0 <= ph <= 14:
+    if ph is not None and math.isfinite(ph) and not 0 <= ph <= 14:
         yield "ph", _("pH 应在 0–14 之间")
     do = row.values.get("do")
-    if do is not None:
+    if do is not None and math.isfinite(do):
         bound = standards.do_upper_bound(row.values.get("temp"))
         if do > bound:
             yield (
@@ -304,29 +310,50 @@ def _claim(job_id: int, from_status: str, to_status: str) -> bool:
     return ImportJob.objects.filter(pk=job_id, status=from_status).update(status=to_status) == 1
 
 
-def _progress(job_id: int, rows: Iterable[SampleRow]) -> Iterator[SampleRow]:
+def _progress(job_id: int, rows: Iterable[SampleRow], seen: list) -> Iterator[SampleRow]:
     n = 0
     for row in rows:
         n += 1
+        seen.append(row)
         if n % PROGRESS_EVERY == 0:
             ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
         yield row
     ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
 
 
-def _check_file(job: ImportJob) -> tuple[CheckResult | None, list]:
-    try:
-        total, columns, rows = read_file(job.file.path, job.original_name)
-    except FileError as exc:
-        job.errors = [{"row": 1, "field": "-", "message": m} for m in exc.messages]
-        job.error_count = len(exc.messages)
-        return None, []
+def _parsed_path(job: ImportJob) -> Path:
+    return Path(f"{job.file.path}.rows.pickle")
+
+
+def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckResult | None, list]:
+    """Parse (or reuse the rows parsed by the check) and run every check, with progress.
+
+    Parsing a 100,000-row spreadsheet is most of the work, so the check keeps the parsed rows
+    next to the file (written by us, read only by us) and the import reuses them; the checks
+    that depend on the database run again either way.
+    """
+    cached = _parsed_path(job)
+    if reuse_parsed and cached.exists():
+        with cached.open("rb") as fh:
+            columns, rows = pickle.load(fh)
+        total = len(rows)
+    else:
+        try:
+            total, columns, rows = read_file(job.file.path, job.original_name)
+        except FileError as exc:
+            job.errors = [{"row": 1, "field": "-", "message": m} for m in exc.messages]
+            job.error_count = len(exc.messages)
+            return None, []
     job.columns = [c.as_json() for c in columns]
     ImportJob.objects.filter(pk=job.pk).update(total_rows=total, columns=job.columns)
     labels = {c.field: c.header for c in columns}
+    seen: list[SampleRow] = []
     result = check_rows(
-        rows=_progress(job.pk, rows), user=job.created_by, now=job.created_at, labels=labels
+        rows=_progress(job.pk, rows, seen), user=job.created_by, now=job.created_at, labels=labels
     )
+    if not reuse_parsed and not result.error_count:
+        with cached.open("wb") as fh:
+            pickle.dump((columns, seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
     job.total_rows = result.rows
     job.processed_rows = result.rows
     job.errors = result.errors
@@ -417,7 +444,7 @@ def run_import(*, job_id: int) -> str:
     job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
     ImportJob.objects.filter(pk=job_id).update(processed_rows=0)
     try:
-        result, _columns = _check_file(job)
+        result, _columns = _check_file(job, reuse_parsed=True)
         if result is None or result.error_count:
             job.status = ImportJob.Status.INVALID
         else:
@@ -435,6 +462,7 @@ def run_import(*, job_id: int) -> str:
         job.status = ImportJob.Status.FAILED
     job.finished_at = timezone.now()
     job.save()
+    _parsed_path(job).unlink(missing_ok=True)
     return f"{job.status}: {job.created_count} created"
 
 

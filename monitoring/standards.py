@@ -22,7 +22,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 WORSE_THAN_V = 6
 LE, GE, RANGE = "le", "ge", "range"
@@ -43,6 +45,11 @@ class Parameter:
     core: bool = False  # the issue's core list, shown in pages and charts
     decimals: int = 3
 
+    @property
+    def label(self) -> str:
+        """The name in the user's language (``name`` stays the Chinese header labs write)."""
+        return gettext(self.name)
+
     def limits_for(self, water_type: str) -> tuple[float, ...] | None:
         if water_type == LAKE and self.lake_limits is not None:
             return self.lake_limits
@@ -61,10 +68,10 @@ MG_L = "mg/L"
 PARAMETERS: dict[str, Parameter] = {
     p.code: p
     for p in [
-        Parameter("ph", "pH", "", RANGE, (6, 9), aliases=("pH值", "PH"), core=True, decimals=2),
+        Parameter("ph", N_("pH"), "", RANGE, (6, 9), aliases=("pH值", "PH"), core=True, decimals=2),
         Parameter(
             "do",
-            "溶解氧",
+            N_("溶解氧"),
             MG_L,
             GE,
             (7.5, 6, 5, 3, 2),
@@ -74,7 +81,7 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "codmn",
-            "高锰酸盐指数",
+            N_("高锰酸盐指数"),
             MG_L,
             LE,
             (2, 4, 6, 10, 15),
@@ -84,7 +91,7 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "cod",
-            "化学需氧量",
+            N_("化学需氧量"),
             MG_L,
             LE,
             (15, 15, 20, 30, 40),
@@ -94,7 +101,7 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "bod5",
-            "五日生化需氧量",
+            N_("五日生化需氧量"),
             MG_L,
             LE,
             (3, 3, 4, 6, 10),
@@ -104,7 +111,7 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "nh3n",
-            "氨氮",
+            N_("氨氮"),
             MG_L,
             LE,
             (0.15, 0.5, 1.0, 1.5, 2.0),
@@ -113,7 +120,7 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "tp",
-            "总磷",
+            N_("总磷"),
             MG_L,
             LE,
             (0.02, 0.1, 0.2, 0.3, 0.4),
@@ -123,7 +130,7 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "tn",
-            "总氮",
+            N_("总氮"),
             MG_L,
             LE,
             (0.2, 0.5, 1.0, 1.5, 2.0),
@@ -131,18 +138,24 @@ PARAMETERS: dict[str, Parameter] = {
             aliases=("TN",),
             core=True,
         ),
-        Parameter("cu", "铜", MG_L, LE, (0.01, 1.0, 1.0, 1.0, 1.0), aliases=("Cu",), decimals=4),
-        Parameter("zn", "锌", MG_L, LE, (0.05, 1.0, 1.0, 2.0, 2.0), aliases=("Zn",), decimals=4),
-        Parameter("f", "氟化物", MG_L, LE, (1.0, 1.0, 1.0, 1.5, 1.5), aliases=("氟化物(以F-计)",)),
         Parameter(
-            "se", "硒", MG_L, LE, (0.01, 0.01, 0.01, 0.02, 0.02), aliases=("Se",), decimals=4
+            "cu", N_("铜"), MG_L, LE, (0.01, 1.0, 1.0, 1.0, 1.0), aliases=("Cu",), decimals=4
         ),
         Parameter(
-            "arsenic", "砷", MG_L, LE, (0.05, 0.05, 0.05, 0.1, 0.1), aliases=("As",), decimals=4
+            "zn", N_("锌"), MG_L, LE, (0.05, 1.0, 1.0, 2.0, 2.0), aliases=("Zn",), decimals=4
+        ),
+        Parameter(
+            "f", N_("氟化物"), MG_L, LE, (1.0, 1.0, 1.0, 1.5, 1.5), aliases=("氟化物(以F-计)",)
+        ),
+        Parameter(
+            "se", N_("硒"), MG_L, LE, (0.01, 0.01, 0.01, 0.02, 0.02), aliases=("Se",), decimals=4
+        ),
+        Parameter(
+            "arsenic", N_("砷"), MG_L, LE, (0.05, 0.05, 0.05, 0.1, 0.1), aliases=("As",), decimals=4
         ),
         Parameter(
             "hg",
-            "汞",
+            N_("汞"),
             MG_L,
             LE,
             (0.00005, 0.00005, 0.0001, 0.001, 0.001),
@@ -150,33 +163,41 @@ PARAMETERS: dict[str, Parameter] = {
             decimals=5,
         ),
         Parameter(
-            "cd", "镉", MG_L, LE, (0.001, 0.005, 0.005, 0.005, 0.01), aliases=("Cd",), decimals=4
+            "cd",
+            N_("镉"),
+            MG_L,
+            LE,
+            (0.001, 0.005, 0.005, 0.005, 0.01),
+            aliases=("Cd",),
+            decimals=4,
         ),
         Parameter(
             "cr6",
-            "六价铬",
+            N_("六价铬"),
             MG_L,
             LE,
             (0.01, 0.05, 0.05, 0.05, 0.1),
             aliases=("铬(六价)", "铬（六价）", "Cr6+"),
             decimals=4,
         ),
-        Parameter("pb", "铅", MG_L, LE, (0.01, 0.01, 0.05, 0.05, 0.1), aliases=("Pb",), decimals=4),
-        Parameter("cn", "氰化物", MG_L, LE, (0.005, 0.05, 0.2, 0.2, 0.2), decimals=4),
-        Parameter("phenol", "挥发酚", MG_L, LE, (0.002, 0.002, 0.005, 0.01, 0.1), decimals=4),
-        Parameter("oil", "石油类", MG_L, LE, (0.05, 0.05, 0.05, 0.5, 1.0), decimals=3),
+        Parameter(
+            "pb", N_("铅"), MG_L, LE, (0.01, 0.01, 0.05, 0.05, 0.1), aliases=("Pb",), decimals=4
+        ),
+        Parameter("cn", N_("氰化物"), MG_L, LE, (0.005, 0.05, 0.2, 0.2, 0.2), decimals=4),
+        Parameter("phenol", N_("挥发酚"), MG_L, LE, (0.002, 0.002, 0.005, 0.01, 0.1), decimals=4),
+        Parameter("oil", N_("石油类"), MG_L, LE, (0.05, 0.05, 0.05, 0.5, 1.0), decimals=3),
         Parameter(
             "las",
-            "阴离子表面活性剂",
+            N_("阴离子表面活性剂"),
             MG_L,
             LE,
             (0.2, 0.2, 0.2, 0.3, 0.3),
             aliases=("LAS",),
         ),
-        Parameter("s2", "硫化物", MG_L, LE, (0.05, 0.1, 0.2, 0.5, 1.0)),
+        Parameter("s2", N_("硫化物"), MG_L, LE, (0.05, 0.1, 0.2, 0.5, 1.0)),
         Parameter(
             "fecal_coliform",
-            "粪大肠菌群",
+            N_("粪大肠菌群"),
             "个/L",
             LE,
             (200, 2000, 10000, 20000, 40000),
@@ -185,10 +206,10 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         # Water temperature has no class (GB 3838-2002: man-made change limited to a weekly
         # mean rise of 1 °C and fall of 2 °C); it is needed for DO saturation.
-        Parameter("temp", "水温", "℃", aliases=("温度",), core=True, decimals=1),
+        Parameter("temp", N_("水温"), "℃", aliases=("温度",), core=True, decimals=1),
         # Black-odour indicators (城市黑臭水体整治工作指南, 2015), not GB 3838 items.
-        Parameter("transparency", "透明度", "cm", core=True, decimals=0),
-        Parameter("orp", "氧化还原电位", "mV", aliases=("ORP",), core=True, decimals=0),
+        Parameter("transparency", N_("透明度"), "cm", core=True, decimals=0),
+        Parameter("orp", N_("氧化还原电位"), "mV", aliases=("ORP",), core=True, decimals=0),
     ]
 }
 CORE_PARAMETERS = [p for p in PARAMETERS.values() if p.core]
@@ -200,7 +221,18 @@ def assessed_parameters(water_type: str = RIVER) -> list[Parameter]:
     return [p for p in PARAMETERS.values() if p.sense is not None and p.assessed_for(water_type)]
 
 
-CLASS_LABELS = {1: "Ⅰ类", 2: "Ⅱ类", 3: "Ⅲ类", 4: "Ⅳ类", 5: "Ⅴ类", 6: "劣Ⅴ类"}
+CLASS_LABELS = {
+    1: _("Ⅰ类"),
+    2: _("Ⅱ类"),
+    3: _("Ⅲ类"),
+    4: _("Ⅳ类"),
+    5: _("Ⅴ类"),
+    6: _("劣Ⅴ类"),
+}
+
+
+def class_label(water_class: int | None) -> str:
+    return str(CLASS_LABELS[water_class]) if water_class in CLASS_LABELS else "—"
 
 
 class Quality(IntEnum):
@@ -314,7 +346,7 @@ class ItemResult:
 
     @property
     def name(self) -> str:
-        return PARAMETERS[self.code].name
+        return PARAMETERS[self.code].label
 
     @property
     def exceeds(self) -> bool:
@@ -328,7 +360,7 @@ class ItemResult:
         if self.multiple is not None:
             return f"{self.name}({self.multiple:.2f})"
         if self.shortfall is not None:
-            return f"{self.name}(-{self.shortfall:.2f}mg/L)"
+            return f"{self.name}(-{self.shortfall:.2f}mg/L)"  # DO: shortfall, not a multiple
         return self.name
 
 
@@ -340,6 +372,8 @@ class Assessment:
     items: tuple[ItemResult, ...] = ()
     target_class: int | None = None
     water_type: str = RIVER
+    # Lakes and reservoirs: total nitrogen classed on its own (reported, not in the class).
+    total_nitrogen: ItemResult | None = None
 
     @property
     def assessed_codes(self) -> list[str]:
@@ -371,7 +405,7 @@ class Assessment:
 
     @property
     def label(self) -> str:
-        return CLASS_LABELS.get(self.water_class, "—")
+        return class_label(self.water_class)
 
 
 def _exceedance_key(item: ItemResult) -> tuple:
@@ -406,7 +440,11 @@ def classify(
                 shortfall = round(limit - value, 2)
         items.append(ItemResult(param.code, value, cls, multiple, shortfall))
     worst = max((i.water_class for i in items), default=None)
-    return Assessment(worst, tuple(items), target_class, water_type)
+    tn = None
+    if water_type == LAKE and values.get("tn") is not None:
+        value = float(values["tn"])
+        tn = ItemResult("tn", value, classify_value("tn", value, water_type=LAKE))
+    return Assessment(worst, tuple(items), target_class, water_type, tn)
 
 
 def mean_values(rows: Iterable[Mapping[str, float | None]]) -> dict[str, float]:

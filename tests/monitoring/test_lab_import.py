@@ -166,3 +166,22 @@ def test_only_csv_and_xlsx_are_accepted(office):
 
     with pytest.raises(ValidationError):
         start_import(upload=SimpleUploadedFile("a.xls", b"x"), by=office)
+
+
+@pytest.mark.parametrize("keep_parsed_rows", [True, False])
+def test_the_import_reuses_the_checked_rows_or_reads_the_file_again(
+    point, office, django_capture_on_commit_callbacks, keep_parsed_rows
+):
+    from pathlib import Path
+
+    job = _import(csv_upload(lab_rows(n=3)), office, django_capture_on_commit_callbacks)
+    parsed = Path(f"{job.file.path}.rows.pickle")
+    assert parsed.exists()
+    if not keep_parsed_rows:
+        parsed.unlink()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_import(job=job, by=office)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    assert Sample.objects.count() == 3
+    assert not parsed.exists()

@@ -132,3 +132,19 @@ def test_parameters_list_the_table_1_limits(api_client, district_token):
     tp = next(p for p in response.json() if p["code"] == "tp")
     assert tp["limits"] == [0.02, 0.1, 0.2, 0.3, 0.4]
     assert tp["lake_limits"] == [0.01, 0.025, 0.05, 0.1, 0.2]
+
+
+def test_samples_filter_by_dates_and_periods(api_client, point, district_token):
+    SampleFactory(point=point, sampled_at=at(2018, 5, 3))
+    SampleFactory(point=point, sampled_at=at(2018, 6, 30, 23, 30))
+    SampleFactory(point=point, sampled_at=at(2018, 7, 1, 0, 30))
+
+    def count(query):
+        response = api_client.get(f"/api/v1/monitoring/samples/?{query}", **auth(district_token))
+        return response.json()["count"] if response.status_code == 200 else response.status_code
+
+    assert count("from=2018-05-03&to=2018-05-03") == 1
+    assert count("from=2018-06&to=2018-06") == 1  # 23:30 Shanghai time on the last day
+    assert count("from=2018-Q2") == 3
+    assert count("to=2018-Q2") == 2
+    assert count("from=yesterday") == 400

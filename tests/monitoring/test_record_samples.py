@@ -53,6 +53,8 @@ def test_posting_the_same_keys_again_creates_nothing(point, office):
         # 2 × saturation at 25 °C is about 16.5 mg/L
         ({"do": 17.0, "temp": 25}, "samples[1].do", "饱和"),
         ({}, "samples[1].values", "没有任何监测值"),
+        ({"tp": float("nan")}, "samples[1].tp", "不是有效数值"),
+        ({"cod": float("inf")}, "samples[1].cod", "不是有效数值"),
     ],
 )
 def test_bad_values_are_refused_with_the_row_and_field_and_nothing_is_saved(

@@ -156,6 +156,13 @@ def test_total_nitrogen_is_reported_but_does_not_set_a_rivers_or_a_lakes_class()
         assert result.assessed_codes == ["nh3n"]
 
 
+def test_a_lake_reports_its_total_nitrogen_class_separately():
+    lake = s.classify({"tn": 1.2, "nh3n": 0.1}, water_type="lake")
+    assert lake.water_class == 1
+    assert (lake.total_nitrogen.code, lake.total_nitrogen.water_class) == ("tn", 4)
+    assert s.classify({"tn": 1.2, "nh3n": 0.1}, water_type="river").total_nitrogen is None
+
+
 def test_a_lake_is_classed_on_its_own_tp_limits():
     values = {"tp": 0.15, "do": 8}
     assert s.classify(values, water_type="river").water_class == 3
