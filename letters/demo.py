@@ -32,6 +32,7 @@ def build(*, stdout=None) -> str:
         return "skipped: no demo town"
     office = User.objects.filter(username="office").first()
     created = {"template": 0, "batches": 0, "letters": 0}
+    before = Letter.objects.filter(batch__town=town).count()
     _template, new = LetterTemplate.objects.get_or_create(
         town=town,
         defaults={
@@ -51,7 +52,7 @@ def build(*, stdout=None) -> str:
     if not LetterBatch.objects.filter(town=town, month=current).exists():
         services.create_batch(town=town, month=current, by=office)
         created["batches"] += 1
-    created["letters"] = Letter.objects.filter(batch__town=town).count()
+    created["letters"] = Letter.objects.filter(batch__town=town).count() - before
     return ", ".join(f"{k} +{v}" for k, v in created.items())
 
 
