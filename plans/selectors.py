@@ -26,6 +26,15 @@ def programmes_for(*, user: User):
     return qs.filter(Q(region__code__startswith=code) | Q(region__code__in=ancestors))
 
 
+def responsibility_letters_for(*, user: User, programme: Programme):
+    """The letters signed against a programme, by regions inside the user's scope."""
+    code = scope_code(user)
+    qs = ResponsibilityLetter.objects.filter(programme=programme).select_related("region")
+    if code is None:
+        return qs.none()
+    return qs.filter(region__code__startswith=code) if code else qs
+
+
 def plans_for(*, user: User, programme: Programme | None = None, river_id: int | None = None):
     qs = (
         Plan.objects.visible_to(user)

@@ -33,6 +33,11 @@ def programme_list(request):
             "progress": progress,
             "view": request.GET.get("view", "river"),
             "my_measures": selectors.measures_owned_by(user=request.user)[:50],
+            "letters": (
+                selectors.responsibility_letters_for(user=request.user, programme=selected)
+                if selected and request.GET.get("view") == "letters"
+                else None
+            ),
             "today": timezone.localdate(),
         },
     )

@@ -63,3 +63,14 @@ def test_another_villages_chief_cannot_open_the_measure(client, measure, other_v
     _login(client, other)
     r = client.get(reverse("plans:measure-update", args=[measure.pk]))
     assert r.status_code == 404
+
+
+def test_office_sees_the_responsibility_letters_of_a_programme(
+    client, town_staff, programme, village
+):
+    from tests.plans.factories import ResponsibilityLetterFactory
+
+    ResponsibilityLetterFactory(programme=programme, region=village, party_b="王村长")
+    _login(client, town_staff)
+    r = client.get(reverse("plans:programme-list") + f"?programme={programme.pk}&view=letters")
+    assert "王村长" in r.content.decode()
