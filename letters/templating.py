@@ -176,6 +176,8 @@ def _expr(expr, scope: dict):
 def _variable(var, scope: dict):
     if not isinstance(var, Variable) or var.lookups is None:
         return None  # a literal
+    if var.lookups in (("True",), ("False",), ("None",)):
+        return None  # the template language's own constants
     name = var.lookups[0]
     if name not in scope:
         raise UnknownField(".".join(var.lookups))

@@ -5,6 +5,19 @@ from letters import services, templating
 from letters.models import LetterTemplate
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for river in rivers %}{% if river.meets_target == False %}x{% endif %}{% endfor %}",
+        "{{ rivers|length }}{{ rivers.0.name }}{{ None }}",
+        "{% for k in attention %}{{ forloop.counter }}. {{ k }}{% endfor %}",
+        '{{ chief.name|default:"河长" }}{% firstof patrols.done 0 %}',
+    ],
+)
+def test_templates_using_known_fields_pass(source):
+    templating.check(source)
+
+
 def test_the_default_template_passes_its_own_check():
     templating.check(templating.DEFAULT_BODY)
     templating.check(templating.DEFAULT_SUBJECT)
