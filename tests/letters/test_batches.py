@@ -241,3 +241,22 @@ def test_a_batch_for_every_chief_composes_in_a_constant_number_of_queries(
         totals = services.batch_totals(batch=batch)
     assert totals["letters"] == 12
     assert totals["rivers"] == 24
+
+
+def test_the_command_runs_a_batch_by_hand_and_refuses_a_second_run(
+    town, chief_a, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("queue_letters", "2018-09", town=town.code, stdout=out)
+    assert "1 letters queued" in out.getvalue()
+    assert Notification.objects.count() == 1
+    with pytest.raises(CommandError, match="already sent"):
+        call_command("queue_letters", "2018-09", town=town.code)
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("queue_letters", "September", town=town.code)
+    assert Notification.objects.count() == 1
