@@ -17,6 +17,7 @@ def batches_for(*, user: User):
             n_read=Count("letters", filter=Q(letters__read_at__isnull=False)),
             n_failed=Count("letters", filter=Q(letters__status=Letter.Status.FAILED)),
         )
+        .order_by("-month", "town__code")
     )
 
 
