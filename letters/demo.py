@@ -12,6 +12,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Region, User
@@ -92,7 +93,7 @@ def _sent_batch(*, town, month, number, office, rng) -> LetterBatch:
                 kind="letter",
                 title=subject,
                 body=body,
-                url=f"/letters/{letter.pk}/",
+                url=reverse("letters:letter-detail", args=[letter.pk]),
                 created_at=letter.sent_at,
                 read_at=letter.read_at,
             )
