@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import Region, User
 from core.scoping import EVERYWHERE, scope_code
@@ -150,7 +151,7 @@ def programme_progress(*, user: User, programme: Programme, on: date | None = No
     for plan in plans:
         row = ProgressRow(
             key=plan.pk,
-            label=plan.river.name if plan.river else plan.title,
+            label=plan.river.name if plan.river else _("%(r)s小微水体") % {"r": plan.region.name},
             code=plan.river.code if plan.river else plan.region.code,
             plans=1,
             measures=plan.n_measures,
