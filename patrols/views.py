@@ -376,7 +376,10 @@ def policy_edit(request):
     form = PolicyForm(request.POST or None, instance=AuthenticityPolicy.current())
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_policy(policy=form.instance, by=request.user)
+            since = None
+            if form.cleaned_data["recompute"]:
+                since = timezone.localdate().replace(month=1, day=1)
+            services.save_policy(policy=form.instance, by=request.user, recompute_since=since)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
