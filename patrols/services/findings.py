@@ -128,8 +128,10 @@ def report_finding(
     else:
         if not River.objects.visible_to(by).filter(pk=river.pk).exists():
             raise PermissionDenied(_("该河道不在您的管辖范围内"))
+        # A chief's report belongs to the chief's region; anyone else's (the office, a district
+        # system) to the region that owns the river, so the town's office sees it.
         chief = getattr(by, "chief", None)
-        region = chief.region if chief is not None else (by.region or river.region)
+        region = chief.region if chief is not None else river.region
     finding = Finding(
         client_id=client_id or uuid.uuid4(),
         patrol=patrol,
