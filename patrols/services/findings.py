@@ -13,7 +13,8 @@ from core.scoping import scope_code
 from patrols import geo
 from patrols.models import Finding, FindingPhoto, Patrol
 from patrols.photos import clean_photo
-from patrols.services.patrols import CLOCK_SKEW, refresh_flags, require_can_edit
+from patrols.services.flags import refresh_flags
+from patrols.services.patrols import CLOCK_SKEW, require_can_edit
 from rivers.models import River
 
 # Which status may follow which. ORDERED -> RESOLVED when the order's rectification is accepted;
