@@ -3,8 +3,9 @@
 - the 91 town-level chiefs make exactly 3,344 patrols in 2018 (the reference report's figure),
   spread at random over the year, so a few chief-months fall short of the monthly duty;
 - the 45 village chiefs patrol in about nine weeks out of ten;
-- every patrol has a short synthetic track near 30.90N 121.17E (the demo rivers have no
-  geometry yet), some are flagged (too short, too fast, too few points), a few village patrols
+- every patrol has a short synthetic track: along the river's line when the registry has a
+  WGS84 geometry for it, otherwise near 30.90N 121.17E (the demo rivers have none yet); some
+  are flagged (too short, too fast, too few points), a few village patrols
   are rejected by the office, and about one in twelve has a finding (left OPEN here).
 
 Deterministic (seeded; client ids are UUID5 of a serial) and idempotent: a second run finds
@@ -21,13 +22,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
+from shapely.geometry import LineString
 from simple_history.utils import bulk_create_with_history
 
 from core.choices import ChiefLevel
 from core.models import User
 from patrols import authenticity, geo
 from patrols.models import AuthenticityPolicy, Finding, FindingPhoto, Patrol, TrackPoint
-from rivers.models import Chief, ChiefAssignment
+from rivers.models import Chief, ChiefAssignment, River
 
 SEED = 2018
 YEAR = 2018
@@ -82,7 +84,25 @@ def _anchor(river_id: int) -> tuple[float, float, float]:
     )
 
 
-def _track(river_id: int, start: datetime, minutes: int, metres: float, n: int, rng):
+def _along(line: list, start: datetime, minutes: int, metres: float, n: int, rng):
+    """Points walking ``metres`` along a GeoJSON line ([lon, lat] pairs), from a random place."""
+    lat0 = line[0][1]
+    kx = 111_195 * math.cos(math.radians(lat0))
+    path = LineString([(lon * kx, lat * 111_195) for lon, lat in line])
+    metres = min(metres, path.length)
+    offset = rng.uniform(0, max(path.length - metres, 0))
+    points = []
+    for i in range(n):
+        p = path.interpolate(offset + metres * i / max(n - 1, 1))
+        at = start + timedelta(seconds=round(minutes * 60 * i / max(n - 1, 1)))
+        points.append((at, round(p.y / 111_195, 6), round(p.x / kx, 6)))
+    return points
+
+
+def _track(river_id: int, start: datetime, minutes: int, metres: float, n: int, rng, line=None):
+    """A walk along the river's geometry if it has one, else near a fixed place for the river."""
+    if line:
+        return _along(line, start, minutes, metres, n, rng)
     lat0, lon0, heading = _anchor(river_id)
     offset = rng.uniform(0, 800)
     points = []
@@ -128,6 +148,13 @@ def build(*, stdout=None) -> str:
         .values_list("chief_id", "river_id", "reach_id")
     ):
         assignments.setdefault(chief_id, []).append((river_id, reach_id))
+    # Rivers with a WGS84 LineString get tracks along it (the registry demo has none yet).
+    lines = {}
+    for river_id, geometry, crs in River.objects.exclude(geometry=None).values_list(
+        "id", "geometry", "geometry_crs"
+    ):
+        if crs == River.Crs.WGS84 and (geometry or {}).get("type") == "LineString":
+            lines[river_id] = geometry["coordinates"]
 
     # Plan every patrol first (the random stream must not depend on what already exists).
     plans = []  # (chief, river_id, reach_id, day)
@@ -169,7 +196,7 @@ def build(*, stdout=None) -> str:
             npoints = 3
         if rng.random() < 0.05:
             walker = rng.choice(["河长助理", "村保洁员", "巡河员"])
-        points = _track(river_id, start, minutes, metres, npoints, rng)
+        points = _track(river_id, start, minutes, metres, npoints, rng, lines.get(river_id))
         ended = start + timedelta(minutes=minutes)
         has_finding = rng.random() < FINDING_SHARE
         category = rng.choices(list(NOTES), weights=CATEGORY_WEIGHTS)[0]
@@ -183,7 +210,9 @@ def build(*, stdout=None) -> str:
             points=points,
             has_track=True,
             photo_times=[],
-            river_geometry=None,
+            river_geometry={"type": "LineString", "coordinates": lines[river_id]}
+            if river_id in lines
+            else None,
             river_crs="wgs84",
             thresholds=thresholds,
         )

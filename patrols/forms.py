@@ -103,6 +103,12 @@ class DutyRuleForm(forms.ModelForm):
 
 
 class PolicyForm(forms.ModelForm):
+    recompute = forms.BooleanField(
+        label=_("按新标准重新核查今年以来的巡河"),
+        required=False,
+        help_text=_("否则新标准只用于此后结束的巡河"),
+    )
+
     class Meta:
         model = AuthenticityPolicy
         fields = [

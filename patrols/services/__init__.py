@@ -8,12 +8,12 @@ from patrols.services.findings import (
     report_finding,
     set_finding_status,
 )
+from patrols.services.flags import recompute_flags, refresh_flags
 from patrols.services.patrols import (
     add_track_points,
     finish_patrol,
     parse_gpx,
     record_patrol,
-    refresh_flags,
     review_patrol,
     start_patrol,
 )
@@ -27,6 +27,7 @@ __all__ = [
     "mark_finding_ordered",
     "mark_finding_resolved",
     "parse_gpx",
+    "recompute_flags",
     "record_patrol",
     "refresh_flags",
     "report_finding",

@@ -13,7 +13,8 @@ from core.scoping import scope_code
 from patrols import geo
 from patrols.models import Finding, FindingPhoto, Patrol
 from patrols.photos import clean_photo
-from patrols.services.patrols import CLOCK_SKEW, refresh_flags, require_can_edit
+from patrols.services.flags import refresh_flags
+from patrols.services.patrols import CLOCK_SKEW, require_can_edit
 from rivers.models import River
 
 # Which status may follow which. ORDERED -> RESOLVED when the order's rectification is accepted;
@@ -128,8 +129,10 @@ def report_finding(
     else:
         if not River.objects.visible_to(by).filter(pk=river.pk).exists():
             raise PermissionDenied(_("该河道不在您的管辖范围内"))
+        # A chief's report belongs to the chief's region; anyone else's (the office, a district
+        # system) to the region that owns the river, so the town's office sees it.
         chief = getattr(by, "chief", None)
-        region = chief.region if chief is not None else (by.region or river.region)
+        region = chief.region if chief is not None else river.region
     finding = Finding(
         client_id=client_id or uuid.uuid4(),
         patrol=patrol,

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from core.scoping import scope_code
-from patrols import authenticity, geo
-from patrols.models import AuthenticityPolicy, FindingPhoto, Patrol, TrackPoint
+from patrols import geo
+from patrols.models import Patrol, TrackPoint
+from patrols.services.flags import refresh_flags
 from rivers.models import Chief, ChiefAssignment, Reach, River
 
 # Phones' clocks drift; a start "in the future" by less than this is a clock, not a lie.
@@ -159,33 +160,6 @@ def _store_points(patrol: Patrol, points: list[TrackPoint]) -> None:
     )
     patrol.point_count = len(fixes)
     patrol.distance_m = round(geo.track_length_m(fixes))
-
-
-# --- flags --------------------------------------------------------------------------------------
-
-
-def refresh_flags(patrol: Patrol, *, policy: AuthenticityPolicy | None = None) -> list[str]:
-    """Recompute a finished patrol's flags from its points, photos and river (not saved)."""
-    if patrol.ended_at is None:
-        return patrol.flags
-    policy = policy or AuthenticityPolicy.current()
-    fixes = list(
-        patrol.points.order_by("recorded_at").values_list("recorded_at", "latitude", "longitude")
-    )
-    photo_times = list(
-        FindingPhoto.objects.filter(finding__patrol=patrol).values_list("taken_at", flat=True)
-    )
-    patrol.flags = authenticity.compute_flags(
-        started_at=patrol.started_at,
-        ended_at=patrol.ended_at,
-        points=fixes,
-        has_track=patrol.source != Patrol.Source.MANUAL or bool(fixes),
-        photo_times=photo_times,
-        river_geometry=patrol.river.geometry,
-        river_crs=patrol.river.geometry_crs,
-        thresholds=authenticity.Thresholds.of(policy),
-    )
-    return patrol.flags
 
 
 # --- live patrols -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The office's settings: duty rules and authenticity thresholds (audited)."""
 
+from datetime import date
+
 from django.db import transaction
 
 from core.models import User
@@ -18,10 +20,17 @@ def save_duty_rule(*, rule: DutyRule, by: User) -> DutyRule:
 
 
 @transaction.atomic
-def save_policy(*, policy: AuthenticityPolicy, by: User) -> AuthenticityPolicy:
-    """Change the thresholds; existing patrols keep their flags until recomputed."""
+def save_policy(
+    *, policy: AuthenticityPolicy, by: User, recompute_since: date | None = None
+) -> AuthenticityPolicy:
+    """Change the thresholds. With ``recompute_since``, the flags of patrols started since
+    that day are recomputed in the background (after commit); others keep theirs."""
     require_office(by)
     policy.full_clean()
     policy._history_user = by
     policy.save()
+    if recompute_since is not None:
+        from patrols.tasks import recompute_flags
+
+        recompute_flags.delay_on_commit(recompute_since.isoformat())
     return policy

@@ -31,3 +31,25 @@ def test_the_demo_town_has_the_reference_years_patrols_and_is_idempotent(db, set
     counts = (Patrol.objects.count(), Finding.objects.count())
     assert demo.build().startswith("patrols +0, findings +0")
     assert (Patrol.objects.count(), Finding.objects.count()) == counts
+
+
+def test_demo_tracks_follow_a_river_that_has_a_geometry(db, settings, tmp_path):
+    from patrols import geo
+    from patrols.models import TrackPoint
+    from rivers.models import River
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rivers_demo.build()
+    line = {
+        "type": "LineString",
+        "coordinates": [[121.16, 30.89], [121.16, 30.92], [121.18, 30.93]],
+    }
+    river = River.objects.get(code="ZJ-Z001")
+    river.geometry = line
+    river.save()
+    demo.build()
+    points = list(
+        TrackPoint.objects.filter(patrol__river=river).values_list("latitude", "longitude")
+    )
+    assert points
+    assert max(geo.distances_to_river_m(points, line)) < 1

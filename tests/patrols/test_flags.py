@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from patrols import authenticity, geo, services
@@ -174,3 +175,43 @@ def test_adding_a_photo_taken_days_earlier_flags_the_finished_patrol(chief_river
     )
     patrol.refresh_from_db()
     assert patrol.flags == [authenticity.PHOTO_TIME]
+
+
+@time_machine.travel(datetime(2025, 6, 15, 4, 0, tzinfo=UTC), tick=False)
+def test_changing_a_threshold_can_recompute_this_years_flags(
+    client, town_staff, chief_river, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    chief, river = chief_river
+    now = timezone.now()
+    short = services.record_patrol(
+        by=chief.user,
+        river=river,
+        started_at=now - timedelta(minutes=20),
+        ended_at=now - timedelta(minutes=8),
+    )
+    old = services.record_patrol(
+        by=chief.user, river=river, started_at=START, ended_at=START + timedelta(minutes=12)
+    )
+    assert short.flags == []
+    client.force_login(town_staff)
+    form = {
+        "min_minutes": 15,
+        "min_distance_m": 1000,
+        "max_speed_kmh": 25,
+        "max_river_distance_m": 300,
+        "min_points": 5,
+        "photo_tolerance_minutes": 10,
+    }
+    client.post("/patrols/rules/authenticity/", form)
+    short.refresh_from_db()
+    assert short.flags == []  # without asking, only patrols finished from now on
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/patrols/rules/authenticity/", {**form, "recompute": "on"})
+    short.refresh_from_db()
+    old.refresh_from_db()
+    assert short.flags == [authenticity.TOO_SHORT]
+    assert old.flags == []  # 2018 is not this year
+    assert short.history.first().history_change_reason == "recomputed flags"
+    assert services.recompute_flags(since=now - timedelta(days=1)) == 0  # idempotent

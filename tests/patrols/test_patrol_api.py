@@ -249,3 +249,29 @@ def test_a_village_chief_does_not_read_a_colleagues_patrols(api_client, village)
     api_client.force_authenticate(mine.user)
     assert [p["id"] for p in api_client.get("/api/v1/patrols/").json()["results"]] == [own.pk]
     assert api_client.get(f"/api/v1/patrols/{theirs.pk}/").status_code == 404
+
+
+def test_a_district_system_reports_a_problem_the_town_office_then_sees(
+    api_client, district_write_token, chief_river, town_staff
+):
+    _chief, river = chief_river
+    _token, key = district_write_token
+    r = api_client.post(
+        "/api/v1/findings/",
+        {
+            "river": river.pk,
+            "category": "dumping",
+            "note": "无人机巡查发现倾倒渣土",
+            "latitude": 30.91,
+            "longitude": 121.18,
+        },
+        format="json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
+    assert r.status_code == 201, r.json()
+    assert r.json()["patrol"] is None
+    api_client.credentials()
+    api_client.force_authenticate(town_staff)
+    assert [f["id"] for f in api_client.get("/api/v1/findings/").json()["results"]] == [
+        r.json()["id"]
+    ]
