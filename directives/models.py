@@ -221,12 +221,9 @@ class Directive(models.Model):
         ]
         indexes = [
             # The alert job reads only orders still owed, by deadline: its work grows with the
-            # due orders, not with the archive.
-            models.Index(
-                fields=["deadline"],
-                condition=Q(status__in=["issued", "accepted", "returned"]),
-                name="directive_awaiting_deadline",
-            ),
+            # due orders, not with the archive. (A plain composite index rather than a partial
+            # one: SQLite cannot match a partial index's condition against bound parameters.)
+            models.Index(fields=["status", "deadline"], name="directive_status_deadline"),
             models.Index(fields=["town", "status"], name="directive_town_status"),
             models.Index(fields=["modified_at"], name="directive_modified"),
             models.Index(fields=["river", "status"], name="directive_river_status"),
