@@ -30,8 +30,15 @@ def _scoped(qs: models.QuerySet, user: User, field: str) -> models.QuerySet:
 
 class PatrolQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "PatrolQuerySet":
-        """Patrols of chiefs whose region lies inside the user's scope."""
-        return _scoped(self, user, "region")
+        """Patrols of chiefs whose region lies inside the user's scope.
+
+        Village chiefs see only their own patrols (those they made or recorded): the office and
+        town chiefs see their town's, district systems their district's.
+        """
+        qs = _scoped(self, user, "region")
+        if user.is_authenticated and user.is_village_chief and not user.is_superuser:
+            qs = qs.filter(Q(chief__user=user) | Q(recorded_by=user))
+        return qs
 
     def counting(self) -> "PatrolQuerySet":
         """Finished patrols the office has not rejected: these count towards duty."""

@@ -36,6 +36,8 @@ class CleanPhoto:
     taken_at: datetime | None
     latitude: float | None
     longitude: float | None
+    width: int = 0
+    height: int = 0
 
 
 def max_bytes() -> int:
@@ -135,4 +137,6 @@ def clean_photo(upload) -> CleanPhoto:
         taken_at=taken_at,
         latitude=lat,
         longitude=lon,
+        width=image.width,
+        height=image.height,
     )

@@ -63,8 +63,9 @@ def duty_for(
     Counted per chief over all their rivers unless a rule says per river. Rejected and
     unfinished patrols do not count; flagged ones do until the office rejects them. A period
     that has not ended by ``at`` (default now) is never "behind" yet.
-    Queries: chiefs (only if ids are given), rules, assignments (only with per-river rules),
-    patrols: at most four whatever the number of chiefs.
+    A chief with no river assigned during the month is asked for nothing.
+    Queries: chiefs (only if ids are given), rules, assignments, patrols: at most four,
+    whatever the number of chiefs.
     """
     chiefs = list(chiefs)
     if chiefs and not isinstance(chiefs[0], Chief):
@@ -78,22 +79,35 @@ def duty_for(
         return result
 
     plans: list[tuple[int, DutyRule, Span, int | None]] = []
-    needs_rivers = any(
-        r.per_river and r.river_id is None for c in chiefs for r in rules.get(c.level, [])
-    )
+    # A chief with no river assigned during the month has nothing to patrol.
     rivers_of: dict[int, set[int]] = defaultdict(set)
-    if needs_rivers:
-        current = ChiefAssignment.objects.filter(
-            chief_id__in=[c.pk for c in chiefs], start_date__lte=last
-        ).exclude(end_date__lt=first)
-        for chief_id, river_id in current.values_list("chief_id", "river_id"):
-            rivers_of[chief_id].add(river_id)
+    # When the chief's responsibility began and ended: periods wholly outside it ask nothing.
+    since: dict[int, date] = {}
+    until: dict[int, date | None] = {}
+    current = ChiefAssignment.objects.filter(
+        chief_id__in=[c.pk for c in chiefs], start_date__lte=last
+    ).exclude(end_date__lt=first)
+    for chief_id, river_id, start_date, end_date in current.values_list(
+        "chief_id", "river_id", "start_date", "end_date"
+    ):
+        rivers_of[chief_id].add(river_id)
+        since[chief_id] = min(since.get(chief_id, start_date), start_date)
+        if chief_id not in until or until[chief_id] is not None:
+            until[chief_id] = (
+                None if end_date is None else max(until.get(chief_id) or end_date, end_date)
+            )
 
     for chief in chiefs:
+        if not rivers_of[chief.pk]:
+            continue
         for rule in rules.get(chief.level, []):
             if not rule.in_season(month.month):
                 continue
             for span in spans_for_month(rule.period, month):
+                if span.end < since[chief.pk] or (
+                    until[chief.pk] is not None and span.start > until[chief.pk]
+                ):
+                    continue
                 if rule.river_id is not None:
                     plans.append((chief.pk, rule, span, rule.river_id))
                 elif rule.per_river:

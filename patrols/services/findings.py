@@ -176,6 +176,7 @@ def add_finding_photo(
         longitude=clean.longitude,
     )
     photo.image.save(clean.content.name, clean.content, save=False)
+    photo.width, photo.height = clean.width, clean.height
     photo.save()
     patrol = finding.patrol
     if patrol is not None and patrol.status == Patrol.Status.FINISHED:

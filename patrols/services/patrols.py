@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.models import User
 from core.scoping import scope_code
 from patrols import authenticity, geo
-from patrols.models import AuthenticityPolicy, Patrol, TrackPoint
+from patrols.models import AuthenticityPolicy, FindingPhoto, Patrol, TrackPoint
 from rivers.models import Chief, ChiefAssignment, Reach, River
 
 # Phones' clocks drift; a start "in the future" by less than this is a clock, not a lie.
@@ -172,8 +172,6 @@ def refresh_flags(patrol: Patrol, *, policy: AuthenticityPolicy | None = None) -
     fixes = list(
         patrol.points.order_by("recorded_at").values_list("recorded_at", "latitude", "longitude")
     )
-    from patrols.models import FindingPhoto
-
     photo_times = list(
         FindingPhoto.objects.filter(finding__patrol=patrol).values_list("taken_at", flat=True)
     )
@@ -244,7 +242,11 @@ def add_track_points(*, patrol: Patrol, by: User, points: Iterable[dict]) -> Pat
     if early:
         raise ValidationError({"points": _("轨迹点时间早于巡河开始时间")})
     _store_points(patrol, rows)
-    patrol.save(update_fields=["point_count", "distance_m"])
+    # A phone sends points every few seconds: update the running totals without writing a
+    # history row each time (the history records starting, finishing and reviewing).
+    Patrol.objects.filter(pk=patrol.pk).update(
+        point_count=patrol.point_count, distance_m=patrol.distance_m
+    )
     return patrol
 
 

@@ -1,0 +1,33 @@
+"""The demo year: the reference figure exactly, some flags and findings, and a second run adds
+nothing."""
+
+from datetime import date
+
+from patrols import demo
+from patrols.models import Finding, Patrol
+from patrols.selectors import duty_for, patrol_stats
+from rivers import demo as rivers_demo
+from rivers.models import Chief
+from tests.factories import UserFactory
+
+
+def test_the_demo_town_has_the_reference_years_patrols_and_is_idempotent(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rivers_demo.build()
+    demo.build()
+    admin = UserFactory(username="stats-admin", is_superuser=True, region=None)
+    stats = patrol_stats(user=admin, year=2018, group="level")
+    town = next(r for r in stats.rows if r.key == "town")
+    assert town.patrols == 3344
+    assert town.chiefs == 91
+    assert stats.sentences[0] == "2018年，91名镇级河长共巡河 3,344 次（人均 36.7 次）。"
+    assert Patrol.objects.exclude(flags=[]).exists()
+    assert Patrol.objects.filter(review="rejected").exists()
+    assert Finding.objects.filter(status="open").count() == Finding.objects.count() > 100
+    assert Finding.objects.filter(photos__isnull=False).exists()
+    march = duty_for(chiefs=Chief.objects.all(), month=date(2018, 3, 1))
+    assert 0 < sum(d.behind for d in march.values()) < len(march)
+
+    counts = (Patrol.objects.count(), Finding.objects.count())
+    assert demo.build().startswith("patrols +0, findings +0")
+    assert (Patrol.objects.count(), Finding.objects.count()) == counts
