@@ -265,9 +265,9 @@ DIRECTIVES_MAX_EXTENSIONS = env.int("DIRECTIVES_MAX_EXTENSIONS", default=2)
 DIRECTIVES_MAX_EXTENSION_DAYS = env.int("DIRECTIVES_MAX_EXTENSION_DAYS", default=30)
 
 # One OpenAPI enum name for the order status (also used by the timeline's from/to status).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[
-    "DirectiveStatusEnum"
-] = "directives.models.Status"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["DirectiveStatusEnum"] = (
+    "directives.models.Status"
+)
 
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
