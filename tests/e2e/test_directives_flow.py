@@ -123,3 +123,18 @@ def test_the_office_turns_a_phone_report_into_an_order_from_the_board(page, scen
     page.goto("/directives/")
     assert "群众来电：河面油污" in page.inner_text("section[data-status=issued]")
     page.screenshot(path="/tmp/directives-board.png", full_page=True)
+
+
+def test_the_order_form_offers_only_the_reaches_of_the_chosen_river(page, scene):
+    village = scene["chief"].region
+    main = factories.RiverFactory(region=village, name="主河")
+    other = factories.RiverFactory(region=village, name="支河")
+    factories.ReachFactory(river=main, name="主河上段")
+    factories.ReachFactory(river=other, name="支河下段")
+    login(page, "office1")
+    page.goto("/directives/new/")
+    page.select_option("select[name=river]", label="主河")
+    enabled = page.eval_on_selector_all(
+        "select[name=reach] option", "os => os.filter(o => !o.disabled && o.value).map(o => o.text)"
+    )
+    assert enabled == ["主河·主河上段"]
