@@ -25,7 +25,8 @@ from directives.models import (
     Source,
     WorkOrder,
 )
-from directives.services.orders import allowed_actions, is_office_for, is_target_of
+from directives.services.access import is_office_for, is_target_of
+from directives.services.workflow import allowed_actions
 
 
 def _add_errors(form, exc: ValidationError) -> None:
