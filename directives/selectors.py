@@ -256,5 +256,5 @@ def work_orders_for(*, user: User) -> QuerySet[WorkOrder]:
     return (
         WorkOrder.objects.visible_to(user)
         .select_related("inspection_round__town", "river")
-        .prefetch_related("replies__replied_by")
+        .prefetch_related("replies__replied_by", "directives")
     )

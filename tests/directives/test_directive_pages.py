@@ -275,3 +275,16 @@ def test_the_chief_asks_for_an_extension_and_the_office_grants_it(
         "extension_requested",
         "extension_granted",
     ]
+
+
+def test_a_round_page_lists_its_work_orders_with_their_orders(
+    client, town, town_staff, make_order, django_assert_max_num_queries
+):
+    inspection = InspectionRoundFactory(town=town)
+    work_orders = WorkOrderFactory.create_batch(4, inspection_round=inspection)
+    order = make_order(source="inspection", work_order=work_orders[0])
+    client.force_login(town_staff)
+    with django_assert_max_num_queries(14):
+        html = client.get(reverse("directives:round-detail", args=[inspection.pk])).content.decode()
+    assert html.count('id="work-order-') == 4
+    assert order.number in html
