@@ -274,10 +274,18 @@ DIRECTIVES_ESCALATE_AFTER_DAYS = env.int("DIRECTIVES_ESCALATE_AFTER_DAYS", defau
 DIRECTIVES_MAX_EXTENSIONS = env.int("DIRECTIVES_MAX_EXTENSIONS", default=2)
 DIRECTIVES_MAX_EXTENSION_DAYS = env.int("DIRECTIVES_MAX_EXTENSION_DAYS", default=30)
 
+# Alibaba Cloud SMS for the alerts (SMS_BACKEND=notices.sms_aliyun.AliyunSmsBackend); see that
+# module. SMS_SIGN_NAME above is the approved signature.
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+SMS_ALIYUN_TEMPLATE_PARAM = env.str("SMS_ALIYUN_TEMPLATE_PARAM", default="title")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+
 # One OpenAPI enum name for the order status (also used by the timeline's from/to status).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})[
-    "DirectiveStatusEnum"
-] = "directives.models.Status"
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["DirectiveStatusEnum"] = (
+    "directives.models.Status"
+)
 
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).

@@ -170,15 +170,22 @@ def _findings_2018(town):
         from patrols.models import Finding
     except ImportError:  # pragma: no cover
         return []
-    return list(
+    found = list(
         Finding.objects.filter(
             region__code__startswith=town.code,
             found_at__year=YEAR,
+            found_at__month__lte=11,  # so that the order is still issued in the year
             status=Finding.Status.OPEN,
         )
         .select_related("river", "reach", "region")
-        .order_by("found_at", "pk")[:9]
+        .order_by("found_at", "pk")
     )
+    wanted = dict(SOURCES_2018)[Source.PATROL_FINDING]
+    if len(found) <= wanted:
+        return found
+    # Spread over the year: every n-th finding in date order.
+    step = len(found) // wanted
+    return found[::step][:wanted]
 
 
 def _orders_2018(town, office, inspection, rng) -> int:
@@ -202,6 +209,7 @@ def _orders_2018(town, office, inspection, rng) -> int:
         if source == Source.PATROL_FINDING:
             finding = next(finding_iter, None)
             if finding is not None:
+                issued = timezone.localdate(finding.found_at) + timedelta(days=rng.randint(1, 3))
                 river, reach = finding.river, finding.reach
                 village = finding.region if finding.region.kind == "village" else village
                 description = finding.note or description

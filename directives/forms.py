@@ -40,6 +40,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class ReachSelect(forms.Select):
+    """Each option carries its river, so the page can offer only the chosen river's reaches."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-river"] = instance.river_id
+        return option
+
+
 def _town_rivers(user: User):
     return River.objects.visible_to(user).filter(is_active=True).order_by("level", "code")
 
@@ -53,7 +64,9 @@ class DirectiveForm(forms.Form):
         label=_("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     river = forms.ModelChoiceField(label=_("河道"), queryset=River.objects.none())
-    reach = forms.ModelChoiceField(label=_("河段"), queryset=Reach.objects.none(), required=False)
+    reach = forms.ModelChoiceField(
+        label=_("河段"), queryset=Reach.objects.none(), required=False, widget=ReachSelect
+    )
     location = forms.CharField(label=_("具体位置"), max_length=200, required=False)
     latitude = forms.DecimalField(
         label=_("纬度"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90

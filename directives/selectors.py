@@ -100,7 +100,7 @@ def board_for(*, user: User, filters: dict | None = None, at=None) -> list[dict]
     # The closed column shows the latest few; filtering on "closed" lists them all.
     closed_limit = None if (filters or {}).get("status") == Status.CLOSED else 12
     columns = {s: [] for s in BOARD_ORDER}
-    for d in qs.exclude(status=Status.CLOSED).order_by("late", "deadline", "serial"):
+    for d in qs.filter(status__in=OPEN).order_by("late", "deadline", "serial"):
         d.overdue = d.late == 0
         columns[d.status].append(d)
     closed = list(qs.filter(status=Status.CLOSED).order_by("-closed_at", "-serial")[:closed_limit])
@@ -256,5 +256,5 @@ def work_orders_for(*, user: User) -> QuerySet[WorkOrder]:
     return (
         WorkOrder.objects.visible_to(user)
         .select_related("inspection_round__town", "river")
-        .prefetch_related("replies__replied_by")
+        .prefetch_related("replies__replied_by", "directives")
     )

@@ -101,6 +101,9 @@ class DirectiveCreateSerializer(serializers.Serializer):
     work_order = serializers.PrimaryKeyRelatedField(
         queryset=WorkOrder.objects.all(), required=False, allow_null=True, default=None
     )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, write_only=True
+    )
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ Run by beat (``directives.tasks.send_deadline_alerts``) as often as wanted: ever
 ``notices`` Notification with the unique key ``directive:<id>:<stage>:<user id>``, so the
 database, not memory, guarantees one alert per order, stage and recipient whatever the
 retries, restarts or double runs. The job reads only orders still owed whose deadline is
-within the due-soon horizon (the partial index ``directive_awaiting_deadline``), so its work
+within the due-soon horizon (the index ``directive_status_deadline``), so its work
 grows with the due orders, not with the archive.
 """
 

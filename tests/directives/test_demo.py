@@ -43,3 +43,16 @@ def test_building_the_demo_twice_creates_nothing_more(demo_town):
     counts = (Directive.objects.count(), WorkOrder.objects.count())
     assert demo.build() == "orders_2018 +0, work_orders +0, current_orders +0"
     assert (Directive.objects.count(), WorkOrder.objects.count()) == counts
+
+
+def test_the_demo_turns_nine_patrol_findings_of_2018_into_orders():
+    from patrols import demo as patrols_demo
+    from patrols.models import Finding
+
+    rivers_demo.build()
+    patrols_demo.build()
+    demo.build()
+    linked = Directive.objects.filter(year=2018, finding__isnull=False).select_related("finding")
+    assert linked.count() == 9
+    assert all(d.finding.status == Finding.Status.RESOLVED for d in linked)
+    assert all(d.finding.found_at.date() <= d.issued_on for d in linked)

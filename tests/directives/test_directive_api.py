@@ -261,3 +261,54 @@ def test_the_api_schema_describes_the_order_endpoints(api_client, town_staff):
     paths = response.json()["paths"]
     assert "/api/v1/directives/{id}/timeline/" in paths
     assert "/api/v1/work-orders/{id}/reply/" in paths
+
+
+def test_an_order_can_be_issued_with_attachments_as_multipart(
+    api_client, town_staff, river, village
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api_client.force_authenticate(town_staff)
+    response = api_client.post(
+        URL,
+        {
+            "title": "上级交办",
+            "description": "区河长办交办：清理岸边堆放物",
+            "river": river.pk,
+            "source": "instruction",
+            "source_ref": "区河长办交办单",
+            "target_village": village.pk,
+            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+            "attachments": [
+                SimpleUploadedFile("交办单.pdf", b"%PDF-1.4 test", "application/pdf"),
+                photo("现场.jpg"),
+            ],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    order = Directive.objects.get()
+    assert sorted(a.kind for a in order.attachments.all()) == ["attachment", "attachment"]
+    assert any(a.name.endswith(".pdf") for a in order.attachments.all())
+
+
+def test_an_executable_attachment_is_refused(api_client, town_staff, river, village):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api_client.force_authenticate(town_staff)
+    response = api_client.post(
+        URL,
+        {
+            "title": "t",
+            "description": "d",
+            "river": river.pk,
+            "source": "instruction",
+            "target_village": village.pk,
+            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+            "attachments": [SimpleUploadedFile("run.exe", b"MZ", "application/octet-stream")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "files" in response.json()["errors"]
+    assert not Directive.objects.exists()

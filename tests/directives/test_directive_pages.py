@@ -234,3 +234,57 @@ def test_the_office_records_a_round_a_work_order_and_its_reply(client, town_staf
     client.post(reverse("directives:work-order-reply", args=[work_order.pk]), {"text": "已清理"})
     work_order.refresh_from_db()
     assert work_order.status == WorkOrder.Status.ANSWERED
+
+
+def test_the_pdf_carries_the_chinese_text_of_the_order(client, make_order, town_staff, tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    order = make_order()
+    client.force_login(town_staff)
+    pdf = tmp_path / "order.pdf"
+    pdf.write_bytes(client.get(reverse("directives:order-pdf", args=[order.pk])).content)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "河长制工作督办单" in text.replace(" ", "")
+    assert order.title in text
+
+
+def test_the_chief_asks_for_an_extension_and_the_office_grants_it(
+    client, make_order, village_chief, town_staff
+):
+    order = make_order()
+    client.force_login(village_chief)
+    url = reverse("directives:order-action", args=[order.pk, "extend"])
+    too_far = client.post(url, {"requested_deadline": "2026-06-30", "reason": "雨季施工"})
+    assert too_far.status_code == 400
+    assert "延期不能超过原定期限" in too_far.content.decode()
+    client.post(url, {"requested_deadline": "2026-03-20", "reason": "需要清淤"})
+    client.force_login(town_staff)
+    page = client.get(reverse("directives:order-detail", args=[order.pk])).content.decode()
+    assert "批准延期" in page
+    client.post(
+        reverse("directives:order-action", args=[order.pk, "decide"]), {"grant": "1", "note": ""}
+    )
+    order.refresh_from_db()
+    assert order.deadline == date(2026, 3, 20)
+    assert list(order.events.values_list("kind", flat=True))[-2:] == [
+        "extension_requested",
+        "extension_granted",
+    ]
+
+
+def test_a_round_page_lists_its_work_orders_with_their_orders(
+    client, town, town_staff, make_order, django_assert_max_num_queries
+):
+    inspection = InspectionRoundFactory(town=town)
+    work_orders = WorkOrderFactory.create_batch(4, inspection_round=inspection)
+    order = make_order(source="inspection", work_order=work_orders[0])
+    client.force_login(town_staff)
+    with django_assert_max_num_queries(14):
+        html = client.get(reverse("directives:round-detail", args=[inspection.pk])).content.decode()
+    assert html.count('id="work-order-') == 4
+    assert order.number in html

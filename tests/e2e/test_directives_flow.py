@@ -54,7 +54,9 @@ def test_a_finding_becomes_an_order_that_is_rectified_on_a_phone_and_closed(
     finding = scene["finding"]
     # The office turns the finding into an order: the form comes prefilled.
     login(page, "office1")
-    page.goto(f"/directives/from-finding/{finding.pk}/")
+    page.goto(f"/patrols/findings/{finding.pk}/")
+    page.click("text=转为督办单")
+    page.wait_for_selector("#order-form")
     assert page.input_value("input[name=title]").startswith("待泾河")
     assert "漂浮垃圾成片" in page.input_value("textarea[name=description]")
     deadline = timezone.localdate() + timedelta(days=7)
@@ -94,6 +96,9 @@ def test_a_finding_becomes_an_order_that_is_rectified_on_a_phone_and_closed(
     assert kinds == ["issued", "accepted", "submitted", "closed"]
     assert page.inner_text("#order-status") == "已销号"
     page.screenshot(path="/tmp/directives-detail-closed.png", full_page=True)
+    # The order links to its finding, which is now resolved.
+    page.click("a:has-text('巡河发现问题')")
+    page.wait_for_url(f"**/patrols/findings/{finding.pk}/")
     finding.refresh_from_db()
     assert finding.status == "resolved"
 
@@ -118,3 +123,18 @@ def test_the_office_turns_a_phone_report_into_an_order_from_the_board(page, scen
     page.goto("/directives/")
     assert "群众来电：河面油污" in page.inner_text("section[data-status=issued]")
     page.screenshot(path="/tmp/directives-board.png", full_page=True)
+
+
+def test_the_order_form_offers_only_the_reaches_of_the_chosen_river(page, scene):
+    village = scene["chief"].region
+    main = factories.RiverFactory(region=village, name="主河")
+    other = factories.RiverFactory(region=village, name="支河")
+    factories.ReachFactory(river=main, name="主河上段")
+    factories.ReachFactory(river=other, name="支河下段")
+    login(page, "office1")
+    page.goto("/directives/new/")
+    page.select_option("select[name=river]", label="主河")
+    enabled = page.eval_on_selector_all(
+        "select[name=reach] option", "os => os.filter(o => !o.disabled && o.value).map(o => o.text)"
+    )
+    assert enabled == ["主河·主河上段"]

@@ -1,10 +1,5 @@
-"""Supervision orders (督办单), their rectification evidence and timeline; inspection rounds and
-the work orders (工作指令) of inspection groups.
-
-Rules live in ``directives.services``; the models hold fields, the database invariants
-(a deadline no earlier than the issue date, one number per town and year) and small pure
-methods over a row's own fields. Overdue is derived from the deadline, never stored.
-"""
+"""Supervision orders (督办单): the order, its numbering counter, rectification evidence,
+attachments, extension requests and timeline events."""
 
 from datetime import date, datetime
 
@@ -221,12 +216,9 @@ class Directive(models.Model):
         ]
         indexes = [
             # The alert job reads only orders still owed, by deadline: its work grows with the
-            # due orders, not with the archive.
-            models.Index(
-                fields=["deadline"],
-                condition=Q(status__in=["issued", "accepted", "returned"]),
-                name="directive_awaiting_deadline",
-            ),
+            # due orders, not with the archive. (A plain composite index rather than a partial
+            # one: SQLite cannot match a partial index's condition against bound parameters.)
+            models.Index(fields=["status", "deadline"], name="directive_status_deadline"),
             models.Index(fields=["town", "status"], name="directive_town_status"),
             models.Index(fields=["modified_at"], name="directive_modified"),
             models.Index(fields=["river", "status"], name="directive_river_status"),
@@ -424,144 +416,3 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-
-class InspectionRoundQuerySet(models.QuerySet):
-    def visible_to(self, user: User):
-        code = scope_code(user)
-        if code is None:
-            return self.none()
-        if code == EVERYWHERE:
-            return self
-        # A village chief sees the rounds of their town (the work orders are public there).
-        return self.filter(town__code__startswith=code[:9])
-
-
-class InspectionRound(models.Model):
-    """An inspection by a higher body, e.g. 市水务局第三检查组's black-odour check."""
-
-    town = models.ForeignKey(
-        Region, verbose_name=_("被检查镇"), on_delete=models.PROTECT, related_name="+"
-    )
-    name = models.CharField(_("检查名称"), max_length=200)
-    group = models.CharField(_("检查组"), max_length=100)
-    topic = models.CharField(_("检查内容"), max_length=200, blank=True)
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"))
-    rivers = models.ManyToManyField(River, verbose_name=_("检查河道"), related_name="+")
-    conclusion = models.TextField(_("检查结论"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    modified_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
-
-    objects = InspectionRoundQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("检查轮次")
-        verbose_name_plural = _("检查轮次")
-        ordering = ["-start_date", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="inspection_round_dates_ordered"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class WorkOrderQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> "WorkOrderQuerySet":
-        code = scope_code(user)
-        if code is None:
-            return self.none()
-        if code == EVERYWHERE:
-            return self
-        return self.filter(inspection_round__town__code__startswith=code[:9])
-
-
-class WorkOrder(models.Model):
-    """A work order (工作指令) from an inspection group, answered by the office."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("待答复")
-        ANSWERED = "answered", _("已答复")
-
-    inspection_round = models.ForeignKey(
-        InspectionRound,
-        verbose_name=_("检查轮次"),
-        on_delete=models.CASCADE,
-        related_name="work_orders",
-    )
-    number = models.CharField(_("指令编号"), max_length=60)
-    river = models.ForeignKey(
-        River,
-        verbose_name=_("河道"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    content = models.TextField(_("指令内容"))
-    issued_on = models.DateField(_("下达日期"))
-    reply_deadline = models.DateField(_("答复期限"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    modified_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords()
-
-    objects = WorkOrderQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("工作指令")
-        verbose_name_plural = _("工作指令")
-        ordering = ["inspection_round", "number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["inspection_round", "number"], name="work_order_number_per_round"
-            ),
-            models.CheckConstraint(
-                condition=Q(reply_deadline__gte=F("issued_on")),
-                name="work_order_reply_deadline_not_before_issue",
-            ),
-        ]
-        indexes = [models.Index(fields=["modified_at"], name="work_order_modified")]
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.content[:30]}"
-
-    def is_overdue(self, at: datetime | date | None = None) -> bool:
-        return self.status == self.Status.OPEN and self.reply_deadline < local_day(at)
-
-
-class WorkOrderReply(models.Model):
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="replies")
-    text = models.TextField(_("答复内容"))
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), on_delete=models.PROTECT
-    )
-    replied_at = models.DateTimeField(_("答复时间"), default=timezone.now)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("指令答复")
-        verbose_name_plural = _("指令答复")
-        ordering = ["replied_at", "id"]
-
-    def __str__(self) -> str:
-        return self.text[:40]
