@@ -121,10 +121,18 @@ def test_the_sample_page_shows_each_items_class_and_the_history(office_client, p
     assert "修改记录" in body
 
 
-def test_point_pages_list_points_and_their_samples(office_client, point):
+def test_point_pages_list_points_and_their_samples(
+    office_client, point, village, django_assert_max_num_queries
+):
     SampleFactory(point=point, sampled_at=at(2018, 6, 3), nh3n=0.3)
-    assert "朱泾塘桥" in office_client.get("/monitoring/points/").content.decode()
-    body = office_client.get(f"/monitoring/points/{point.pk}/").content.decode()
+    for _ in range(15):
+        SampleFactory(
+            point=MonitoringPointFactory(river__region=village), sampled_at=at(2018, 6, 3)
+        )
+    with django_assert_max_num_queries(8):
+        assert "朱泾塘桥" in office_client.get("/monitoring/points/").content.decode()
+    with django_assert_max_num_queries(9):
+        body = office_client.get(f"/monitoring/points/{point.pk}/").content.decode()
     assert "2018-06-03" in body
 
 
