@@ -182,3 +182,18 @@ def test_a_lake_sample_page_shows_total_nitrogen_classed_on_its_own(office_clien
     body = office_client.get(f"/monitoring/samples/{sample.pk}/").content.decode()
     assert "单独评价，不参与定类" in body
     assert "Ⅳ类" in body
+
+
+def test_a_lab_file_with_errors_lists_them_by_row_and_column(
+    office_client, point, django_capture_on_commit_callbacks
+):
+    rows = lab_rows(n=3)
+    rows[1][9] = "-0.3"
+    rows[2][2] = "2099-01-01 09:00"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post("/monitoring/imports/", {"file": csv_upload(rows)})
+    body = office_client.get(response["Location"]).content.decode()
+    assert "发现 2 处错误，未导入任何数据" in body
+    assert "氨氮不能为负数" in body
+    assert "采样时间晚于当前时间" in body
+    assert "confirm-import" not in body
