@@ -197,3 +197,23 @@ def test_a_lab_file_with_errors_lists_them_by_row_and_column(
     assert "氨氮不能为负数" in body
     assert "采样时间晚于当前时间" in body
     assert "confirm-import" not in body
+
+
+def test_a_job_that_stopped_moving_says_so(office_client, office):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(
+        file=ContentFile(b"x", name="a.csv"),
+        original_name="a.csv",
+        created_by=office,
+        status=ImportJob.Status.CHECKING,
+        updated_at=timezone.now() - timedelta(minutes=11),
+    )
+    body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
+    assert 'id="import-stalled"' in body
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+    body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
+    assert 'id="import-stalled"' not in body
