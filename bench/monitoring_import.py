@@ -139,7 +139,9 @@ def write_file(n: int, points: int, fmt: str) -> Path:
         ws = wb.create_sheet("化验单")
         ws.append(HEADER)
         for row in lab_rows(n, points):
-            ws.append(row)
+            # As a lab's Excel file holds them: numbers as numbers, the time as a date cell.
+            at = datetime.strptime(row[1], "%Y-%m-%d %H:%M")
+            ws.append([*row[:1], at, *row[2:5], *(float(v) for v in row[5:])])
         wb.save(path)
     return path
 

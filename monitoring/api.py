@@ -125,7 +125,8 @@ class RiverStatusView(APIView):
             OpenApiParameter("period", str, description="2018, 2018-Q2 or 2018-05"),
             OpenApiParameter("village", str, description="village region code"),
             OpenApiParameter("only", str, enum=["worse_than_v", "off_target", "black_odour"]),
-        ]
+        ],
+        responses=serializers.RiverStatusListSerializer,
     )
     def get(self, request):
         try:

@@ -7,6 +7,8 @@ million. The classes are computed by ``monitoring.standards`` from those values,
 so a river's water type or target can change without stale figures.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -286,6 +288,9 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Moved on by every claim and progress step: a running job that stops moving was orphaned
+    # by a worker that died (nothing of it was saved: the import is one transaction).
+    updated_at = models.DateTimeField(_("最近进展"), default=timezone.now)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
     created_count = models.PositiveIntegerField(_("新增水样"), default=0)
@@ -309,6 +314,12 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    STALLED_AFTER = timedelta(minutes=10)
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.is_running and timezone.now() - self.updated_at > self.STALLED_AFTER
 
     @property
     def is_running(self) -> bool:

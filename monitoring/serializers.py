@@ -177,3 +177,41 @@ def status_json(row) -> dict:
         "points": s.point_count,
         "samples": s.sample_count,
     }
+
+
+class ItemSerializer(serializers.Serializer):
+    parameter = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.FloatField()
+    water_class = serializers.IntegerField()
+    exceedance_multiple = serializers.FloatField(allow_null=True)
+    do_shortfall = serializers.FloatField(allow_null=True)
+
+
+class RiverStatusSerializer(serializers.Serializer):
+    """Documents ``status_json``: one river's status for the period."""
+
+    river = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    water_type = serializers.CharField()
+    villages = serializers.ListField(child=serializers.CharField())
+    water_class = serializers.IntegerField(allow_null=True, help_text="1..5, 6 = worse than V")
+    label = serializers.CharField(allow_null=True)
+    quality = serializers.CharField(allow_null=True)
+    target_class = serializers.IntegerField()
+    meets_target = serializers.BooleanField(allow_null=True)
+    black_odour = serializers.ChoiceField(["none", "light", "severe"], allow_null=True)
+    deciding = ItemSerializer(many=True)
+    trend = serializers.ChoiceField(["better", "worse", "same"], allow_null=True)
+    previous_class = serializers.IntegerField(allow_null=True)
+    method = serializers.ChoiceField(["single", "mean", "share"], allow_null=True)
+    points = serializers.IntegerField()
+    samples = serializers.IntegerField()
+
+
+class RiverStatusListSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    rivers = RiverStatusSerializer(many=True)

@@ -316,9 +316,9 @@ def _progress(job_id: int, rows: Iterable[SampleRow], seen: list) -> Iterator[Sa
         n += 1
         seen.append(row)
         if n % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
+            ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
         yield row
-    ImportJob.objects.filter(pk=job_id).update(processed_rows=n)
+    ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
 
 
 def _parsed_path(job: ImportJob) -> Path:
@@ -409,6 +409,7 @@ def check_import(*, job_id: int) -> str:
     else:
         job.preview = _preview(result, columns)
         job.status = ImportJob.Status.READY
+    job.updated_at = timezone.now()
     job.save()
     return f"{job.status}: {job.total_rows} rows, {job.error_count} errors"
 
@@ -461,6 +462,7 @@ def run_import(*, job_id: int) -> str:
         job.error_count = 1
         job.status = ImportJob.Status.FAILED
     job.finished_at = timezone.now()
+    job.updated_at = timezone.now()
     job.save()
     _parsed_path(job).unlink(missing_ok=True)
     return f"{job.status}: {job.created_count} created"

@@ -121,10 +121,18 @@ def test_the_sample_page_shows_each_items_class_and_the_history(office_client, p
     assert "修改记录" in body
 
 
-def test_point_pages_list_points_and_their_samples(office_client, point):
+def test_point_pages_list_points_and_their_samples(
+    office_client, point, village, django_assert_max_num_queries
+):
     SampleFactory(point=point, sampled_at=at(2018, 6, 3), nh3n=0.3)
-    assert "朱泾塘桥" in office_client.get("/monitoring/points/").content.decode()
-    body = office_client.get(f"/monitoring/points/{point.pk}/").content.decode()
+    for _ in range(15):
+        SampleFactory(
+            point=MonitoringPointFactory(river__region=village), sampled_at=at(2018, 6, 3)
+        )
+    with django_assert_max_num_queries(8):
+        assert "朱泾塘桥" in office_client.get("/monitoring/points/").content.decode()
+    with django_assert_max_num_queries(9):
+        body = office_client.get(f"/monitoring/points/{point.pk}/").content.decode()
     assert "2018-06-03" in body
 
 
@@ -174,3 +182,38 @@ def test_a_lake_sample_page_shows_total_nitrogen_classed_on_its_own(office_clien
     body = office_client.get(f"/monitoring/samples/{sample.pk}/").content.decode()
     assert "单独评价，不参与定类" in body
     assert "Ⅳ类" in body
+
+
+def test_a_lab_file_with_errors_lists_them_by_row_and_column(
+    office_client, point, django_capture_on_commit_callbacks
+):
+    rows = lab_rows(n=3)
+    rows[1][9] = "-0.3"
+    rows[2][2] = "2099-01-01 09:00"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post("/monitoring/imports/", {"file": csv_upload(rows)})
+    body = office_client.get(response["Location"]).content.decode()
+    assert "发现 2 处错误，未导入任何数据" in body
+    assert "氨氮不能为负数" in body
+    assert "采样时间晚于当前时间" in body
+    assert "confirm-import" not in body
+
+
+def test_a_job_that_stopped_moving_says_so(office_client, office):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(
+        file=ContentFile(b"x", name="a.csv"),
+        original_name="a.csv",
+        created_by=office,
+        status=ImportJob.Status.CHECKING,
+        updated_at=timezone.now() - timedelta(minutes=11),
+    )
+    body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
+    assert 'id="import-stalled"' in body
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+    body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
+    assert 'id="import-stalled"' not in body
