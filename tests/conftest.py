@@ -159,6 +159,12 @@ def login(page, username: str, password: str = factories.PASSWORD) -> None:
 @pytest.fixture(scope="session")
 def redis_url():
     require(_port_open("127.0.0.1", 6379), "Redis at 127.0.0.1:6379")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        # One Redis database per xdist process: otherwise one test's flushdb empties another's
+        # queue and its worker (reading another test database) takes the other's tasks.
+        base, _, db = REDIS_URL.rpartition("/")
+        return f"{base}/{(int(db or 0) + int(worker[2:])) % 16}"
     return REDIS_URL
 
 
