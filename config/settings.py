@@ -249,3 +249,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- rivers ---
+# Background tiles of the river maps (an XYZ URL template); empty draws the lines on a blank
+# map, for offices without internet access.
+RIVERS_MAP_TILE_URL = env.str(
+    "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)

@@ -31,9 +31,9 @@ class RiverQuerySet(models.QuerySet):
         return self.filter(Q(region__code__startswith=code) | Exists(crosses))
 
     def editable_by(self, user: User) -> "RiverQuerySet":
-        from core.scoping import can_manage_registry
+        from core.scoping import can_write_registry
 
-        if not can_manage_registry(user):
+        if not can_write_registry(user):
             return self.none()
         return self.visible_to(user)
 
