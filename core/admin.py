@@ -6,9 +6,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.models import ApiToken, Region, User
 
 
+class ChildRegionInline(admin.TabularInline):
+    model = Region
+    fk_name = "parent"
+    extra = 0
+    fields = ["code", "name", "kind"]
+    verbose_name = _("下级区划")
+    verbose_name_plural = _("下级区划")
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent"]
+    list_select_related = ["parent"]
+    inlines = [ChildRegionInline]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     raw_id_fields = ["parent"]
@@ -20,6 +31,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "last_name", "first_name", "phone"]
     raw_id_fields = ["region"]
+    list_select_related = ["region"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("河长制"), {"fields": ("role", "region", "phone")}),

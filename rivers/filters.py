@@ -3,11 +3,18 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region
 from core.scoping import visible_regions
 from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VillageFilter(django_filters.ModelChoiceFilter):
+    """A village by id, among the villages the caller may see."""
 
 
 def _villages(request):
@@ -19,7 +26,7 @@ def _villages(request):
 class RiverFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", help_text=_("编码或名称"))
     level = django_filters.ChoiceFilter(label=_("河道等级"), choices=ChiefLevel.choices)
-    village = django_filters.ModelChoiceFilter(
+    village = VillageFilter(
         label=_("村/居委"),
         queryset=_villages,
         method="in_village",
