@@ -6,6 +6,7 @@ chiefs. Names of villages and rivers are illustrative; the counts and lengths ar
 Deterministic (seeded) and idempotent: only missing rows are created.
 """
 
+import math
 import random
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -98,8 +99,25 @@ def _phone(n: int) -> str:
     return f"139{n:08d}"
 
 
+def _course(rng: random.Random, length_km: Decimal) -> dict:
+    """An illustrative GeoJSON LineString of about ``length_km`` near Zhujing (WGS84)."""
+    lat, lon = 30.90 + rng.uniform(-0.035, 0.035), 121.17 + rng.uniform(-0.045, 0.045)
+    segments = rng.randint(4, 8)
+    step = float(length_km) / segments / 111.0  # degrees; 1° of latitude ≈ 111 km
+    heading = rng.uniform(0, 6.283)
+    points = [[round(lon, 6), round(lat, 6)]]
+    for _ in range(segments):
+        heading += rng.uniform(-0.6, 0.6)
+        lat += step * math.sin(heading)
+        lon += step * math.cos(heading) / math.cos(math.radians(lat))
+        points.append([round(lon, 6), round(lat, 6)])
+    return {"type": "LineString", "coordinates": points}
+
+
 def build(*, stdout=None) -> str:
     rng = random.Random(SEED)
+    # A second stream for the river courses, so that adding them changed no other figure.
+    course_rng = random.Random(SEED + 1)
     created = {"regions": 0, "rivers": 0, "reaches": 0, "gates": 0, "water_bodies": 0, "users": 0}
 
     def region(code, name, kind, parent=None):
@@ -150,6 +168,7 @@ def build(*, stdout=None) -> str:
             length_km=length,
             region=town,
             target_class=rng.choice([WaterClass.III, WaterClass.IV, WaterClass.IV, WaterClass.V]),
+            geometry=_course(course_rng, length),
         )
         river.regions.add(town, *crossed)
         town_rivers.append((river, crossed))
@@ -166,6 +185,7 @@ def build(*, stdout=None) -> str:
             length_km=length,
             region=village,
             target_class=WaterClass.V,
+            geometry=_course(course_rng, length),
         )
         river.regions.add(village)
         village_rivers.append(river)
