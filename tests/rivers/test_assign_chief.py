@@ -241,9 +241,7 @@ def test_a_town_river_needs_a_town_and_a_village_chief_on_each_reach(town_staff,
     assert [(v.reach, v.level) for v in found] == [(reaches[1], "village")]
 
 
-def test_the_database_refuses_two_open_responsible_chiefs_even_without_the_service(
-    village, river
-):
+def test_the_database_refuses_two_open_responsible_chiefs_even_without_the_service(village, river):
     factories.AssignmentFactory(chief=chief_in(village), river=river)
     with pytest.raises(IntegrityError), transaction.atomic():
         factories.AssignmentFactory(chief=chief_in(village), river=river)
