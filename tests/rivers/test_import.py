@@ -43,7 +43,8 @@ GOOD = [
 
 def test_a_good_file_is_imported_with_its_villages(town, villages, town_staff):
     result = run(csv_bytes(*GOOD), town, town_staff)
-    assert result.ok and result.committed
+    assert result.ok
+    assert result.committed
     assert result.created == 2
     town_river = River.objects.get(code="ZJ-Z101")
     assert town_river.region == town
@@ -59,7 +60,8 @@ def test_a_good_file_is_imported_with_its_villages(town, villages, town_staff):
 
 def test_a_dry_run_writes_nothing(town, villages, town_staff):
     result = run(csv_bytes(*GOOD), town, town_staff, commit=False)
-    assert result.ok and not result.committed
+    assert result.ok
+    assert not result.committed
     assert [r.action for r in result.rows] == ["create", "create"]
     assert not River.objects.exists()
 
@@ -99,7 +101,9 @@ def test_a_code_already_registered_is_an_error_unless_updating_is_chosen(
     assert River.objects.count() == 1
 
     result = run(csv_bytes(*GOOD), town, town_staff, update=True)
-    assert result.ok and result.created == 1 and result.updated == 1
+    assert result.ok
+    assert result.created == 1
+    assert result.updated == 1
     existing.refresh_from_db()
     assert existing.name == "示例浜"
     assert existing.length_km == Decimal("0.65")

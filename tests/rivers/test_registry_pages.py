@@ -165,7 +165,8 @@ def test_the_river_page_shows_chiefs_villages_gates_and_vacancies(
     chief = ChiefAssignment.objects.get(river=river).chief
     assert str(chief.user) in page
     assert chief.user.phone in page
-    assert village.name in page and other_village.name in page
+    assert village.name in page
+    assert other_village.name in page
     assert "镇级塘节制闸" in page
     assert "Ⅲ类" in page
     # The town chief covers the whole river; the reach has no village-level chief.
@@ -193,7 +194,8 @@ def test_office_staff_hand_a_river_over_on_its_page(client, town_staff, registry
     old.refresh_from_db()
     assert old.end_date == date(2025, 2, 28)
     page = client.get(reverse("rivers:river-detail", args=[river.pk])).content.decode()
-    assert "已卸任" in page and str(successor.user) in page
+    assert "已卸任" in page
+    assert str(successor.user) in page
 
 
 def test_an_overlapping_assignment_is_a_form_error_on_the_page(
