@@ -263,7 +263,7 @@ def celery_worker_process(redis_url, transactional_db, tmp_path):
     app.conf.broker_url = redis_url
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {}
-    app.pool.force_close_all()
+    _reset_broker_pools(app)
     worker = WorkerProcess(redis_url, tmp_path / "worker.log")
     worker.start()
     try:
@@ -271,8 +271,19 @@ def celery_worker_process(redis_url, transactional_db, tmp_path):
     finally:
         worker.stop()
         app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = old
-        app.pool.force_close_all()
+        _reset_broker_pools(app)
         client.flushdb()
+
+
+def _reset_broker_pools(app) -> None:
+    """Drop the cached connection and producer pools so the next send uses the new broker.
+
+    ``force_close_all`` alone leaves a closed pool behind ("Acquire on closed pool").
+    """
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2):
