@@ -11,6 +11,8 @@ from core.models import Region
 from core.scoping import visible_regions
 from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody
 
+ALL = _("全部")
+
 
 @extend_schema_field(OpenApiTypes.INT)
 class VillageFilter(django_filters.ModelChoiceFilter):
@@ -25,7 +27,9 @@ def _villages(request):
 
 class RiverFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search", help_text=_("编码或名称"))
-    level = django_filters.ChoiceFilter(label=_("河道等级"), choices=ChiefLevel.choices)
+    level = django_filters.ChoiceFilter(
+        label=_("河道等级"), choices=ChiefLevel.choices, empty_label=ALL
+    )
     village = VillageFilter(
         label=_("村/居委"),
         queryset=_villages,
@@ -36,8 +40,8 @@ class RiverFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(
         label=_("区划代码"), method="in_region", help_text=_("属于或流经该区划（含下级）的河道")
     )
-    target_class = django_filters.TypedChoiceFilter(
-        label=_("水质目标"), choices=WaterClass.choices[:5], coerce=int
+    target_class = django_filters.ChoiceFilter(
+        label=_("水质目标"), choices=WaterClass.choices[:5], empty_label=ALL
     )
     length_min = django_filters.NumberFilter(
         label=_("最短（公里）"), field_name="length_km", lookup_expr="gte"
@@ -45,7 +49,9 @@ class RiverFilter(django_filters.FilterSet):
     length_max = django_filters.NumberFilter(
         label=_("最长（公里）"), field_name="length_km", lookup_expr="lte"
     )
-    water_type = django_filters.ChoiceFilter(label=_("水体类型"), choices=River.WaterType.choices)
+    water_type = django_filters.ChoiceFilter(
+        label=_("水体类型"), choices=River.WaterType.choices, empty_label=ALL
+    )
 
     class Meta:
         model = River
@@ -76,8 +82,12 @@ class ChiefFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"), method="search", help_text=_("姓名、手机号、用户名或河道")
     )
-    level = django_filters.ChoiceFilter(label=_("河长级别"), choices=ChiefLevel.choices)
-    title = django_filters.ChoiceFilter(label=_("职务"), choices=Chief.Title.choices)
+    level = django_filters.ChoiceFilter(
+        label=_("河长级别"), choices=ChiefLevel.choices, empty_label=ALL
+    )
+    title = django_filters.ChoiceFilter(
+        label=_("职务"), choices=Chief.Title.choices, empty_label=ALL
+    )
     village = django_filters.ModelChoiceFilter(
         label=_("村/居委"),
         queryset=_villages,
