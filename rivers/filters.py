@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region
 from core.scoping import visible_regions
-from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody
+from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody, in_region_q
 
 ALL = _("全部")
 
@@ -71,11 +71,8 @@ class RiverFilter(django_filters.FilterSet):
 
     @staticmethod
     def _in_codes(queryset, code: str):
-        # Exists rather than a join: a river crossing three villages must appear once.
-        crosses = River.regions.through.objects.filter(
-            river=OuterRef("pk"), region__code__startswith=code
-        )
-        return queryset.filter(Q(region__code__startswith=code) | Exists(crosses))
+        # Subqueries rather than a join: a river crossing three villages must appear once.
+        return queryset.filter(in_region_q(code))
 
 
 class ChiefFilter(django_filters.FilterSet):
