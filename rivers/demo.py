@@ -8,7 +8,7 @@ Deterministic (seeded) and idempotent: only missing rows are created.
 
 import math
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -50,6 +50,7 @@ TOWN_CHIEFS = 91
 GATES = 97
 WATER_BODIES = 704
 ASSIGNED_SINCE = date(2017, 3, 1)
+PREVIOUS_SINCE = date(2014, 1, 1)
 
 TOWN_RIVER_NAMES = [
     "朱泾塘",
@@ -267,13 +268,18 @@ def build(*, stdout=None) -> str:
     have = set(ChiefAssignment.objects.values_list("chief_id", "river_id", "reach_id", "level"))
     new_assignments = []
 
-    def assign(chief, river, reach, level):
+    def assign(chief, river, reach, level, start=ASSIGNED_SINCE, end=None):
         key = (chief.pk, river.pk, reach.pk if reach else None, level)
         if key not in have:
             have.add(key)
             new_assignments.append(
                 ChiefAssignment(
-                    chief=chief, river=river, reach=reach, level=level, start_date=ASSIGNED_SINCE
+                    chief=chief,
+                    river=river,
+                    reach=reach,
+                    level=level,
+                    start_date=start,
+                    end_date=end,
                 )
             )
 
@@ -283,6 +289,16 @@ def build(*, stdout=None) -> str:
     for i, river in enumerate(village_rivers):
         chiefs = village_chiefs[river.region_id]
         assign(chiefs[i % len(chiefs)], river, None, ChiefLevel.VILLAGE)
+        if i % 15 == 0:
+            # Some history to show: a predecessor who handed over when today's chief began.
+            assign(
+                chiefs[(i + 1) % len(chiefs)],
+                river,
+                None,
+                ChiefLevel.VILLAGE,
+                start=PREVIOUS_SINCE,
+                end=ASSIGNED_SINCE - timedelta(days=1),
+            )
     ChiefAssignment.objects.bulk_create(new_assignments)
 
     # Sluice gates and small water bodies ----------------------------------------------------

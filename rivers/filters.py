@@ -53,6 +53,9 @@ class RiverFilter(django_filters.FilterSet):
         label=_("水体类型"), choices=River.WaterType.choices, empty_label=ALL
     )
 
+    # Filters for district systems; the page's form leaves them out.
+    api_only = ("region",)
+
     class Meta:
         model = River
         fields = ["q", "level", "village", "region", "target_class", "length_min", "length_max"]
