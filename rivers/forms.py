@@ -21,7 +21,7 @@ class AssignChiefForm(forms.Form):
         initial=ChiefAssignment.Duty.RESPONSIBLE,
     )
     start_date = forms.DateField(
-        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
@@ -38,7 +38,9 @@ class AssignChiefForm(forms.Form):
 
 class EndAssignmentForm(forms.Form):
     assignment = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
-    end_date = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, river: River, **kwargs):
         super().__init__(*args, **kwargs)
