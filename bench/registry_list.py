@@ -120,6 +120,9 @@ def build() -> None:
         User.objects.get_or_create(
             username="b-office", defaults={"role": "office", "region": towns[0]}
         )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after a bulk load, or plans are guesses
     print(f"built {len(rivers):,} rivers in {time.monotonic() - started:.1f} s")
 
 
