@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import ApiToken, Region, User
+from core.services import revoke_api_token
 
 
 class ChildRegionInline(admin.TabularInline):
@@ -45,3 +46,22 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "user__username"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
     raw_id_fields = ["user"]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Only the hash is stored: the key is shown this once.
+        key = ApiToken.new_key()
+        obj.prefix, obj.key_hash = key[:8], ApiToken.hash_key(key)
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            _("令牌已创建，请立即复制，之后无法再次查看：%(key)s") % {"key": key},
+        )
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            revoke_api_token(token=token)

@@ -81,3 +81,22 @@ def test_the_admin_refuses_an_overlapping_assignment(client, superuser, village)
     )
     assert response.status_code == 302
     assert river.assignments.filter(end_date__isnull=True).get().chief == other
+
+
+def test_a_token_created_in_the_admin_shows_its_key_once_and_works(client, superuser, api_client):
+    from core.models import ApiToken
+
+    client_user = factories.UserFactory(role="district_client", region=superuser.region.parent)
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:core_apitoken_add"),
+        {"user": client_user.pk, "name": "水务平台", "scope": "read"},
+        follow=True,
+    )
+    message = next(str(m) for m in response.context["messages"])
+    key = message.rsplit("：", 1)[1]
+    token = ApiToken.objects.get()
+    assert token.key_hash == ApiToken.hash_key(key)
+    assert key not in (token.prefix + token.key_hash)
+    ok = api_client.get("/api/v1/regions/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert ok.status_code == 200
