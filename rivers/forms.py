@@ -76,3 +76,42 @@ class ImportForm(forms.Form):
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("文件不能超过 10 MB"))
         return upload
+
+
+class RiverForm(forms.Form):
+    """The registry entry of one river; ``services.create_river`` / ``update_river`` decide."""
+
+    code = forms.CharField(label=_("河道编码"), max_length=30)
+    name = forms.CharField(label=_("河道名称"), max_length=100)
+    level = forms.ChoiceField(label=_("河道等级"), choices=ChiefLevel.choices)
+    water_type = forms.ChoiceField(label=_("水体类型"), choices=River.WaterType.choices)
+    length_km = forms.DecimalField(label=_("长度（公里）"), max_digits=7, decimal_places=2)
+    region = forms.ModelChoiceField(
+        label=_("所属区划"), queryset=None, help_text=_("镇级河道属镇，村级河道属村")
+    )
+    regions = forms.ModelMultipleChoiceField(
+        label=_("流经村"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    target_class = forms.TypedChoiceField(
+        label=_("水质目标"), choices=River._meta.get_field("target_class").choices, coerce=int
+    )
+    start_point = forms.CharField(label=_("起点"), max_length=100, required=False)
+    end_point = forms.CharField(label=_("终点"), max_length=100, required=False)
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_active = forms.BooleanField(label=_("在册"), required=False, initial=True)
+
+    def __init__(self, *args, user: User, river: River | None = None, **kwargs):
+        if river is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{f: getattr(river, f) for f in self.base_fields if f != "regions"},
+                "regions": [r for r in river.regions.all() if r.kind == Region.Kind.VILLAGE],
+            }
+        super().__init__(*args, **kwargs)
+        regions = visible_regions(user).exclude(kind=Region.Kind.DISTRICT)
+        self.fields["region"].queryset = regions
+        self.fields["regions"].queryset = regions.filter(kind=Region.Kind.VILLAGE)
+        if river is not None:
+            # The code is the river's identity in other systems: it is not edited here.
+            self.fields["code"].disabled = True

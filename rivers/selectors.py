@@ -226,3 +226,32 @@ def chief_table(river: River, *, on: date | None = None) -> list[ChiefRow]:
     for reach in reaches:
         rows.append(ChiefRow(reach, slots(reach.pk, skip_covered=True)))
     return rows
+
+
+@dataclass
+class Change:
+    when: object
+    who: object
+    kind: str
+    fields: list[str]
+
+
+def river_changes(river: River, *, limit: int = 10) -> list[Change]:
+    """The river's audit trail, newest first: who changed which fields (simple-history)."""
+    records = list(
+        river.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(changes) == limit:
+            break
+        fields = []
+        if older is not None:
+            fields = [
+                str(River._meta.get_field(c.field).verbose_name)
+                for c in newer.diff_against(older).changes
+            ]
+        changes.append(
+            Change(newer.history_date, newer.history_user, newer.get_history_type_display(), fields)
+        )
+    return changes

@@ -6,7 +6,9 @@ app_name = "rivers"
 
 urlpatterns = [
     path("", views.river_list, name="river-list"),
+    path("new/", views.river_create, name="river-create"),
     path("<int:pk>/", views.river_detail, name="river-detail"),
+    path("<int:pk>/edit/", views.river_edit, name="river-edit"),
     path("<int:pk>/assign/", views.river_assign, name="river-assign"),
     path("<int:pk>/end-assignment/", views.assignment_end, name="assignment-end"),
     path("vacancies/", views.vacancy_list, name="vacancy-list"),

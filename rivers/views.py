@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.scoping import can_write_registry
 from rivers import importing, selectors, services
-from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm
+from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm, RiverForm
 from rivers.models import River
 
 PAGE_SIZE = 50
@@ -63,6 +63,7 @@ def river_detail(request, pk: int, assign_form=None, end_form=None):
             river, list(river.reaches.all()), river.all_assignments, on=today
         ),
         "editable": editable,
+        "changes": selectors.river_changes(river),
         "map_tiles": _map_tiles(),
     }
     if editable:
@@ -75,6 +76,40 @@ def _map_tiles() -> str:
     from django.conf import settings
 
     return settings.RIVERS_MAP_TILE_URL
+
+
+@login_required
+def river_create(request):
+    if not can_write_registry(request.user):
+        raise PermissionDenied(_("只有河长办工作人员可以修改河道名录"))
+    form = RiverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            river = services.create_river(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已登记河道%(name)s") % {"name": river.name})
+            return redirect("rivers:river-detail", pk=river.pk)
+    return render(request, "rivers/river_form.html", {"form": form, "river": None})
+
+
+@login_required
+def river_edit(request, pk: int):
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    if not _editable(request, river):
+        raise PermissionDenied(_("您不能修改这条河道"))
+    form = RiverForm(request.POST or None, user=request.user, river=river)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+        try:
+            services.update_river(by=request.user, river=river, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("rivers:river-detail", pk=river.pk)
+    return render(request, "rivers/river_form.html", {"form": form, "river": river})
 
 
 @login_required

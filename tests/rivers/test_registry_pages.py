@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from rivers.models import ChiefAssignment
+from rivers.models import ChiefAssignment, River
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +250,102 @@ def test_the_pages_need_a_login(client, registry):
     response = client.get(reverse("rivers:river-list"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def river_form(river, **changes):
+    data = {
+        "name": river.name,
+        "level": river.level,
+        "water_type": river.water_type,
+        "length_km": str(river.length_km),
+        "region": river.region_id,
+        "regions": [r.pk for r in river.regions.all()],
+        "target_class": river.target_class,
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_office_staff_edit_a_river_and_the_change_is_in_its_record(
+    client, town_staff, registry, other_village
+):
+    river = registry["mine"]
+    client.force_login(town_staff)
+    url = reverse("rivers:river-edit", args=[river.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        river_form(river, name="本村浜（整治后）", length_km="2.35", regions=[other_village.pk]),
+    )
+    assert response.status_code == 302
+    river.refresh_from_db()
+    assert river.name == "本村浜（整治后）"
+    assert str(river.length_km) == "2.35"
+    assert set(river.regions.all()) == {river.region, other_village}
+    page = client.get(reverse("rivers:river-detail", args=[river.pk])).content.decode()
+    assert "变更记录" in page
+    assert "河道名称、长度（公里）" in page or "长度（公里）、河道名称" in page
+    assert str(town_staff) in page
+
+
+def test_an_absurd_length_is_a_form_error_and_nothing_changes(client, town_staff, registry):
+    river = registry["mine"]
+    client.force_login(town_staff)
+    response = client.post(
+        reverse("rivers:river-edit", args=[river.pk]),
+        river_form(river, name="新名字", length_km="1200"),
+    )
+    assert response.status_code == 200
+    assert "不合理" in str(response.context["form"].errors["length_km"])
+    river.refresh_from_db()
+    assert river.name == "本村浜"
+    assert river.history.count() == 1
+
+
+def test_village_chief_cannot_edit_rivers_in_the_ui(client, village_chief, registry):
+    client.force_login(village_chief)
+    mine, theirs = registry["mine"], registry["theirs"]
+    assert client.get(reverse("rivers:river-edit", args=[theirs.pk])).status_code == 404
+    response = client.post(
+        reverse("rivers:river-edit", args=[mine.pk]), river_form(mine, name="改名")
+    )
+    assert response.status_code == 403
+    assert client.get(reverse("rivers:river-create")).status_code == 403
+    mine.refresh_from_db()
+    assert mine.name == "本村浜"
+
+
+def test_office_staff_register_a_river_in_the_ui(client, town_staff, village):
+    client.force_login(town_staff)
+    response = client.post(
+        reverse("rivers:river-create"),
+        {
+            "code": "ZJ-C900",
+            "name": "新挖浜",
+            "level": "village",
+            "water_type": "river",
+            "length_km": "0.80",
+            "region": village.pk,
+            "target_class": "5",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    river = River.objects.get(code="ZJ-C900")
+    assert list(river.regions.all()) == [village]
+    # The same code twice is refused with a message on the code field.
+    response = client.post(
+        reverse("rivers:river-create"),
+        {
+            "code": "ZJ-C900",
+            "name": "重复浜",
+            "level": "village",
+            "water_type": "river",
+            "length_km": "0.80",
+            "region": village.pk,
+            "target_class": "5",
+        },
+    )
+    assert response.status_code == 200
+    assert "已登记" in str(response.context["form"].errors["code"])
