@@ -349,3 +349,11 @@ def test_office_staff_register_a_river_in_the_ui(client, town_staff, village):
     )
     assert response.status_code == 200
     assert "已登记" in str(response.context["form"].errors["code"])
+
+
+def test_a_bad_filter_value_is_shown_next_to_its_field(client, town_staff, registry):
+    client.force_login(town_staff)
+    response = client.get(reverse("rivers:river-list"), {"length_min": "abc"})
+    assert response.status_code == 200
+    assert response.context["filter"].errors["length_min"]
+    assert 'class="errorlist"' in response.content.decode()
