@@ -32,7 +32,7 @@ class AssignmentInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("chief__user", "reach")
+        return super().get_queryset(request).select_related("chief__user", "river", "reach")
 
 
 class GateInline(admin.TabularInline):
