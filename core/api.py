@@ -8,7 +8,7 @@ from rest_framework import viewsets
 from core.models import Region
 from core.routers import router
 from core.scoping import visible_regions
-from rivers.serializers import RegionSerializer
+from core.serializers import RegionSerializer
 
 
 class RegionFilter(django_filters.FilterSet):

@@ -226,9 +226,3 @@ class AssignmentInputSerializer(serializers.Serializer):
 
 class EndAssignmentSerializer(serializers.Serializer):
     end_date = serializers.DateField()
-
-
-class RegionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Region
-        fields = ["id", "code", "name", "kind", "parent"]
