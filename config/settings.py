@@ -259,3 +259,7 @@ if not DEBUG:
 RIVERS_MAP_TILE_URL = env.str(
     "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
+
+# --- patrols ---
+# Largest photo accepted from a phone, before re-encoding (bytes).
+PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

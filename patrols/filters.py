@@ -1,0 +1,93 @@
+"""Filters shared by the list pages and the API (one FilterSet, two front doors)."""
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import ChiefLevel
+from core.models import Region
+from core.scoping import visible_regions
+from patrols.models import Finding, Patrol
+from patrols.periods import local_range, month_bounds, parse_month
+from rivers.models import Chief, River
+
+
+def _month_range(value: str):
+    month = parse_month(value, default=timezone.localdate())
+    return local_range(*month_bounds(month))
+
+
+class _Scoped(django_filters.FilterSet):
+    def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if user is not None:
+            if "river" in self.filters:
+                self.filters["river"].queryset = River.objects.visible_to(user)
+            if "chief" in self.filters:
+                self.filters["chief"].queryset = Chief.objects.visible_to(user).select_related(
+                    "user"
+                )
+            if "region" in self.filters:
+                self.filters["region"].queryset = visible_regions(user).exclude(
+                    kind=Region.Kind.DISTRICT
+                )
+
+    def filter_month(self, queryset, name, value):
+        if not value:
+            return queryset
+        start, end = _month_range(value)
+        return queryset.filter(**{f"{name}__gte": start, f"{name}__lt": end})
+
+    def filter_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        start, end = local_range(date(value, 1, 1), date(value, 12, 31))
+        return queryset.filter(**{f"{name}__gte": start, f"{name}__lt": end})
+
+
+class PatrolFilter(_Scoped):
+    river = django_filters.ModelChoiceFilter(queryset=River.objects.none(), label=_("河道"))
+    chief = django_filters.ModelChoiceFilter(queryset=Chief.objects.none(), label=_("河长"))
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.none(), label=_("村/镇"))
+    level = django_filters.ChoiceFilter(choices=ChiefLevel.choices, label=_("级别"))
+    month = django_filters.CharFilter(
+        field_name="started_at",
+        method="filter_month",
+        label=_("月份（如 2018-03）"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    year = django_filters.NumberFilter(
+        field_name="started_at", method="filter_year", label=_("年份")
+    )
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("有真实性提示"))
+    review = django_filters.ChoiceFilter(choices=Patrol.Review.choices, label=_("审核"))
+    status = django_filters.ChoiceFilter(choices=Patrol.Status.choices, label=_("状态"))
+    source = django_filters.ChoiceFilter(choices=Patrol.Source.choices, label=_("来源"))
+
+    class Meta:
+        model = Patrol
+        fields = ["river", "chief", "region", "level", "month", "year", "flagged", "review"]
+
+    def filter_flagged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(flags=[]) if value else queryset.filter(flags=[])
+
+
+class FindingFilter(_Scoped):
+    river = django_filters.ModelChoiceFilter(queryset=River.objects.none(), label=_("河道"))
+    status = django_filters.ChoiceFilter(choices=Finding.Status.choices, label=_("处理状态"))
+    category = django_filters.ChoiceFilter(choices=Finding.Category.choices, label=_("问题类别"))
+    month = django_filters.CharFilter(
+        field_name="found_at",
+        method="filter_month",
+        label=_("月份（如 2018-03）"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["river", "status", "category", "month"]

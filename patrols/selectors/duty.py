@@ -1,0 +1,151 @@
+"""Patrol duty: done versus required for each chief and month.
+
+The duty page, its Excel export and the monthly letters all call :func:`duty_for`, so their
+figures cannot disagree. It runs a constant number of queries for any number of chiefs.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from patrols.models import DutyRule, Patrol
+from patrols.periods import Span, local_day, local_range, month_bounds, spans_for_month
+from rivers.models import Chief, ChiefAssignment
+
+
+@dataclass
+class PeriodDuty:
+    span: Span
+    required: int
+    done: int
+    rule: DutyRule
+    river_id: int | None = None
+    over: bool = True  # the period has ended (as of the computation)
+
+    @property
+    def short(self) -> bool:
+        return self.over and self.done < self.required
+
+
+@dataclass
+class Duty:
+    chief_id: int
+    month: date
+    done: int = 0  # counting patrols started in the month (local time)
+    required: int = 0  # patrols the rules ask for in the periods belonging to the month
+    periods: list[PeriodDuty] = field(default_factory=list)
+
+    @property
+    def behind(self) -> bool:
+        """Some period that has ended had fewer counting patrols than its rule asks."""
+        return any(p.short for p in self.periods)
+
+    @property
+    def missed(self) -> list[PeriodDuty]:
+        return [p for p in self.periods if p.short]
+
+
+def _rules_by_level() -> dict[str, list[DutyRule]]:
+    rules: dict[str, list[DutyRule]] = defaultdict(list)
+    for rule in DutyRule.objects.filter(is_active=True).order_by("pk"):
+        rules[rule.level].append(rule)
+    return rules
+
+
+def duty_for(
+    *, chiefs: Iterable[Chief | int], month: date, at: datetime | None = None
+) -> dict[int, Duty]:
+    """Duty of each chief for ``month`` (any day of it), keyed by chief id.
+
+    Counted per chief over all their rivers unless a rule says per river. Rejected and
+    unfinished patrols do not count; flagged ones do until the office rejects them. A period
+    that has not ended by ``at`` (default now) is never "behind" yet.
+    A chief with no river assigned during the month is asked for nothing.
+    Queries: chiefs (only if ids are given), rules, assignments, patrols: at most four,
+    whatever the number of chiefs.
+    """
+    chiefs = list(chiefs)
+    if chiefs and not isinstance(chiefs[0], Chief):
+        chiefs = list(Chief.objects.filter(pk__in=chiefs))
+    month = month.replace(day=1)
+    first, last = month_bounds(month)
+    today = local_day(at or timezone.now())
+    rules = _rules_by_level()
+    result = {c.pk: Duty(chief_id=c.pk, month=month) for c in chiefs}
+    if not chiefs:
+        return result
+
+    plans: list[tuple[int, DutyRule, Span, int | None]] = []
+    # A chief with no river assigned during the month has nothing to patrol.
+    rivers_of: dict[int, set[int]] = defaultdict(set)
+    # When the chief's responsibility began and ended: periods wholly outside it ask nothing.
+    since: dict[int, date] = {}
+    until: dict[int, date | None] = {}
+    current = ChiefAssignment.objects.filter(
+        chief_id__in=[c.pk for c in chiefs], start_date__lte=last
+    ).exclude(end_date__lt=first)
+    for chief_id, river_id, start_date, end_date in current.values_list(
+        "chief_id", "river_id", "start_date", "end_date"
+    ):
+        rivers_of[chief_id].add(river_id)
+        since[chief_id] = min(since.get(chief_id, start_date), start_date)
+        if chief_id not in until or until[chief_id] is not None:
+            until[chief_id] = (
+                None if end_date is None else max(until.get(chief_id) or end_date, end_date)
+            )
+
+    for chief in chiefs:
+        if not rivers_of[chief.pk]:
+            continue
+        for rule in rules.get(chief.level, []):
+            if not rule.in_season(month.month):
+                continue
+            for span in spans_for_month(rule.period, month):
+                if span.end < since[chief.pk] or (
+                    until[chief.pk] is not None and span.start > until[chief.pk]
+                ):
+                    continue
+                if rule.river_id is not None:
+                    plans.append((chief.pk, rule, span, rule.river_id))
+                elif rule.per_river:
+                    for river_id in sorted(rivers_of[chief.pk]):
+                        plans.append((chief.pk, rule, span, river_id))
+                else:
+                    plans.append((chief.pk, rule, span, None))
+
+    earliest = min([first, *(p[2].start for p in plans)])
+    start, end = local_range(earliest, last)
+    by_chief: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    rows = (
+        Patrol.objects.counting()
+        .filter(chief_id__in=list(result), started_at__gte=start, started_at__lt=end)
+        .values_list("chief_id", "river_id", "started_at")
+    )
+    for chief_id, river_id, started_at in rows:
+        day = local_day(started_at)
+        by_chief[chief_id].append((river_id, day))
+        if first <= day <= last:
+            result[chief_id].done += 1
+
+    for chief_id, rule, span, river_id in plans:
+        done = sum(
+            1
+            for r, day in by_chief[chief_id]
+            if span.contains(day) and (river_id is None or r == river_id)
+        )
+        duty = result[chief_id]
+        duty.required += rule.times
+        duty.periods.append(
+            PeriodDuty(
+                span=span,
+                required=rule.times,
+                done=done,
+                rule=rule,
+                river_id=river_id,
+                over=span.end < today,
+            )
+        )
+    return result

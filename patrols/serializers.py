@@ -1,0 +1,225 @@
+"""API shapes: input serializers validate types; the services validate rules."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from patrols import authenticity
+from patrols.links import order_from_finding_url
+from patrols.models import Finding, FindingPhoto, Patrol, TrackPoint
+from rivers.models import Chief, Reach, River
+
+
+class _ScopedInput(serializers.Serializer):
+    """Rivers, reaches and chiefs are looked up among those the user may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return
+        rivers = River.objects.visible_to(user)
+        if "river" in self.fields:
+            self.fields["river"].queryset = rivers
+        if "reach" in self.fields:
+            self.fields["reach"].queryset = Reach.objects.filter(river__in=rivers)
+        if "chief" in self.fields:
+            self.fields["chief"].queryset = Chief.objects.visible_to(user).select_related(
+                "region", "user"
+            )
+
+
+class PointSerializer(serializers.Serializer):
+    recorded_at = serializers.DateTimeField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    accuracy_m = serializers.FloatField(required=False, allow_null=True)
+
+
+class PointsInput(serializers.Serializer):
+    points = PointSerializer(many=True, allow_empty=True)
+
+
+class PatrolInput(_ScopedInput):
+    client_id = serializers.UUIDField(required=False)
+    river = serializers.PrimaryKeyRelatedField(queryset=River.objects.none())
+    reach = serializers.PrimaryKeyRelatedField(
+        queryset=Reach.objects.none(), required=False, allow_null=True
+    )
+    chief = serializers.PrimaryKeyRelatedField(
+        queryset=Chief.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=_("为哪位河长记录；河长本人记录时省略"),
+    )
+    started_at = serializers.DateTimeField(required=False)
+    ended_at = serializers.DateTimeField(
+        required=False, help_text=_("填写则为事后补录的已完成巡河；省略则开始实时巡河")
+    )
+    walker_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    note = serializers.CharField(required=False, allow_blank=True)
+    points = PointSerializer(many=True, required=False)
+
+
+class GpxInput(_ScopedInput):
+    client_id = serializers.UUIDField(required=False)
+    river = serializers.PrimaryKeyRelatedField(queryset=River.objects.none())
+    reach = serializers.PrimaryKeyRelatedField(
+        queryset=Reach.objects.none(), required=False, allow_null=True
+    )
+    chief = serializers.PrimaryKeyRelatedField(
+        queryset=Chief.objects.none(), required=False, allow_null=True
+    )
+    gpx = serializers.FileField()
+    walker_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class FinishInput(serializers.Serializer):
+    ended_at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Patrol.Review.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class FindingInput(_ScopedInput):
+    client_id = serializers.UUIDField(required=False)
+    patrol = serializers.PrimaryKeyRelatedField(
+        queryset=Patrol.objects.none(), required=False, allow_null=True
+    )
+    river = serializers.PrimaryKeyRelatedField(queryset=River.objects.none(), required=False)
+    reach = serializers.PrimaryKeyRelatedField(
+        queryset=Reach.objects.none(), required=False, allow_null=True
+    )
+    category = serializers.ChoiceField(choices=Finding.Category.choices)
+    note = serializers.CharField(required=False, allow_blank=True)
+    latitude = serializers.FloatField(required=False, allow_null=True)
+    longitude = serializers.FloatField(required=False, allow_null=True)
+    found_at = serializers.DateTimeField(required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["patrol"].queryset = Patrol.objects.visible_to(request.user)
+
+    def validate(self, attrs):
+        patrol = attrs.get("patrol")
+        if attrs.get("river") is None:
+            if patrol is None:
+                raise serializers.ValidationError({"river": [_("请选择河道")]})
+            attrs["river"] = patrol.river
+            attrs.setdefault("reach", patrol.reach)
+        return attrs
+
+
+class PhotoInput(serializers.Serializer):
+    client_id = serializers.UUIDField(required=False)
+    photo = serializers.FileField()
+
+
+class DismissInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class TrackPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrackPoint
+        fields = ["recorded_at", "latitude", "longitude", "accuracy_m"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FindingPhoto
+        fields = [
+            "id",
+            "client_id",
+            "image",
+            "width",
+            "height",
+            "taken_at",
+            "latitude",
+            "longitude",
+        ]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    photos = PhotoSerializer(many=True, read_only=True)
+    river_name = serializers.CharField(source="river.name", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    order_url = serializers.SerializerMethodField(help_text=_("转为督办单的页面（如有）"))
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "client_id",
+            "patrol",
+            "river",
+            "river_name",
+            "reach",
+            "category",
+            "category_display",
+            "note",
+            "latitude",
+            "longitude",
+            "found_at",
+            "status",
+            "status_display",
+            "photos",
+            "order_url",
+        ]
+
+    def get_order_url(self, obj) -> str | None:
+        return order_from_finding_url(obj.pk)
+
+
+class PatrolSerializer(serializers.ModelSerializer):
+    chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
+    river_name = serializers.CharField(source="river.name", read_only=True)
+    duration_minutes = serializers.IntegerField(read_only=True)
+    flag_labels = serializers.SerializerMethodField()
+    counts = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Patrol
+        fields = [
+            "id",
+            "client_id",
+            "chief",
+            "chief_name",
+            "level",
+            "region",
+            "river",
+            "river_name",
+            "reach",
+            "walker_name",
+            "source",
+            "status",
+            "started_at",
+            "ended_at",
+            "duration_minutes",
+            "distance_m",
+            "point_count",
+            "flags",
+            "flag_labels",
+            "review",
+            "review_note",
+            "counts",
+            "note",
+        ]
+
+    def get_flag_labels(self, obj) -> list[str]:
+        return [str(authenticity.LABELS[f]) for f in obj.flags if f in authenticity.LABELS]
+
+
+class PatrolDetailSerializer(PatrolSerializer):
+    findings = FindingSerializer(many=True, read_only=True)
+
+    class Meta(PatrolSerializer.Meta):
+        fields = [*PatrolSerializer.Meta.fields, "findings"]

@@ -1,0 +1,118 @@
+"""Duty: the month table, its export, the rules and the authenticity thresholds."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Region
+from core.scoping import can_manage_registry, require_office, visible_regions
+from patrols import authenticity, exports, selectors, services
+from patrols.forms import DutyRuleForm, PolicyForm
+from patrols.models import AuthenticityPolicy, DutyRule
+from patrols.periods import parse_month
+from patrols.views.common import add_errors, xlsx_response
+from rivers.models import Chief
+
+
+def _duty_rows(request) -> tuple[date, list[tuple], dict]:
+    month = parse_month(request.GET.get("month"), default=timezone.localdate())
+    chiefs = Chief.objects.visible_to(request.user).active().select_related("user", "region")
+    if request.user.is_village_chief:
+        # Rankings are for the office's eyes (the 2023 rule against "fingertip formalism").
+        chiefs = chiefs.filter(user=request.user)
+    level = request.GET.get("level") or ""
+    if level:
+        chiefs = chiefs.filter(level=level)
+    region = request.GET.get("region") or ""
+    if region.isdigit():
+        chiefs = chiefs.filter(region_id=int(region))
+    chiefs = list(chiefs.order_by("level", "region__code", "user__username"))
+    duties = selectors.duty_for(chiefs=chiefs, month=month)
+    rows = [(c, duties[c.pk]) for c in chiefs]
+    if request.GET.get("behind"):
+        rows = [r for r in rows if r[1].behind]
+    return month, rows, {"level": level, "region": region, "behind": request.GET.get("behind")}
+
+
+@login_required
+def duty(request):
+    month, rows, chosen = _duty_rows(request)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=31)).replace(day=1)
+    return render(
+        request,
+        "patrols/duty.html",
+        {
+            "month": month,
+            "previous": previous,
+            "following": following,
+            "rows": rows,
+            "chosen": chosen,
+            "behind_count": sum(1 for _c, d in rows if d.behind),
+            "regions": visible_regions(request.user).exclude(kind=Region.Kind.DISTRICT),
+            "rules": DutyRule.objects.filter(is_active=True).select_related("river"),
+            "levels": Chief._meta.get_field("level").choices,
+        },
+    )
+
+
+@login_required
+def duty_export(request):
+    month, rows, _chosen = _duty_rows(request)
+    return xlsx_response(exports.duty_workbook(month=month, rows=rows), f"duty-{month:%Y-%m}.xlsx")
+
+
+@login_required
+def rules(request):
+    """Duty rules and authenticity thresholds, as everyone can read them; the office edits."""
+    policy = AuthenticityPolicy.current()
+    return render(
+        request,
+        "patrols/rules.html",
+        {
+            "rules": DutyRule.objects.select_related("river").order_by("level", "pk"),
+            "policy": policy,
+            "descriptions": authenticity.describe(authenticity.Thresholds.of(policy)),
+            "labels": authenticity.LABELS,
+            "can_edit": can_manage_registry(request.user),
+        },
+    )
+
+
+@login_required
+def rule_edit(request, pk: int | None = None):
+    require_office(request.user)
+    rule = get_object_or_404(DutyRule, pk=pk) if pk else DutyRule()
+    form = DutyRuleForm(request.POST or None, instance=rule, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_duty_rule(rule=form.instance, by=request.user)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("巡河频次规则已保存"))
+            return redirect("patrols:rules")
+    return render(request, "patrols/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+def policy_edit(request):
+    require_office(request.user)
+    form = PolicyForm(request.POST or None, instance=AuthenticityPolicy.current())
+    if request.method == "POST" and form.is_valid():
+        try:
+            since = None
+            if form.cleaned_data["recompute"]:
+                since = timezone.localdate().replace(month=1, day=1)
+            services.save_policy(policy=form.instance, by=request.user, recompute_since=since)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("真实性核查标准已保存"))
+            return redirect("patrols:rules")
+    return render(request, "patrols/policy_form.html", {"form": form})

@@ -1,0 +1,163 @@
+"""Patrol pages: the list, one patrol, the phone page and after-the-fact entry."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.scoping import can_manage_registry
+from patrols import authenticity, selectors, services
+from patrols.filters import PatrolFilter
+from patrols.forms import FindingForm, RecordPatrolForm, ReviewForm
+from patrols.models import AuthenticityPolicy, Finding, FindingPhoto, Patrol
+from patrols.views.common import add_errors, can_edit_patrol
+from rivers.models import Reach, River
+
+
+@login_required
+def patrol_list(request):
+    """All visible patrols (office), one's own village's (chiefs); ``?river=`` for one river."""
+    qs = selectors.patrols_for(user=request.user)
+    filterset = PatrolFilter(request.GET or None, queryset=qs, user=request.user)
+    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    river = None
+    if filterset.is_bound and filterset.is_valid():
+        river = filterset.form.cleaned_data.get("river")
+    return render(
+        request,
+        "patrols/patrol_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "river": river,
+            "is_chief": hasattr(request.user, "chief"),
+            "labels": authenticity.LABELS,
+        },
+    )
+
+
+@login_required
+def river_patrols(request, river_id: int):
+    """The latest patrols of one river: a fragment the river's page can load (htmx)."""
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=river_id)
+    patrols = selectors.patrols_for(user=request.user).filter(river=river)[:10]
+    return render(
+        request,
+        "patrols/_river_patrols.html",
+        {"river": river, "patrols": patrols, "labels": authenticity.LABELS},
+    )
+
+
+@login_required
+def patrol_detail(request, pk: int):
+    patrol = get_object_or_404(
+        selectors.patrols_for(user=request.user).prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.prefetch_related(
+                    Prefetch("photos", queryset=FindingPhoto.objects.order_by("uploaded_at"))
+                ).order_by("found_at"),
+            )
+        ),
+        pk=pk,
+    )
+    track = [[p[0], p[1]] for p in patrol.points.values_list("latitude", "longitude")]
+    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.current())
+    rules = authenticity.describe(thresholds)
+    history = patrol.history.select_related("history_user").order_by("-history_date")[:50]
+    return render(
+        request,
+        "patrols/patrol_detail.html",
+        {
+            "patrol": patrol,
+            "flags": [(f, authenticity.LABELS.get(f, f), rules.get(f, "")) for f in patrol.flags],
+            "map_data": {"track": track, "river": patrol.river.geometry},
+            "history": history,
+            "review_form": ReviewForm(initial={"decision": patrol.review}),
+            "can_review": can_manage_registry(request.user),
+            "can_edit": can_edit_patrol(patrol, request.user),
+            "finding_form": FindingForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def patrol_review(request, pk: int):
+    patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_patrol(patrol=patrol, by=request.user, **form.cleaned_data)
+            messages.success(request, _("审核结论已保存"))
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+    return redirect("patrols:patrol-detail", pk=pk)
+
+
+@login_required
+def patrol_start(request):
+    """The phone page: pick a river, start, record the track and findings, finish."""
+    user = request.user
+    if not hasattr(user, "chief"):
+        messages.error(request, _("只有河长可以开始巡河；河长办可以补录巡河"))
+        return redirect("patrols:patrol-record")
+    rivers = list(River.objects.assigned_to(user).order_by("code"))
+    reaches = list(
+        Reach.objects.filter(river__in=rivers, assignments__chief__user=user)
+        .distinct()
+        .order_by("river", "position")
+    )
+    config = {
+        "api": {"patrols": reverse("patrol-list"), "findings": reverse("finding-list")},
+        "detailUrl": reverse("patrols:patrol-detail", kwargs={"pk": 0}),
+        "text": {
+            "started": _("巡河已开始，请保持此页面打开"),
+            "finished": _("巡河已结束"),
+            "offline": _("离线：数据保存在手机上，联网后自动上传"),
+            "online": _("在线"),
+            "pending": _("待上传"),
+            "noGeo": _("此浏览器无法获取位置"),
+            "geoError": _("无法获取位置："),
+            "confirmFinish": _("确定结束本次巡河吗？"),
+            "findingSaved": _("问题已记录"),
+            "chooseRiver": _("请选择河道"),
+            "wakeLock": _("已保持屏幕常亮"),
+            "noWakeLock": _("无法保持屏幕常亮，锁屏后可能无法记录轨迹"),
+            "error": _("上传失败："),
+            "view": _("查看巡河记录"),
+        },
+        "categories": Finding.Category.choices,
+    }
+    return render(
+        request,
+        "patrols/patrol_start.html",
+        {"rivers": rivers, "reaches": reaches, "config": config},
+    )
+
+
+@login_required
+def patrol_record(request):
+    """After-the-fact entry, optionally with a GPX track."""
+    form = RecordPatrolForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        gpx = data.pop("gpx")
+        try:
+            patrol = services.record_patrol(
+                by=request.user, gpx=gpx.read() if gpx else None, **data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("巡河记录已保存"))
+            return redirect("patrols:patrol-detail", pk=patrol.pk)
+    return render(request, "patrols/patrol_record.html", {"form": form})

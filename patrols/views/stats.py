@@ -1,0 +1,74 @@
+"""Statistics and archive of patrols, and their export."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Region
+from core.scoping import visible_regions
+from patrols import exports, selectors
+from patrols.selectors.stats import GROUPS
+from patrols.views.common import xlsx_response
+from rivers.models import Chief
+
+
+def _stats(request):
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    group = request.GET.get("group") if request.GET.get("group") in GROUPS else "level"
+    level = request.GET.get("level") or None
+    region = request.GET.get("region") or ""
+    return selectors.patrol_stats(
+        user=request.user,
+        year=year,
+        group=group,
+        level=level,
+        region_id=int(region) if region.isdigit() else None,
+    )
+
+
+GROUP_LABELS = {
+    "chief": _("河长"),
+    "village": _("村/镇"),
+    "level": _("级别"),
+    "month": _("月份"),
+}
+
+
+@login_required
+def stats(request):
+    result = _stats(request)
+    chart = {
+        "labels": [r.label for r in result.rows],
+        "patrols": [r.patrols for r in result.rows],
+        "findings": [r.findings for r in result.rows],
+        "patrolsLabel": _("巡河次数"),
+        "findingsLabel": _("发现问题"),
+    }
+    return render(
+        request,
+        "patrols/stats.html",
+        {
+            "stats": result,
+            "groups": [(g, GROUP_LABELS[g]) for g in GROUPS],
+            "group_label": GROUP_LABELS[result.group],
+            "chart": chart,
+            "years": range(timezone.localdate().year, 2016, -1),
+            "levels": Chief._meta.get_field("level").choices,
+            "regions": visible_regions(request.user).exclude(kind=Region.Kind.DISTRICT),
+            "chosen": {
+                "level": request.GET.get("level") or "",
+                "region": request.GET.get("region") or "",
+            },
+        },
+    )
+
+
+@login_required
+def stats_export(request):
+    result = _stats(request)
+    content = exports.stats_workbook(stats=result, group_label=str(GROUP_LABELS[result.group]))
+    return xlsx_response(content, f"patrols-{result.year}-{result.group}.xlsx")
