@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.retry_due_deliveries",
         "schedule": crontab(minute="*/5"),
     },
+    # Supervision-order deadline alerts (due soon, today, overdue, escalation); once per stage.
+    "directive-deadline-alerts": {
+        "task": "directives.tasks.send_deadline_alerts",
+        "schedule": crontab(minute=0, hour="8,14"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -258,6 +263,27 @@ if not DEBUG:
 # map, for offices without internet access.
 RIVERS_MAP_TILE_URL = env.str(
     "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+# --- directives ---
+# Deadline alerts of supervision orders: "due soon" this many days before the deadline, and
+# escalation to the chief's superior and the town office after this many days overdue.
+DIRECTIVES_DUE_SOON_DAYS = env.int("DIRECTIVES_DUE_SOON_DAYS", default=3)
+DIRECTIVES_ESCALATE_AFTER_DAYS = env.int("DIRECTIVES_ESCALATE_AFTER_DAYS", default=3)
+# Extensions: at most this many granted per order, never past the original deadline + days.
+DIRECTIVES_MAX_EXTENSIONS = env.int("DIRECTIVES_MAX_EXTENSIONS", default=2)
+DIRECTIVES_MAX_EXTENSION_DAYS = env.int("DIRECTIVES_MAX_EXTENSION_DAYS", default=30)
+
+# Alibaba Cloud SMS for the alerts (SMS_BACKEND=notices.sms_aliyun.AliyunSmsBackend); see that
+# module. SMS_SIGN_NAME above is the approved signature.
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+SMS_ALIYUN_TEMPLATE_PARAM = env.str("SMS_ALIYUN_TEMPLATE_PARAM", default="title")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+
+# One OpenAPI enum name for the order status (also used by the timeline's from/to status).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["DirectiveStatusEnum"] = (
+    "directives.models.Status"
 )
 
 # --- patrols ---

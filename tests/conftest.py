@@ -310,15 +310,23 @@ def embedded_worker_process(transactional_db, tmp_path):
         _reset_broker_pools(app)
 
 
+
 def _reset_broker_pools(app) -> None:
     """Drop the cached connection and producer pools so the next send uses the new broker.
 
     ``force_close_all`` alone leaves a closed pool behind ("Acquire on closed pool").
     """
+
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+
+    # kombu keeps producer pools per connection in a process-wide registry; drop them too,
+    # or a later test (even in eager mode) acquires a producer from a closed pool.
+    pools.reset()
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2):

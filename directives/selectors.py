@@ -1,0 +1,277 @@
+"""Reads shared by the pages, the API, the jobs and other apps (the letters use
+:func:`order_counts_for_rivers`)."""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from statistics import mean
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from core.models import User
+from directives.models import (
+    AWAITING_TARGET,
+    OPEN,
+    Directive,
+    Event,
+    InspectionRound,
+    Rectification,
+    Source,
+    Status,
+    WorkOrder,
+    local_day,
+)
+
+BOARD_ORDER = [Status.SUBMITTED, Status.RETURNED, Status.ISSUED, Status.ACCEPTED, Status.CLOSED]
+
+
+def order_counts_for_rivers(
+    *, river_ids, at: datetime | date | None = None
+) -> dict[int, dict[str, int]]:
+    """{river_id: {"open": n, "overdue": m}} for the given rivers, in one query.
+
+    Every id asked for is in the answer (zeros where a river has no order). "open" counts
+    orders not yet closed; "overdue" those still owed by the target past the deadline on the
+    local day of ``at`` (the same rule as ``Directive.objects.overdue``).
+    """
+    river_ids = list(river_ids)
+    result = {pk: {"open": 0, "overdue": 0} for pk in river_ids}
+    if not river_ids:
+        return result
+    day = local_day(at)
+    rows = (
+        Directive.objects.filter(river_id__in=river_ids, status__in=OPEN)
+        .values("river_id")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(status__in=AWAITING_TARGET, deadline__lt=day)),
+        )
+    )
+    for row in rows:
+        result[row["river_id"]] = {"open": row["open"], "overdue": row["overdue"]}
+    return result
+
+
+def orders_for_chief(*, user: User, include_closed: bool = False) -> QuerySet[Directive]:
+    """Orders a chief has to act on, most urgent first (deadline, then number)."""
+    qs = Directive.objects.visible_to(user).for_chief(user)
+    if not include_closed:
+        qs = qs.open()
+    # The reason of the latest return, shown on the phone next to a returned order.
+    last_return = Event.objects.filter(directive=OuterRef("pk"), kind=Event.Kind.RETURNED).order_by(
+        "-at", "-id"
+    )
+    return (
+        qs.select_related("river", "reach", "target_village", "target_chief__user")
+        .annotate(return_reason=Subquery(last_return.values("note")[:1]))
+        .order_by("deadline", "serial")
+    )
+
+
+def directives_for(
+    *, user: User, filters: dict | None = None, strict: bool = False
+) -> QuerySet[Directive]:
+    """The orders a user may see, filtered (status, source, village, year, river, q, overdue,
+    modified_since), with what a list needs joined in. Shared by the board and the API.
+
+    ``strict``: an invalid filter value raises ValidationError (the API answers 400) instead
+    of being ignored (the board).
+    """
+    from django.core.exceptions import ValidationError
+
+    from directives.filters import DirectiveFilter
+
+    qs = Directive.objects.visible_to(user).select_related(
+        "town", "river", "reach", "target_village", "target_chief__user", "issued_by"
+    )
+    if filters:
+        filterset = DirectiveFilter(filters, queryset=qs)
+        if strict and not filterset.is_valid():
+            raise ValidationError(
+                {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
+            )
+        qs = filterset.qs
+    return qs
+
+
+def board_for(*, user: User, filters: dict | None = None, at=None) -> list[dict]:
+    """The office board: one column per status, overdue first, then by deadline."""
+    day = local_day(at)
+    qs = directives_for(user=user, filters=filters).annotate(
+        late=Case(
+            When(status__in=AWAITING_TARGET, deadline__lt=day, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+    # The closed column shows the latest few; filtering on "closed" lists them all.
+    closed_limit = None if (filters or {}).get("status") == Status.CLOSED else 12
+    columns = {s: [] for s in BOARD_ORDER}
+    for d in qs.filter(status__in=OPEN).order_by("late", "deadline", "serial"):
+        d.overdue = d.late == 0
+        columns[d.status].append(d)
+    closed = list(qs.filter(status=Status.CLOSED).order_by("-closed_at", "-serial")[:closed_limit])
+    for d in closed:
+        d.overdue = False
+    columns[Status.CLOSED] = closed
+    return [{"status": s, "label": Status(s).label, "orders": columns[s]} for s in BOARD_ORDER]
+
+
+def board_summary(*, user: User, at=None) -> dict[str, int]:
+    from django.conf import settings
+
+    day = local_day(at)
+    qs = Directive.objects.visible_to(user)
+    soon = day + timedelta(days=settings.DIRECTIVES_DUE_SOON_DAYS)
+    return qs.aggregate(
+        open=Count("id", filter=Q(status__in=OPEN)),
+        overdue=Count("id", filter=Q(status__in=AWAITING_TARGET, deadline__lt=day)),
+        due_soon=Count(
+            "id",
+            filter=Q(
+                status__in=AWAITING_TARGET,
+                deadline__gte=day,
+                deadline__lte=soon,
+            ),
+        ),
+        to_verify=Count("id", filter=Q(status=Status.SUBMITTED)),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+    )
+
+
+def directive_detail(*, user: User, pk: int) -> Directive:
+    """One order the user may see, with its timeline, evidence and extensions loaded."""
+    return (
+        Directive.objects.visible_to(user)
+        .select_related(
+            "town",
+            "river",
+            "reach",
+            "target_village",
+            "target_chief__user",
+            "issued_by",
+            "work_order__inspection_round",
+            "finding__river",
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=Event.objects.select_related("actor")),
+            Prefetch(
+                "rectifications",
+                queryset=Rectification.objects.select_related(
+                    "submitted_by", "reviewed_by"
+                ).prefetch_related("attachments"),
+            ),
+            "attachments",
+            "extensions__requested_by",
+            "extensions__decided_by",
+        )
+        .get(pk=pk)
+    )
+
+
+def timeline_for(*, directive: Directive) -> QuerySet[Event]:
+    return directive.events.select_related("actor").order_by("at", "id")
+
+
+def yearly_statistics(*, user: User, year: int) -> dict:
+    """Issued, rectified, on time, average days to rectify; by source and by village.
+
+    Rectified means closed after verification; on time compares the day the accepted
+    rectification was submitted with the (possibly extended) deadline.
+    """
+    rows = list(
+        Directive.objects.visible_to(user)
+        .filter(year=year)
+        .select_related("target_village", "target_chief__region")
+        .only(
+            "source",
+            "status",
+            "issued_on",
+            "deadline",
+            "rectified_at",
+            "target_village__name",
+            "target_chief__region__name",
+            "target_chief__region__kind",
+        )
+    )
+
+    def summarise(items):
+        rectified = [d for d in items if d.status == Status.CLOSED and d.rectified_at]
+        return {
+            "issued": len(items),
+            "rectified": len(rectified),
+            "on_time": sum(1 for d in rectified if d.rectified_on_time()),
+            "open": sum(1 for d in items if d.status in OPEN),
+            "average_days": round(mean(d.days_to_rectify() for d in rectified), 1)
+            if rectified
+            else None,
+        }
+
+    by_source = defaultdict(list)
+    by_village = defaultdict(list)
+    for d in rows:
+        by_source[d.source].append(d)
+        village = d.target_village or (d.target_chief and d.target_chief.region)
+        by_village[village.name if village else "—"].append(d)
+    rounds = InspectionRound.objects.visible_to(user).filter(start_date__year=year)
+    work_orders = WorkOrder.objects.filter(inspection_round__in=rounds).aggregate(
+        total=Count("id"), answered=Count("id", filter=Q(status=WorkOrder.Status.ANSWERED))
+    )
+    return {
+        "year": year,
+        "total": summarise(rows),
+        "by_source": [
+            {"source": s, "label": Source(s).label, **summarise(by_source[s])}
+            for s in Source.values
+            if by_source.get(s)
+        ],
+        "by_village": [
+            {"village": name, **summarise(items)} for name, items in sorted(by_village.items())
+        ],
+        "inspection_rounds": rounds.count(),
+        "work_orders": work_orders["total"],
+        "work_orders_answered": work_orders["answered"],
+    }
+
+
+def years_with_orders(*, user: User) -> list[int]:
+    return list(
+        Directive.objects.visible_to(user)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+
+
+def inspection_rounds_for(*, user: User) -> QuerySet[InspectionRound]:
+    return (
+        InspectionRound.objects.visible_to(user)
+        .select_related("town")
+        .annotate(
+            n_orders=Count("work_orders", distinct=True),
+            n_answered=Count(
+                "work_orders",
+                filter=Q(work_orders__status=WorkOrder.Status.ANSWERED),
+                distinct=True,
+            ),
+        )
+        .prefetch_related("rivers")
+    )
+
+
+def work_orders_for(*, user: User) -> QuerySet[WorkOrder]:
+    return (
+        WorkOrder.objects.visible_to(user)
+        .select_related("inspection_round__town", "river")
+        .prefetch_related("replies__replied_by", "directives")
+    )

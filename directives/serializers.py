@@ -1,0 +1,199 @@
+from rest_framework import serializers
+
+from core.models import Region
+from directives.models import (
+    Directive,
+    Event,
+    InspectionRound,
+    Severity,
+    Source,
+    WorkOrder,
+    WorkOrderReply,
+)
+from rivers.models import Chief, Reach, River
+
+
+class DirectiveSerializer(serializers.ModelSerializer):
+    river_name = serializers.CharField(source="river.name", read_only=True)
+    target_village_name = serializers.CharField(
+        source="target_village.name", read_only=True, default=None
+    )
+    target_chief_name = serializers.CharField(
+        source="target_chief.user.display_name", read_only=True, default=None
+    )
+    issued_by_name = serializers.CharField(source="issued_by.display_name", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Directive
+        fields = [
+            "id",
+            "number",
+            "year",
+            "serial",
+            "title",
+            "description",
+            "requirement",
+            "river",
+            "river_name",
+            "reach",
+            "location",
+            "latitude",
+            "longitude",
+            "source",
+            "source_ref",
+            "severity",
+            "target_village",
+            "target_village_name",
+            "target_chief",
+            "target_chief_name",
+            "issued_by_name",
+            "issued_on",
+            "original_deadline",
+            "deadline",
+            "status",
+            "overdue",
+            "accepted_at",
+            "rectified_at",
+            "closed_at",
+            "extensions_granted",
+            "finding",
+            "work_order",
+            "modified_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, obj: Directive) -> bool:
+        return obj.is_overdue()
+
+
+class DirectiveCreateSerializer(serializers.Serializer):
+    """Input of ``issue_directive``; the service checks the town, the target and the dates."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    requirement = serializers.CharField(required=False, allow_blank=True, default="")
+    river = serializers.PrimaryKeyRelatedField(queryset=River.objects.all())
+    reach = serializers.PrimaryKeyRelatedField(
+        queryset=Reach.objects.all(), required=False, allow_null=True, default=None
+    )
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None
+    )
+    source = serializers.ChoiceField(choices=Source.choices)
+    source_ref = serializers.CharField(required=False, allow_blank=True, default="")
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
+    target_village = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.filter(kind=Region.Kind.VILLAGE),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    target_chief = serializers.PrimaryKeyRelatedField(
+        queryset=Chief.objects.all(), required=False, allow_null=True, default=None
+    )
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
+    deadline = serializers.DateField()
+    work_order = serializers.PrimaryKeyRelatedField(
+        queryset=WorkOrder.objects.all(), required=False, allow_null=True, default=None
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, write_only=True
+    )
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["id", "kind", "actor", "at", "from_status", "to_status", "note"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RectificationInputSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    before_photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list
+    )
+    after_photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list
+    )
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    requested_deadline = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    grant = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WorkOrderReplySerializer(serializers.ModelSerializer):
+    replied_by = serializers.CharField(source="replied_by.display_name", read_only=True)
+
+    class Meta:
+        model = WorkOrderReply
+        fields = ["id", "text", "replied_by", "replied_at"]
+        read_only_fields = ["id", "replied_by", "replied_at"]
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    replies = WorkOrderReplySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "inspection_round",
+            "number",
+            "river",
+            "content",
+            "issued_on",
+            "reply_deadline",
+            "status",
+            "answered_at",
+            "replies",
+            "modified_at",
+        ]
+        read_only_fields = ["id", "status", "answered_at", "replies", "modified_at"]
+        # uniqueness is checked by the service, with a field message
+        validators = []
+
+
+class InspectionRoundSerializer(serializers.ModelSerializer):
+    work_orders = serializers.IntegerField(source="n_orders", read_only=True)
+    answered = serializers.IntegerField(source="n_answered", read_only=True)
+
+    class Meta:
+        model = InspectionRound
+        fields = [
+            "id",
+            "town",
+            "name",
+            "group",
+            "topic",
+            "start_date",
+            "end_date",
+            "rivers",
+            "conclusion",
+            "work_orders",
+            "answered",
+            "modified_at",
+        ]
+        read_only_fields = ["id", "work_orders", "answered", "modified_at"]
+        validators = []
