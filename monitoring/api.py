@@ -1,0 +1,166 @@
+"""/api/v1/monitoring/: points, samples (read, and bulk posting), parameters, river status."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.models import Region
+from core.routers import router
+from core.scoping import visible_regions
+from monitoring import selectors, serializers, services, standards
+from monitoring.models import Sample
+from monitoring.periods import Period
+
+
+def _day(text: str | None, field: str, *, first: bool) -> date:
+    """A date (2018-05-03) or the first / last day of a period (2018, 2018-Q2, 2018-05)."""
+    if not text:
+        return date(1900, 1, 1) if first else date(2999, 12, 31)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        raise ValidationError(
+            {field: [_("日期格式应为 2018-05-03、2018-05、2018-Q2 或 2018")]}
+        ) from None
+    return period.start if first else period.end
+
+
+class PointViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.PointSerializer
+    filterset_fields = ["river", "responsible", "is_active"]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return selectors.points_for(user=self.request.user).order_by("code")
+
+
+class SampleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Samples with their class by GB 3838-2002 and their black-odour level.
+
+    Filters: ``point`` (code), ``river`` (id), ``from`` / ``to`` (inclusive: a date such as
+    2018-05-03, or a month, quarter or year: 2018-05, 2018-Q2, 2018).
+    """
+
+    serializer_class = serializers.SampleSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        qs = selectors.samples_for(user=self.request.user).select_related("point__river")
+        if params.get("point"):
+            qs = qs.filter(point__code=params["point"])
+        if params.get("river"):
+            qs = qs.filter(point__river_id=params["river"])
+        if params.get("from") or params.get("to"):
+            start = _day(params.get("from"), "from", first=True)
+            end = _day(params.get("to"), "to", first=False)
+            lower, _x = Period(start, start).bounds()
+            _y, upper = Period(end, end).bounds()
+            qs = qs.filter(sampled_at__gte=lower, sampled_at__lt=upper)
+        return qs.order_by("-sampled_at", "id")
+
+    @extend_schema(
+        request=serializers.BulkSamplesInSerializer,
+        responses={201: serializers.BulkResultSerializer, 200: serializers.BulkResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        """Post up to 10,000 samples at once: all are saved or none (400 lists every problem).
+
+        Give each sample a ``client_key``: posting it again creates nothing (``existing``).
+        """
+        data = serializers.BulkSamplesInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.record_samples(
+            rows=data.rows(), by=request.user, source=Sample.Source.API
+        )
+        body = {
+            "created": len(result.created),
+            "existing": result.existing,
+            "ids": [s.pk for s in result.created],
+        }
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
+
+
+class ParameterView(APIView):
+    """GB 3838-2002 table 1 limits (Class I–V) and the other items a sample may carry."""
+
+    @extend_schema(responses=serializers.ParameterSerializer(many=True))
+    def get(self, request):
+        return Response(
+            [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "unit": p.unit,
+                    "sense": p.sense,
+                    "limits": list(p.limits) if p.limits else None,
+                    "lake_limits": list(p.lake_limits) if p.lake_limits else None,
+                    "assessed": p.assessed_for("river"),
+                }
+                for p in standards.PARAMETERS.values()
+            ]
+        )
+
+
+class RiverStatusView(APIView):
+    """Each monitored river's status for a period (``period``: 2018, 2018-Q1 or 2018-05)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, description="2018, 2018-Q2 or 2018-05"),
+            OpenApiParameter("village", str, description="village region code"),
+            OpenApiParameter("only", str, enum=["worse_than_v", "off_target", "black_odour"]),
+        ],
+        responses=serializers.RiverStatusListSerializer,
+    )
+    def get(self, request):
+        try:
+            period = Period.parse(request.query_params.get("period") or Period.current().key)
+        except ValueError:
+            raise ValidationError(
+                {"period": [_("期间格式应为 2018、2018-Q1 或 2018-05")]}
+            ) from None
+        village = None
+        if request.query_params.get("village"):
+            village = get_object_or_404(
+                visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
+                code=request.query_params["village"],
+            )
+        rows = selectors.river_quality_rows(
+            user=request.user,
+            period=period,
+            village=village,
+            only=request.query_params.get("only", ""),
+        )
+        return Response(
+            {
+                "period": period.key,
+                "start": period.start,
+                "end": period.end,
+                "rivers": [serializers.status_json(r) for r in rows],
+            }
+        )
+
+
+router.register("monitoring/points", PointViewSet, basename="monitoring-point")
+router.register("monitoring/samples", SampleViewSet, basename="monitoring-sample")
+
+urlpatterns = [
+    path("monitoring/parameters/", ParameterView.as_view(), name="monitoring-parameters"),
+    path("monitoring/river-status/", RiverStatusView.as_view(), name="monitoring-river-status"),
+]

@@ -1,0 +1,331 @@
+"""Monitoring points, samples with their measured values, and lab-file import jobs.
+
+A sample keeps one nullable column per parameter, in the canonical unit of
+``monitoring.standards.PARAMETERS`` (mg/L, ℃, cm, mV, 个/L): a period's means are then one
+``GROUP BY`` with ``Avg`` per column, and an import of 100,000 rows is 100,000 inserts, not a
+million. The classes are computed by ``monitoring.standards`` from those values, never stored,
+so a river's water type or target can change without stale figures.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import Region, User
+from core.scoping import EVERYWHERE, scope_code
+from monitoring import standards
+from rivers.models import River, SluiceGate
+
+
+class PointQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "PointQuerySet":
+        """Points in a region inside the user's scope, or on a river the user may see."""
+        code = scope_code(user)
+        if code is None:
+            return self.none()
+        if code == EVERYWHERE:
+            return self
+        return self.filter(
+            Q(region__code__startswith=code) | Q(river__in=River.objects.visible_to(user))
+        )
+
+
+class MonitoringPoint(models.Model):
+    """A monitoring section or sampling point (断面/采样点) on a river or at a sluice gate."""
+
+    class Body(models.TextChoices):
+        TOWN_LAB = "town_lab", _("镇水质检测室")
+        DISTRICT_STATION = "district_station", _("区环境监测站")
+        AUTO_STATION = "auto_station", _("水质自动监测站")
+
+    code = models.CharField(_("点位编码"), max_length=30, unique=True)
+    name = models.CharField(_("点位名称"), max_length=100)
+    river = models.ForeignKey(
+        River,
+        verbose_name=_("河道"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitoring_points",
+    )
+    sluice_gate = models.ForeignKey(
+        SluiceGate,
+        verbose_name=_("水闸"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitoring_points",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在区划"),
+        on_delete=models.PROTECT,
+        related_name="monitoring_points",
+    )
+    position = models.PositiveIntegerField(
+        _("沿程顺序"),
+        default=1,
+        help_text=_("自上游起的顺序，用于“连续3个点位重度黑臭”的判定"),
+    )
+    latitude = models.DecimalField(
+        _("纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    responsible = models.CharField(
+        _("监测单位"), max_length=20, choices=Body.choices, default=Body.TOWN_LAB
+    )
+    is_active = models.BooleanField(_("在用"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = PointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("监测点位")
+        verbose_name_plural = _("监测点位")
+        ordering = ["river_id", "position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(river__isnull=False) | Q(sluice_gate__isnull=False),
+                name="point_on_river_or_gate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+def _value(code: str) -> models.FloatField:
+    param = standards.PARAMETERS[code]
+    name = f"{param.name}（{param.unit}）" if param.unit else param.name
+    return models.FloatField(name, null=True, blank=True)
+
+
+class SampleQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "SampleQuerySet":
+        return self.filter(point__in=MonitoringPoint.objects.visible_to(user))
+
+    def between(self, start, end) -> "SampleQuerySet":
+        """Samples taken at or after ``start`` and before ``end`` (aware datetimes)."""
+        return self.filter(sampled_at__gte=start, sampled_at__lt=end)
+
+
+class Sample(models.Model):
+    """One water sample at a point, with the values measured (canonical units, see above)."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("化验单导入")
+        API = "api", _("接口报送")
+        MANUAL = "manual", _("手工录入")
+
+    point = models.ForeignKey(
+        MonitoringPoint,
+        verbose_name=_("监测点位"),
+        on_delete=models.PROTECT,
+        related_name="samples",
+    )
+    sampled_at = models.DateTimeField(_("采样时间"))
+    sampler = models.CharField(_("采样人"), max_length=50, blank=True)
+    lab = models.CharField(_("检测单位"), max_length=100, blank=True)
+    sampling_depth_m = models.FloatField(
+        _("采样深度（m）"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    water_depth_cm = models.FloatField(
+        _("水深（cm）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("浅水（不足25cm）时用于透明度的判定"),
+    )
+    client_key = models.CharField(
+        _("样品编号"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("报送方给出的唯一编号：重复报送同一编号不会重复入库"),
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    import_job = models.ForeignKey(
+        "ImportJob",
+        verbose_name=_("导入批次"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="samples",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    # GB 3838-2002 table 1 (basic items) and the black-odour indicators.
+    ph = _value("ph")
+    do = _value("do")
+    codmn = _value("codmn")
+    cod = _value("cod")
+    bod5 = _value("bod5")
+    nh3n = _value("nh3n")
+    tp = _value("tp")
+    tn = _value("tn")
+    cu = _value("cu")
+    zn = _value("zn")
+    f = _value("f")
+    se = _value("se")
+    arsenic = _value("arsenic")
+    hg = _value("hg")
+    cd = _value("cd")
+    cr6 = _value("cr6")
+    pb = _value("pb")
+    cn = _value("cn")
+    phenol = _value("phenol")
+    oil = _value("oil")
+    las = _value("las")
+    s2 = _value("s2")
+    fecal_coliform = _value("fecal_coliform")
+    temp = _value("temp")
+    transparency = _value("transparency")
+    orp = _value("orp")
+
+    history = HistoricalRecords()
+    objects = SampleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("水样")
+        verbose_name_plural = _("水样")
+        ordering = ["-sampled_at", "point_id"]
+        constraints = [
+            # One sample per point and time: a second one is a duplicate entry.
+            models.UniqueConstraint(
+                fields=["point", "sampled_at"], name="sample_point_time_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ph__isnull=True) | (Q(ph__gte=0) & Q(ph__lte=14)),
+                name="sample_ph_0_14",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{code}__isnull": True}) | Q(**{f"{code}__gte": 0}),
+                    name=f"sample_{code}_not_negative",
+                )
+                for code in standards.PARAMETERS
+                if standards.PARAMETERS[code].unit in (standards.MG_L, "个/L", "cm")
+            ],
+        ]
+        indexes = [models.Index(fields=["point", "sampled_at"], name="sample_point_time")]
+
+    def __str__(self) -> str:
+        return f"{self.point.name} {timezone.localtime(self.sampled_at):%Y-%m-%d %H:%M}"
+
+    def values(self) -> dict[str, float]:
+        """The measured values by parameter code (unmeasured items left out)."""
+        return {
+            code: getattr(self, code)
+            for code in standards.PARAMETERS
+            if getattr(self, code) is not None
+        }
+
+    def assessment(self, *, water_type: str = "river", target_class: int | None = None):
+        return standards.classify(self.values(), water_type=water_type, target_class=target_class)
+
+    def odour(self) -> standards.Odour | None:
+        return standards.sample_odour(self.values(), water_depth_cm=self.water_depth_cm)
+
+
+VALUE_FIELDS = list(standards.PARAMETERS)
+
+
+class ImportJob(models.Model):
+    """A lab spreadsheet on its way in: checked (preview), then imported all or nothing.
+
+    The status guards each step: a task claims the row with a conditional UPDATE
+    (QUEUED → CHECKING, CONFIRMED → IMPORTING) so a redelivered task never runs a step twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("等待检查")
+        CHECKING = "checking", _("检查中")
+        READY = "ready", _("待确认")
+        INVALID = "invalid", _("有错误")
+        CONFIRMED = "confirmed", _("等待导入")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败")
+
+    file = models.FileField(_("文件"), upload_to="monitoring/imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="monitoring_imports",
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Moved on by every claim and progress step: a running job that stops moving was orphaned
+    # by a worker that died (nothing of it was saved: the import is one transaction).
+    updated_at = models.DateTimeField(_("最近进展"), default=timezone.now)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增水样"), default=0)
+    columns = models.JSONField(_("识别的列"), default=list, blank=True)
+    preview = models.JSONField(_("预览"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+
+    class Meta:
+        verbose_name = _("化验单导入")
+        verbose_name_plural = _("化验单导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.READY, self.Status.DONE):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    STALLED_AFTER = timedelta(minutes=10)
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.is_running and timezone.now() - self.updated_at > self.STALLED_AFTER
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (
+            self.Status.QUEUED,
+            self.Status.CHECKING,
+            self.Status.CONFIRMED,
+            self.Status.IMPORTING,
+        )

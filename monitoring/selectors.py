@@ -1,0 +1,325 @@
+"""Reads shared by the pages, the API, the Excel export and other apps (the monthly letters).
+
+Every figure about a river's water comes from :func:`river_status`, so a letter, the office
+list and the river page cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, Value, When
+
+from core.models import Region, User
+from monitoring import standards
+from monitoring.models import VALUE_FIELDS, ImportJob, MonitoringPoint, Sample
+from monitoring.periods import Period
+from monitoring.standards import Odour
+from rivers.models import River
+
+BETTER, WORSE, SAME = "better", "worse", "same"
+
+
+@dataclass(frozen=True)
+class RiverStatus:
+    """A river's water over a period: mean of the period's samples per item at each point,
+    then the assessment method of 环办〔2011〕22号 over its points (see standards.assess_river).
+    """
+
+    river_id: int
+    water_class: int | None  # 1..5, 6 = worse than Class V, None = no samples in the period
+    target_class: int
+    meets_target: bool | None
+    black_odour: Odour | None  # None when no black-odour indicator was measured
+    deciding: list = field(default_factory=list)  # standards.ItemResult, worst first
+    trend: str | None = None  # "better", "worse", "same" against the previous period
+    previous_class: int | None = None
+    quality: standards.Quality | None = None
+    method: str | None = None  # "single", "mean" or "share"
+    point_count: int = 0
+    sample_count: int = 0
+    means: dict = field(default_factory=dict)  # item means over the points (canonical units)
+    exceedances: list = field(default_factory=list)  # items worse than the target
+    odour: standards.WaterBodyOdour | None = None
+
+    @property
+    def class_label(self) -> str:
+        return standards.class_label(self.water_class)
+
+    @property
+    def previous_label(self) -> str:
+        return standards.class_label(self.previous_class)
+
+    @property
+    def is_worse_than_v(self) -> bool:
+        return self.water_class == standards.WORSE_THAN_V
+
+
+def _period_means(river_ids, start, end, prev_start):
+    """One query: per point and per period (1 = current, 0 = previous), each item's mean."""
+    rows = (
+        Sample.objects.filter(point__river_id__in=river_ids, sampled_at__gte=prev_start)
+        .filter(sampled_at__lt=end)
+        .annotate(
+            bucket=Case(
+                When(sampled_at__gte=start, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values("point_id", "point__river_id", "point__position", "bucket")
+        .annotate(n=Count("id"), **{f"avg_{code}": Avg(code) for code in VALUE_FIELDS})
+        .order_by("point__river_id", "point__position", "point_id")
+    )
+    current: dict[int, list] = defaultdict(list)
+    previous: dict[int, list] = defaultdict(list)
+    for row in rows:
+        means = {
+            code: row[f"avg_{code}"] for code in VALUE_FIELDS if row[f"avg_{code}"] is not None
+        }
+        target = current if row["bucket"] == 1 else previous
+        target[row["point__river_id"]].append((row["point_id"], row["n"], means))
+    return current, previous
+
+
+def _odour_by_point(river_ids, start, end) -> dict[int, Odour | None]:
+    """One query: each point's black-odour level from its samples in the period."""
+    rows = (
+        Sample.objects.filter(point__river_id__in=river_ids, sampled_at__gte=start)
+        .filter(sampled_at__lt=end)
+        .filter(
+            Q(transparency__isnull=False)
+            | Q(do__isnull=False)
+            | Q(orp__isnull=False)
+            | Q(nh3n__isnull=False)
+        )
+        .values_list("point_id", "water_depth_cm", *standards.ODOUR_INDICATORS)
+    )
+    levels: dict[int, list] = defaultdict(list)
+    for point_id, depth, *values in rows:
+        levels[point_id].append(
+            standards.odour_levels(
+                dict(zip(standards.ODOUR_INDICATORS, values, strict=True)), water_depth_cm=depth
+            )
+        )
+    return {point_id: standards.point_odour(samples) for point_id, samples in levels.items()}
+
+
+def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int, RiverStatus]:
+    """Status of each river over ``period_start``..``period_end`` (dates, both inclusive).
+
+    Class and target: per point, the mean of each item over the period's samples; then the
+    river rule (fewer than 5 points: mean over the points; 5 or more: share of points per
+    class). Black odour: each point's level from its samples (60 %/30 % rules), then the
+    water-body rules over the points in their order along the river. Trend: the class against
+    the previous period of the same kind (month, quarter, year; same length otherwise).
+    Rivers without samples in the period get ``water_class=None``.
+
+    Three queries whatever the number of rivers, points or samples.
+    """
+    river_ids = list(river_ids)
+    period = Period.of(period_start, period_end)
+    start, end = period.bounds()
+    prev_start, _prev_end = period.previous().bounds()
+    rivers = River.objects.filter(id__in=river_ids).values_list("id", "target_class", "water_type")
+    current, previous = _period_means(river_ids, start, end, prev_start)
+    odour = _odour_by_point(river_ids, start, end)
+
+    result = {}
+    for river_id, target, water_type in rivers:
+        points = current.get(river_id, [])
+        now = standards.assess_river(
+            [means for _pid, _n, means in points], water_type=water_type, target_class=target
+        )
+        before = standards.assess_river(
+            [means for _pid, _n, means in previous.get(river_id, [])], water_type=water_type
+        )
+        cls, prev_cls = now.water_class, before.water_class
+        trend = None
+        if cls is not None and prev_cls is not None:
+            trend = BETTER if cls < prev_cls else WORSE if cls > prev_cls else SAME
+        body = standards.water_body_odour([odour.get(pid) for pid, _n, _m in points])
+        result[river_id] = RiverStatus(
+            river_id=river_id,
+            water_class=cls,
+            target_class=target,
+            meets_target=now.assessment.meets_target,
+            black_odour=body.level,
+            deciding=now.assessment.deciding,
+            trend=trend,
+            previous_class=prev_cls,
+            quality=now.quality,
+            method=now.method if points else None,
+            point_count=len(points),
+            sample_count=sum(n for _pid, n, _m in points),
+            means=standards.mean_values(m for _pid, _n, m in points),
+            exceedances=now.assessment.exceedances,
+            odour=body,
+        )
+    return result
+
+
+# --- the office list ----------------------------------------------------------------------------
+
+
+@dataclass
+class RiverRow:
+    river: River
+    status: RiverStatus
+    villages: list
+
+
+def monitored_rivers(*, user: User, village: Region | None = None):
+    """Rivers the user may see that have an active monitoring point (optionally in a village)."""
+    rivers = River.objects.visible_to(user).filter(
+        id__in=MonitoringPoint.objects.filter(is_active=True, river__isnull=False).values(
+            "river_id"
+        )
+    )
+    if village is not None:
+        rivers = rivers.filter(Q(region=village) | Q(regions=village)).distinct()
+    return rivers
+
+
+def river_quality_rows(
+    *, user: User, period: Period, village: Region | None = None, only: str = ""
+) -> list[RiverRow]:
+    """The office list: every monitored river with its status, worse than Class V first.
+
+    ``only`` narrows it: "worse_than_v", "off_target" or "black_odour". Five queries.
+    """
+    rivers = list(
+        monitored_rivers(user=user, village=village)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch(
+                "regions",
+                queryset=Region.objects.filter(kind=Region.Kind.VILLAGE),
+                to_attr="village_list",
+            )
+        )
+        .order_by("code")
+    )
+    statuses = river_status(
+        river_ids=[r.id for r in rivers], period_start=period.start, period_end=period.end
+    )
+    rows = [RiverRow(r, statuses[r.id], r.village_list) for r in rivers]
+    if only == "worse_than_v":
+        rows = [r for r in rows if r.status.is_worse_than_v]
+    elif only == "off_target":
+        rows = [r for r in rows if r.status.meets_target is False]
+    elif only == "black_odour":
+        rows = [r for r in rows if r.status.black_odour]
+    # Worse than Class V first, then by class (worst first); rivers without data last.
+    rows.sort(
+        key=lambda r: (
+            r.status.water_class is None,
+            -(r.status.water_class or 0),
+            -(r.status.black_odour or 0),
+            r.river.code,
+        )
+    )
+    return rows
+
+
+def summary(rows: list[RiverRow]) -> dict:
+    by_class = {c: 0 for c in range(1, 7)}
+    for row in rows:
+        if row.status.water_class:
+            by_class[row.status.water_class] += 1
+    return {
+        "rivers": len(rows),
+        "assessed": sum(by_class.values()),
+        "by_class": [(standards.class_label(c), n) for c, n in by_class.items()],
+        "worse_than_v": by_class[6],
+        "off_target": sum(1 for r in rows if r.status.meets_target is False),
+        "black_odour": sum(1 for r in rows if r.status.black_odour),
+    }
+
+
+# --- points and samples --------------------------------------------------------------------------
+
+
+def points_for(*, user: User, river: River | None = None):
+    points = MonitoringPoint.objects.visible_to(user).select_related(
+        "river", "sluice_gate", "region"
+    )
+    if river is not None:
+        points = points.filter(river=river)
+    return points.annotate(sample_count=Count("samples"))
+
+
+def samples_for(
+    *,
+    user: User,
+    river: River | None = None,
+    point: MonitoringPoint | None = None,
+    start=None,
+    end=None,
+):
+    samples = Sample.objects.visible_to(user).select_related("point__river")
+    if river is not None:
+        samples = samples.filter(point__river=river)
+    if point is not None:
+        samples = samples.filter(point=point)
+    if start is not None:
+        samples = samples.filter(sampled_at__gte=start)
+    if end is not None:
+        samples = samples.filter(sampled_at__lt=end)
+    return samples
+
+
+# Items without a GB 3838 class are charted against the black-odour thresholds (2015 guideline).
+ODOUR_CHART_LINES = {
+    "transparency": [standards.TRANSPARENCY_LIGHT_CM, standards.TRANSPARENCY_SEVERE_CM],
+    "orp": [standards.ORP_LIGHT, standards.ORP_SEVERE],
+}
+
+
+def chart_series(*, river: River, start, end) -> dict:
+    """Data for the river page's charts: each core item over time, per point, with limits.
+
+    One query for the samples. Values are in canonical units; limits are GB 3838-2002 table 1
+    for the river's water type (lakes: their own TP limits).
+    """
+    rows = (
+        Sample.objects.filter(point__river=river, sampled_at__gte=start, sampled_at__lt=end)
+        .order_by("sampled_at")
+        .values_list("point_id", "sampled_at", *[p.code for p in standards.CORE_PARAMETERS])
+    )
+    series: dict[str, dict[int, list]] = {
+        p.code: defaultdict(list) for p in standards.CORE_PARAMETERS
+    }
+    for point_id, sampled_at, *values in rows:
+        stamp = int(sampled_at.timestamp() * 1000)
+        for param, value in zip(standards.CORE_PARAMETERS, values, strict=True):
+            if value is not None:
+                series[param.code][point_id].append([stamp, value])
+    charts = []
+    for param in standards.CORE_PARAMETERS:
+        limits = param.limits_for(river.water_type)
+        odour_lines = ODOUR_CHART_LINES.get(param.code, [])
+        charts.append(
+            {
+                "code": param.code,
+                "name": param.label,
+                "unit": param.unit,
+                "sense": param.sense,
+                "assessed": param.assessed_for(river.water_type),
+                "limits": list(limits) if limits else [],
+                "odour": odour_lines,
+                "series": {str(pid): pts for pid, pts in series[param.code].items()},
+            }
+        )
+    return {"charts": charts, "target_class": river.target_class}
+
+
+def imports_for(*, user: User):
+    """Import jobs of the office staff of the user's town (or of the user alone)."""
+    from core.scoping import region_q
+
+    return ImportJob.objects.select_related("created_by").filter(
+        Q(created_by=user) | region_q(user, "created_by__region")
+    )

@@ -1,0 +1,484 @@
+"""Writes: recording samples (API, lab files) all or nothing, and the lab-file import steps."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import pickle
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core.models import User
+from core.scoping import scope_code
+from monitoring import standards
+from monitoring.labfile import FileError, SampleRow, read_file
+from monitoring.models import ImportJob, MonitoringPoint, Sample
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_ERRORS_KEPT = 200
+PROGRESS_EVERY = 2000
+CHUNK = 2000
+NON_NEGATIVE_UNITS = {standards.MG_L, "个/L", "cm"}
+
+
+def can_record_samples(user: User) -> bool:
+    """Office staff of a town, district systems (write tokens) and administrators."""
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_superuser or user.role in (User.Role.OFFICE, User.Role.DISTRICT_CLIENT))
+    )
+
+
+def require_recorder(user: User) -> None:
+    if not can_record_samples(user):
+        raise PermissionDenied(_("只有河长办工作人员或区级系统可以报送水样"))
+
+
+@dataclass
+class CheckResult:
+    ready: list[tuple[SampleRow, MonitoringPoint]] = field(default_factory=list)
+    existing: list[SampleRow] = field(default_factory=list)  # same client key already recorded
+    errors: list[dict] = field(default_factory=list)  # the first MAX_ERRORS_KEPT
+    error_count: int = 0
+    rows: int = 0
+
+    def add(self, row: SampleRow, field_name: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append({"row": row.row, "field": field_name, "message": message})
+
+
+def _value_problems(row: SampleRow, now: datetime) -> Iterator[tuple[str, str]]:
+    """Checks on one row alone (no database)."""
+    if not row.point:
+        yield "point", _("缺少点位编码")
+    if row.sampled_at is not None and row.sampled_at > now:
+        yield "sampled_at", _("采样时间晚于当前时间")
+    if not row.values and not row.problems:
+        yield "values", _("没有任何监测值")
+    for code, value in row.values.items():
+        param = standards.PARAMETERS[code]
+        if not math.isfinite(value):
+            yield code, _("%(name)s不是有效数值") % {"name": param.name}
+            continue
+        if param.unit in NON_NEGATIVE_UNITS and value < 0:
+            yield code, _("%(name)s不能为负数") % {"name": param.name}
+    ph = row.values.get("ph")
+    if ph is not None and math.isfinite(ph) and not 0 <= ph <= 14:
+        yield "ph", _("pH 应在 0–14 之间")
+    do = row.values.get("do")
+    if do is not None and math.isfinite(do):
+        bound = standards.do_upper_bound(row.values.get("temp"))
+        if do > bound:
+            yield (
+                "do",
+                _("溶解氧 %(v)s mg/L 超过该水温下饱和值的 2 倍（%(b).1f mg/L），请检查单位或录入")
+                % {"v": f"{do:g}", "b": bound},
+            )
+    for name in ("sampling_depth_m", "water_depth_cm"):
+        value = getattr(row, name)
+        if value is not None and value < 0:
+            yield name, _("深度不能为负数")
+
+
+def check_rows(
+    *,
+    rows: Iterable[SampleRow],
+    user: User,
+    now: datetime | None = None,
+    labels: dict[str, str] | None = None,
+) -> CheckResult:
+    """Every check a batch of samples must pass before anything is saved.
+
+    Row checks (values, pH 0–14, DO against 2 × saturation, future time), then the points
+    (must exist and be in the user's scope), duplicates inside the batch, client keys already
+    recorded (the same sample again: skipped, which makes posting idempotent; a key used for
+    another sample: an error) and samples already recorded at that point and time (an error).
+    A handful of queries whatever the number of rows. ``labels`` maps field names to the
+    column headers of a file, so messages name the column the lab wrote.
+    """
+    now = now or timezone.now()
+    labels = labels or {}
+    result = CheckResult()
+    tz = timezone.get_current_timezone()
+    batch: list[SampleRow] = []
+    for row in rows:
+        result.rows += 1
+        if row.sampled_at is not None and timezone.is_naive(row.sampled_at):
+            row.sampled_at = row.sampled_at.replace(tzinfo=tz)
+        for field_name, message in row.problems:
+            result.add(row, field_name, message)
+        for field_name, message in _value_problems(row, now):
+            result.add(row, labels.get(field_name, field_name), message)
+        batch.append(row)
+    if not batch:
+        result.add(SampleRow(row="-"), "-", _("没有任何数据行"))
+        return result
+
+    codes = {row.point for row in batch if row.point}
+    points = {}
+    for chunk in _chunks(sorted(codes)):
+        points.update(
+            {p.code: p for p in MonitoringPoint.objects.visible_to(user).filter(code__in=chunk)}
+        )
+    keys = sorted({row.client_key for row in batch if row.client_key})
+    recorded_keys = {}
+    for chunk in _chunks(keys):
+        recorded_keys.update(
+            {
+                key: (point_id, at)
+                for key, point_id, at in Sample.objects.filter(client_key__in=chunk).values_list(
+                    "client_key", "point_id", "sampled_at"
+                )
+            }
+        )
+    times = [row.sampled_at for row in batch if row.sampled_at is not None]
+    recorded_times = set()
+    if points and times:
+        recorded_times = set(
+            Sample.objects.filter(
+                point_id__in=[p.id for p in points.values()],
+                sampled_at__gte=min(times),
+                sampled_at__lte=max(times),
+            ).values_list("point_id", "sampled_at")
+        )
+
+    seen_times: dict[tuple, int | str] = {}
+    seen_keys: dict[str, int | str] = {}
+    for row in batch:
+        point = points.get(row.point)
+        bad = bool(row.problems)
+        if row.point and point is None:
+            result.add(
+                row,
+                labels.get("point", "point"),
+                _("点位“%(code)s”不存在或不在您的管辖范围内") % {"code": row.point},
+            )
+            bad = True
+        if row.client_key:
+            if row.client_key in seen_keys:
+                result.add(
+                    row,
+                    labels.get("client_key", "client_key"),
+                    _("样品编号与第 %(n)s 行重复") % {"n": seen_keys[row.client_key]},
+                )
+                continue
+            seen_keys[row.client_key] = row.row
+            if row.client_key in recorded_keys:
+                if point is not None and recorded_keys[row.client_key] == (
+                    point.id,
+                    row.sampled_at,
+                ):
+                    result.existing.append(row)
+                else:
+                    result.add(
+                        row,
+                        labels.get("client_key", "client_key"),
+                        _("样品编号“%(key)s”已用于另一份水样") % {"key": row.client_key},
+                    )
+                continue
+        if point is None or row.sampled_at is None:
+            continue
+        pair = (point.id, row.sampled_at)
+        if pair in seen_times:
+            result.add(
+                row,
+                labels.get("sampled_at", "sampled_at"),
+                _("与第 %(n)s 行是同一点位同一时间的水样") % {"n": seen_times[pair]},
+            )
+            continue
+        seen_times[pair] = row.row
+        if pair in recorded_times:
+            result.add(
+                row,
+                labels.get("sampled_at", "sampled_at"),
+                _("点位“%(code)s”在该时间已有水样") % {"code": point.code},
+            )
+            continue
+        if not bad:
+            result.ready.append((row, point))
+    if result.error_count:
+        result.ready = []
+    return result
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _sample(row: SampleRow, point: MonitoringPoint, by: User, source: str, job, now) -> Sample:
+    return Sample(
+        point=point,
+        sampled_at=row.sampled_at,
+        sampler=row.sampler[:50],
+        lab=row.lab[:100],
+        sampling_depth_m=row.sampling_depth_m,
+        water_depth_cm=row.water_depth_cm,
+        client_key=row.client_key or None,
+        source=source,
+        import_job=job,
+        created_by=by,
+        created_at=now,
+        **row.values,
+    )
+
+
+@dataclass
+class Recorded:
+    created: list[Sample]
+    existing: int
+
+
+def _save(result: CheckResult, *, by: User, source: str, job=None) -> list[Sample]:
+    now = timezone.now()
+    objs = [_sample(row, point, by, source, job, now) for row, point in result.ready]
+    if not objs:
+        return []
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(
+                objs,
+                Sample,
+                batch_size=CHUNK,
+                default_user=by,
+                default_change_reason=source,
+            )
+    except IntegrityError as exc:
+        # Another request recorded one of these samples between the check and the insert.
+        raise ValidationError(
+            {"non_field_errors": [_("有水样与同时提交的数据重复，未保存任何数据，请重试")]}
+        ) from exc
+
+
+def record_samples(*, rows: list[SampleRow], by: User, source: str = Sample.Source.API) -> Recorded:
+    """Record a batch of samples all or nothing; idempotent by each sample's client key.
+
+    Raises ValidationError keyed ``samples[<index>].<field>`` listing every problem, and then
+    saves nothing. A sample whose client key was recorded before (same point and time) is
+    skipped and counted in ``existing``, so a retried request creates nothing twice.
+    """
+    require_recorder(by)
+    result = check_rows(rows=rows, user=by)
+    if result.error_count:
+        errors: dict[str, list[str]] = {}
+        for e in result.errors:
+            errors.setdefault(f"samples[{e['row']}].{e['field']}", []).append(e["message"])
+        if result.error_count > len(result.errors):
+            errors["non_field_errors"] = [
+                _("共 %(n)d 处错误，仅列出前 %(k)d 处")
+                % {"n": result.error_count, "k": len(result.errors)}
+            ]
+        raise ValidationError(errors)
+    created = _save(result, by=by, source=source)
+    return Recorded(created, len(result.existing))
+
+
+# --- lab-file import ------------------------------------------------------------------------------
+
+
+def start_import(*, upload, by: User) -> ImportJob:
+    """Keep the uploaded file and queue its check; the page then shows the progress."""
+    require_recorder(by)
+    name = os.path.basename(upload.name or "")
+    if not name.lower().endswith((".csv", ".xlsx")):
+        raise ValidationError({"file": [_("只支持 .csv 和 .xlsx 文件")]})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": [_("文件不能超过 50 MB")]})
+    job = ImportJob.objects.create(file=upload, original_name=name[:200], created_by=by)
+    from monitoring.tasks import check_import
+
+    check_import.delay_on_commit(job.id)
+    return job
+
+
+def _claim(job_id: int, from_status: str, to_status: str) -> bool:
+    """One conditional UPDATE: only the run that moves the row on does the step."""
+    return ImportJob.objects.filter(pk=job_id, status=from_status).update(status=to_status) == 1
+
+
+def _progress(job_id: int, rows: Iterable[SampleRow], seen: list) -> Iterator[SampleRow]:
+    n = 0
+    for row in rows:
+        n += 1
+        seen.append(row)
+        if n % PROGRESS_EVERY == 0:
+            ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
+        yield row
+    ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
+
+
+def _parsed_path(job: ImportJob) -> Path:
+    return Path(f"{job.file.path}.rows.pickle")
+
+
+def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckResult | None, list]:
+    """Parse (or reuse the rows parsed by the check) and run every check, with progress.
+
+    Parsing a 100,000-row spreadsheet is most of the work, so the check keeps the parsed rows
+    next to the file (written by us, read only by us) and the import reuses them; the checks
+    that depend on the database run again either way.
+    """
+    cached = _parsed_path(job)
+    if reuse_parsed and cached.exists():
+        with cached.open("rb") as fh:
+            columns, rows = pickle.load(fh)
+        total = len(rows)
+    else:
+        try:
+            total, columns, rows = read_file(job.file.path, job.original_name)
+        except FileError as exc:
+            job.errors = [{"row": 1, "field": "-", "message": m} for m in exc.messages]
+            job.error_count = len(exc.messages)
+            return None, []
+    job.columns = [c.as_json() for c in columns]
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=total, columns=job.columns)
+    labels = {c.field: c.header for c in columns}
+    seen: list[SampleRow] = []
+    result = check_rows(
+        rows=_progress(job.pk, rows, seen), user=job.created_by, now=job.created_at, labels=labels
+    )
+    if not reuse_parsed and not result.error_count:
+        with cached.open("wb") as fh:
+            pickle.dump((columns, seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    job.total_rows = result.rows
+    job.processed_rows = result.rows
+    job.errors = result.errors
+    job.error_count = result.error_count
+    return result, columns
+
+
+def _preview(result: CheckResult, columns) -> dict:
+    counts = Counter(point.code for _row, point in result.ready)
+    names = {point.code: str(point.name) for _row, point in result.ready}
+    times = [row.sampled_at for row, _p in result.ready]
+    first = []
+    for row, point in result.ready[:10]:
+        a = standards.classify(
+            row.values, water_type=point.river.water_type if point.river else "river"
+        )
+        first.append(
+            {
+                "row": row.row,
+                "point": point.code,
+                "sampled_at": timezone.localtime(row.sampled_at).strftime("%Y-%m-%d %H:%M"),
+                "values": {k: round(v, 4) for k, v in row.values.items()},
+                "class": a.label,
+            }
+        )
+    return {
+        "new": len(result.ready),
+        "existing": len(result.existing),
+        "points": [[code, names[code], n] for code, n in counts.most_common(30)],
+        "point_count": len(counts),
+        "first": timezone.localtime(min(times)).strftime("%Y-%m-%d") if times else None,
+        "last": timezone.localtime(max(times)).strftime("%Y-%m-%d") if times else None,
+        "rows": first,
+        "value_columns": [c.field for c in columns if c.field in standards.PARAMETERS],
+    }
+
+
+def check_import(*, job_id: int) -> str:
+    """Read and check the whole file, store the preview (or the errors); saves no sample."""
+    if not _claim(job_id, ImportJob.Status.QUEUED, ImportJob.Status.CHECKING):
+        return "skipped: not queued"
+    job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
+    try:
+        result, columns = _check_file(job)
+    except Exception:
+        logger.exception("checking import %s failed", job_id)
+        job.errors = [{"row": "-", "field": "-", "message": _("读取文件时出错")}]
+        job.error_count = 1
+        result = None
+    if result is None or result.error_count:
+        job.status = ImportJob.Status.INVALID
+        job.finished_at = timezone.now()
+    else:
+        job.preview = _preview(result, columns)
+        job.status = ImportJob.Status.READY
+    job.updated_at = timezone.now()
+    job.save()
+    return f"{job.status}: {job.total_rows} rows, {job.error_count} errors"
+
+
+def confirm_import(*, job: ImportJob, by: User) -> ImportJob:
+    """The user has seen the preview: queue the import itself."""
+    require_recorder(by)
+    if job.created_by_id != by.id and not _same_scope(job, by):
+        raise PermissionDenied(_("不能确认他人的导入"))
+    if not _claim(job.pk, ImportJob.Status.READY, ImportJob.Status.CONFIRMED):
+        raise ValidationError({"status": [_("该导入不在待确认状态")]})
+    from monitoring.tasks import run_import
+
+    run_import.delay_on_commit(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _same_scope(job: ImportJob, user: User) -> bool:
+    code = scope_code(user)
+    region = job.created_by.region
+    return code is not None and (
+        code == "" or (region is not None and region.code.startswith(code))
+    )
+
+
+def run_import(*, job_id: int) -> str:
+    """Check the file again (data may have changed since the preview), then save every sample
+    in one transaction, or none: a problem found now leaves the job INVALID with its messages.
+    """
+    if not _claim(job_id, ImportJob.Status.CONFIRMED, ImportJob.Status.IMPORTING):
+        return "skipped: not confirmed"
+    job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
+    ImportJob.objects.filter(pk=job_id).update(processed_rows=0)
+    try:
+        result, _columns = _check_file(job, reuse_parsed=True)
+        if result is None or result.error_count:
+            job.status = ImportJob.Status.INVALID
+        else:
+            created = _save(result, by=job.created_by, source=Sample.Source.IMPORT, job=job)
+            job.created_count = len(created)
+            job.status = ImportJob.Status.DONE
+    except ValidationError as exc:
+        job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
+        job.error_count = len(job.errors)
+        job.status = ImportJob.Status.FAILED
+    except Exception:
+        logger.exception("import %s failed", job_id)
+        job.errors = [{"row": "-", "field": "-", "message": _("导入时出错，未保存任何数据")}]
+        job.error_count = 1
+        job.status = ImportJob.Status.FAILED
+    job.finished_at = timezone.now()
+    job.updated_at = timezone.now()
+    job.save()
+    _parsed_path(job).unlink(missing_ok=True)
+    return f"{job.status}: {job.created_count} created"
+
+
+# --- points -----------------------------------------------------------------------------------------
+
+
+def save_point(*, point: MonitoringPoint, by: User) -> MonitoringPoint:
+    """Create or change a monitoring point (admin and pages): office staff, in their scope."""
+    from core.scoping import require_office, require_region_in_scope
+
+    require_office(by)
+    if point.sluice_gate_id and not point.river_id:
+        point.river_id = point.sluice_gate.river_id
+    point.full_clean()
+    require_region_in_scope(by, point.region)
+    point.save()
+    return point

@@ -1,0 +1,274 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from monitoring import exports, selectors, services, standards
+from monitoring.forms import ImportForm, RiverFilterForm
+from monitoring.models import Sample
+from monitoring.periods import Period
+from rivers.models import River
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _default_period(user) -> Period:
+    """The month of the latest sample the user may see (this month if there is none)."""
+    latest = Sample.objects.visible_to(user).aggregate(at=Max("sampled_at"))["at"]
+    day = timezone.localtime(latest).date() if latest else timezone.localdate()
+    return Period.month(day.year, day.month)
+
+
+def _filters(request):
+    form = RiverFilterForm(request.GET or None, user=request.user, today=timezone.localdate())
+    period, village, only = None, None, ""
+    if form.is_bound and form.is_valid():
+        period = form.cleaned_data["period"]
+        village = form.cleaned_data["village"]
+        only = form.cleaned_data["only"]
+    period = period or _default_period(request.user)
+    if not form.is_bound:
+        form = RiverFilterForm(
+            initial={"period": period.key}, user=request.user, today=timezone.localdate()
+        )
+    return form, period, village, only
+
+
+@login_required
+def river_quality_list(request):
+    form, period, village, only = _filters(request)
+    rows = selectors.river_quality_rows(
+        user=request.user, period=period, village=village, only=only
+    )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(exports.river_list_xlsx(rows, period=period), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="water-quality-{period.key}.xlsx"'
+        return response
+    return render(
+        request,
+        "monitoring/river_list.html",
+        {
+            "form": form,
+            "period": period,
+            "rows": rows,
+            "summary": selectors.summary(rows),
+            "export_query": request.GET.urlencode(),
+            "items": [standards.PARAMETERS[c] for c in ("do", "codmn", "nh3n", "tp")],
+            "can_import": services.can_record_samples(request.user),
+        },
+    )
+
+
+@login_required
+def river_detail(request, pk: int):
+    river = get_object_or_404(
+        River.objects.visible_to(request.user).select_related("region"), pk=pk
+    )
+    try:
+        period = Period.parse(request.GET.get("period", ""))
+    except ValueError:
+        period = _default_period(request.user)
+    status = selectors.river_status(
+        river_ids=[river.id], period_start=period.start, period_end=period.end
+    )[river.id]
+    points = list(selectors.points_for(user=request.user, river=river).order_by("position"))
+    # The charts cover the twelve months up to the end of the period.
+    first = Period.month(period.end.year - 1, period.end.month).end + timedelta(days=1)
+    chart_start, _x = Period(first, first).bounds()
+    _y, chart_end = period.bounds()
+    charts = selectors.chart_series(river=river, start=chart_start, end=chart_end)
+    charts["points"] = {str(p.id): p.name for p in points}
+    charts["labels"] = {
+        "classes": [standards.class_label(c) for c in range(1, 6)],
+        "target": _("目标"),
+        "range": _("pH 6–9"),
+        "none": _("该期间没有数据"),
+        "odour": [_("轻度黑臭"), _("重度黑臭")],
+    }
+    samples = Paginator(
+        selectors.samples_for(
+            user=request.user, river=river, start=chart_start, end=chart_end
+        ).select_related("point"),
+        20,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/river_detail.html",
+        {
+            "river": river,
+            "period": period,
+            "status": status,
+            "points": points,
+            "charts": charts,
+            "page": samples,
+            "rows": _sample_rows(samples, river),
+            "previous": period.previous(),
+            "next": _next(period),
+            "chart_first": first,
+        },
+    )
+
+
+def _next(period: Period) -> Period | None:
+    """The period of the same kind after this one, unless it has not started yet."""
+    after = Period.of(period.end + timedelta(days=1), period.end + timedelta(days=1))
+    if period.kind == "year":
+        after = Period.year(period.start.year + 1)
+    elif period.kind == "quarter":
+        after = Period.quarter(after.start.year, (after.start.month - 1) // 3 + 1)
+    elif period.kind == "month":
+        after = Period.month(after.start.year, after.start.month)
+    else:
+        return None
+    return after if after.start <= timezone.localdate() else None
+
+
+def _sample_rows(samples, river=None):
+    rows = []
+    for s in samples:
+        r = river or s.point.river
+        a = s.assessment(
+            water_type=r.water_type if r else "river", target_class=r.target_class if r else None
+        )
+        rows.append({"sample": s, "assessment": a, "odour": s.odour()})
+    return rows
+
+
+@login_required
+def point_list(request):
+    points = selectors.points_for(user=request.user).order_by("river__code", "position", "code")
+    page = Paginator(points, 50).get_page(request.GET.get("page"))
+    return render(request, "monitoring/point_list.html", {"page": page})
+
+
+@login_required
+def point_detail(request, pk: int):
+    point = get_object_or_404(
+        selectors.points_for(user=request.user).select_related("river"), pk=pk
+    )
+    samples = Paginator(
+        selectors.samples_for(user=request.user, point=point).select_related("point"), 30
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/point_detail.html",
+        {"point": point, "page": samples, "rows": _sample_rows(samples, point.river)},
+    )
+
+
+@login_required
+def sample_detail(request, pk: int):
+    sample = get_object_or_404(
+        selectors.samples_for(user=request.user).select_related(
+            "point__river", "created_by", "import_job"
+        ),
+        pk=pk,
+    )
+    river = sample.point.river
+    water_type = river.water_type if river else "river"
+    target = river.target_class if river else None
+    assessment = sample.assessment(water_type=water_type, target_class=target)
+    by_code = {i.code: i for i in assessment.items}
+    odour = standards.odour_levels(sample.values(), water_depth_cm=sample.water_depth_cm)
+    lines = []
+    for param in standards.PARAMETERS.values():
+        value = getattr(sample, param.code)
+        if value is None:
+            continue
+        limits = param.limits_for(water_type)
+        item = by_code.get(param.code)
+        if param.code == "tn" and assessment.total_nitrogen is not None:
+            item = assessment.total_nitrogen  # lakes: classed on its own, not in the class
+        lines.append(
+            {
+                "param": param,
+                "value": round(value, param.decimals),
+                "item": item,
+                "target_limit": (
+                    limits[target - 1] if limits and target and param.sense != "range" else None
+                ),
+                "odour": odour.get(param.code),
+                "reported_only": param.sense is not None and not param.assessed_for(water_type),
+            }
+        )
+    history = sample.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "monitoring/sample_detail.html",
+        {
+            "sample": sample,
+            "river": river,
+            "assessment": assessment,
+            "lines": lines,
+            "odour": sample.odour(),
+            "history": history,
+            "shallow": standards.CONVENTION_SHALLOW_WATER,
+            "boundaries": standards.CONVENTION_ODOUR_BOUNDARIES,
+        },
+    )
+
+
+# --- lab-file import --------------------------------------------------------------------------
+
+
+def _require_recorder(user):
+    if not services.can_record_samples(user):
+        raise PermissionDenied(_("只有河长办工作人员可以导入化验单"))
+
+
+@login_required
+def import_list(request):
+    _require_recorder(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.start_import(upload=form.cleaned_data["file"], by=request.user)
+        except ValidationError as exc:
+            for message in exc.message_dict.get("file", exc.messages):
+                form.add_error("file", message)
+        else:
+            return redirect("monitoring:import-detail", pk=job.pk)
+    jobs = Paginator(selectors.imports_for(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "monitoring/import_list.html", {"form": form, "page": jobs})
+
+
+def _job(request, pk):
+    _require_recorder(request.user)
+    return get_object_or_404(selectors.imports_for(user=request.user), pk=pk)
+
+
+@login_required
+def import_detail(request, pk: int):
+    job = _job(request, pk)
+    template = "monitoring/_import_status.html" if request.htmx else "monitoring/import_detail.html"
+    names = {p.code: p for p in standards.PARAMETERS.values()}
+    columns = [names[c] for c in job.preview.get("value_columns", [])]
+    return render(request, template, {"job": job, "columns": columns})
+
+
+@require_POST
+@login_required
+def import_confirm(request, pk: int):
+    job = _job(request, pk)
+    try:
+        services.confirm_import(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已开始导入"))
+    return redirect("monitoring:import-detail", pk=job.pk)
+
+
+@login_required
+def import_template(request):
+    response = HttpResponse(exports.lab_template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="lab-template.xlsx"'
+    return response
