@@ -263,6 +263,7 @@ if not DEBUG:
 # map, for offices without internet access.
 RIVERS_MAP_TILE_URL = env.str(
     "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 
 # --- directives ---
 # Deadline alerts of supervision orders: "due soon" this many days before the deadline, and

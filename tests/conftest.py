@@ -310,7 +310,6 @@ def embedded_worker_process(transactional_db, tmp_path):
         _reset_broker_pools(app)
 
 
-
 def _reset_broker_pools(app) -> None:
     """Drop the cached connection and producer pools so the next send uses the new broker.
 

@@ -44,4 +44,3 @@ def test_the_embedded_default_delivers_through_a_real_worker_without_redis(
         timeout=60,
     )
     assert "filesystem" in embedded_worker_process.log.read_text(errors="replace")
-
