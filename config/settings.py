@@ -139,6 +139,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Front-end packages come from npm (package.json, pinned), never from a CDN at run time.
 for _prefix, _dir in [
@@ -177,13 +178,15 @@ SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="河长办")
 # so that the worker and beat still run on a laptop with nothing but SQLite.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = VAR_DIR / "celery-queue"
+    _queue_dir = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery-queue")))
     (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
         "store_processed": False,
+        # Without it kombu writes its exchange tables to ./control in the working directory.
+        "control_folder": str(_queue_dir / "control"),
     }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
@@ -264,6 +267,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- rivers ---
+# Background tiles of the river maps (an XYZ URL template); empty draws the lines on a blank
+# map, for offices without internet access.
+RIVERS_MAP_TILE_URL = env.str(
+    "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 
 # --- directives ---
 # Deadline alerts of supervision orders: "due soon" this many days before the deadline, and

@@ -22,9 +22,11 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append(
-            {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
-        )
+        items.append({"url": url, "label": label, "active": False})
+    # Only the longest matching entry is active (/rivers/chiefs/ is not also /rivers/).
+    matches = [i for i in items if i["url"] != "/" and request.path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     unread = 0
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

@@ -50,6 +50,22 @@ def can_manage_registry(user: User) -> bool:
     )
 
 
+def can_write_registry(user: User) -> bool:
+    """Who may change the registry: office staff, and district systems within their region.
+
+    A district client has no password and writes only through the API with a write-scoped
+    token (``ScopedPermission`` refuses a read token before any service runs).
+    """
+    return can_manage_registry(user) or bool(
+        user and user.is_authenticated and user.role == User.Role.DISTRICT_CLIENT
+    )
+
+
+def require_registry_writer(user: User) -> None:
+    if not can_write_registry(user):
+        raise PermissionDenied(_("只有河长办工作人员可以修改河道名录"))
+
+
 def require_office(user: User) -> None:
     if not can_manage_registry(user):
         raise PermissionDenied(_("只有河长办工作人员可以进行此操作"))

@@ -5,7 +5,18 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from statistics import mean
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from core.models import User
 from directives.models import (
@@ -56,8 +67,14 @@ def orders_for_chief(*, user: User, include_closed: bool = False) -> QuerySet[Di
     qs = Directive.objects.visible_to(user).for_chief(user)
     if not include_closed:
         qs = qs.open()
-    return qs.select_related("river", "reach", "target_village", "target_chief__user").order_by(
-        "deadline", "serial"
+    # The reason of the latest return, shown on the phone next to a returned order.
+    last_return = Event.objects.filter(directive=OuterRef("pk"), kind=Event.Kind.RETURNED).order_by(
+        "-at", "-id"
+    )
+    return (
+        qs.select_related("river", "reach", "target_village", "target_chief__user")
+        .annotate(return_reason=Subquery(last_return.values("note")[:1]))
+        .order_by("deadline", "serial")
     )
 
 

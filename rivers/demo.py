@@ -6,8 +6,9 @@ chiefs. Names of villages and rivers are illustrative; the counts and lengths ar
 Deterministic (seeded) and idempotent: only missing rows are created.
 """
 
+import math
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -49,6 +50,7 @@ TOWN_CHIEFS = 91
 GATES = 97
 WATER_BODIES = 704
 ASSIGNED_SINCE = date(2017, 3, 1)
+PREVIOUS_SINCE = date(2014, 1, 1)
 
 TOWN_RIVER_NAMES = [
     "朱泾塘",
@@ -98,8 +100,25 @@ def _phone(n: int) -> str:
     return f"139{n:08d}"
 
 
+def _course(rng: random.Random, length_km: Decimal) -> dict:
+    """An illustrative GeoJSON LineString of about ``length_km`` near Zhujing (WGS84)."""
+    lat, lon = 30.90 + rng.uniform(-0.035, 0.035), 121.17 + rng.uniform(-0.045, 0.045)
+    segments = rng.randint(4, 8)
+    step = float(length_km) / segments / 111.0  # degrees; 1° of latitude ≈ 111 km
+    heading = rng.uniform(0, 6.283)
+    points = [[round(lon, 6), round(lat, 6)]]
+    for _ in range(segments):
+        heading += rng.uniform(-0.6, 0.6)
+        lat += step * math.sin(heading)
+        lon += step * math.cos(heading) / math.cos(math.radians(lat))
+        points.append([round(lon, 6), round(lat, 6)])
+    return {"type": "LineString", "coordinates": points}
+
+
 def build(*, stdout=None) -> str:
     rng = random.Random(SEED)
+    # A second stream for the river courses, so that adding them changed no other figure.
+    course_rng = random.Random(SEED + 1)
     created = {"regions": 0, "rivers": 0, "reaches": 0, "gates": 0, "water_bodies": 0, "users": 0}
 
     def region(code, name, kind, parent=None):
@@ -150,6 +169,7 @@ def build(*, stdout=None) -> str:
             length_km=length,
             region=town,
             target_class=rng.choice([WaterClass.III, WaterClass.IV, WaterClass.IV, WaterClass.V]),
+            geometry=_course(course_rng, length),
         )
         river.regions.add(town, *crossed)
         town_rivers.append((river, crossed))
@@ -166,6 +186,7 @@ def build(*, stdout=None) -> str:
             length_km=length,
             region=village,
             target_class=WaterClass.V,
+            geometry=_course(course_rng, length),
         )
         river.regions.add(village)
         village_rivers.append(river)
@@ -247,13 +268,18 @@ def build(*, stdout=None) -> str:
     have = set(ChiefAssignment.objects.values_list("chief_id", "river_id", "reach_id", "level"))
     new_assignments = []
 
-    def assign(chief, river, reach, level):
+    def assign(chief, river, reach, level, start=ASSIGNED_SINCE, end=None):
         key = (chief.pk, river.pk, reach.pk if reach else None, level)
         if key not in have:
             have.add(key)
             new_assignments.append(
                 ChiefAssignment(
-                    chief=chief, river=river, reach=reach, level=level, start_date=ASSIGNED_SINCE
+                    chief=chief,
+                    river=river,
+                    reach=reach,
+                    level=level,
+                    start_date=start,
+                    end_date=end,
                 )
             )
 
@@ -263,6 +289,16 @@ def build(*, stdout=None) -> str:
     for i, river in enumerate(village_rivers):
         chiefs = village_chiefs[river.region_id]
         assign(chiefs[i % len(chiefs)], river, None, ChiefLevel.VILLAGE)
+        if i % 15 == 0:
+            # Some history to show: a predecessor who handed over when today's chief began.
+            assign(
+                chiefs[(i + 1) % len(chiefs)],
+                river,
+                None,
+                ChiefLevel.VILLAGE,
+                start=PREVIOUS_SINCE,
+                end=ASSIGNED_SINCE - timedelta(days=1),
+            )
     ChiefAssignment.objects.bulk_create(new_assignments)
 
     # Sluice gates and small water bodies ----------------------------------------------------

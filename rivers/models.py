@@ -17,6 +17,18 @@ from core.scoping import EVERYWHERE, scope_code
 MAX_RIVER_LENGTH_KM = 300
 
 
+def in_region_q(code: str) -> Q:
+    """Rivers owned by, or crossing, a region whose code starts with ``code``.
+
+    Uncorrelated ``IN`` subqueries on region ids (evaluated once, index lookups) rather than
+    an ``EXISTS`` per row or a join on codes: on 50,000 rivers the count of one town's
+    registry takes about 1 ms instead of 50 (bench/registry_list.py).
+    """
+    region_ids = Region.objects.filter(code__startswith=code).values("id")
+    crossing = River.regions.through.objects.filter(region_id__in=region_ids).values("river_id")
+    return Q(region_id__in=region_ids) | Q(pk__in=crossing)
+
+
 class RiverQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "RiverQuerySet":
         """Rivers owned by, or crossing, a region inside the user's scope."""
@@ -25,15 +37,12 @@ class RiverQuerySet(models.QuerySet):
             return self.none()
         if code == EVERYWHERE:
             return self
-        crosses = River.regions.through.objects.filter(
-            river=OuterRef("pk"), region__code__startswith=code
-        )
-        return self.filter(Q(region__code__startswith=code) | Exists(crosses))
+        return self.filter(in_region_q(code))
 
     def editable_by(self, user: User) -> "RiverQuerySet":
-        from core.scoping import can_manage_registry
+        from core.scoping import can_write_registry
 
-        if not can_manage_registry(user):
+        if not can_write_registry(user):
             return self.none()
         return self.visible_to(user)
 

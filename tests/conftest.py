@@ -168,7 +168,7 @@ def redis_url():
     return REDIS_URL
 
 
-def _worker_env(redis_url: str) -> dict:
+def _worker_env(redis_url: str, **extra: str) -> dict:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         database_url = f"sqlite:///{db['NAME']}"
@@ -186,15 +186,17 @@ def _worker_env(redis_url: str) -> dict:
         DEBUG="true",
         EMAIL_URL="consolemail://",
     )
+    env.update(extra)
     return env
 
 
 class WorkerProcess:
     """A real ``celery worker`` in its own process, on Redis and on the test database."""
 
-    def __init__(self, redis_url: str, log: Path):
+    def __init__(self, redis_url: str, log: Path, **env: str):
         self.redis_url = redis_url
         self.log = log
+        self.env = env
         self.proc = None
 
     def start(self, concurrency: int = 1) -> "WorkerProcess":
@@ -218,7 +220,7 @@ class WorkerProcess:
         self.proc = subprocess.Popen(
             cmd,
             cwd=BASE_DIR,
-            env=_worker_env(self.redis_url),
+            env=_worker_env(self.redis_url, **self.env),
             stdout=self._fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -281,17 +283,52 @@ def celery_worker_process(redis_url, transactional_db, tmp_path):
         client.flushdb()
 
 
+@pytest.fixture
+def embedded_worker_process(transactional_db, tmp_path):
+    """A real worker on the embedded default: kombu's filesystem broker, no Redis at all.
+
+    The queue lives in a folder of its own, so a developer's running worker cannot take the
+    test's tasks.
+    """
+    from config.celery import app
+
+    queue = tmp_path / "queue"
+    (queue / "processed").mkdir(parents=True)
+    options = {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(queue / "processed"),
+        "control_folder": str(queue / "control"),
+        "store_processed": False,
+    }
+    old = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options)
+    app.conf.broker_url = "filesystem://"
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = options
+    _reset_broker_pools(app)
+    worker = WorkerProcess("filesystem://", tmp_path / "worker.log", CELERY_QUEUE_DIR=str(queue))
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = old
+        _reset_broker_pools(app)
+
+
 def _reset_broker_pools(app) -> None:
     """Drop the cached connection and producer pools so the next send uses the new broker.
 
     ``force_close_all`` alone leaves a closed pool behind ("Acquire on closed pool").
     """
+
     from kombu import pools
 
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+
     # kombu keeps producer pools per connection in a process-wide registry; drop them too,
     # or a later test (even in eager mode) acquires a producer from a closed pool.
     pools.reset()

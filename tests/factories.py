@@ -71,6 +71,7 @@ class ChiefFactory(factory.django.DjangoModelFactory):
 class RiverFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = River
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"R{n:05d}")
     name = factory.Sequence(lambda n: f"测试河{n}")

@@ -1,9 +1,10 @@
 """Deadline alerts: due soon, due today, overdue, and escalation after some days overdue.
 
 Run by beat (``directives.tasks.send_deadline_alerts``) as often as wanted: every alert is a
-``notices`` Notification with the unique key ``directive:<id>:<stage>:<user id>``, so the
-database, not memory, guarantees one alert per order, stage and recipient whatever the
-retries, restarts or double runs. The job reads only orders still owed whose deadline is
+``notices`` Notification with the unique key
+``directive:<id>:<stage>:<user id>:<deadline>``, so the database, not memory, guarantees one
+alert per order, stage, recipient and deadline whatever the retries, restarts or double runs
+(a granted extension moves the deadline, and the stages start again for the new one). The job reads only orders still owed whose deadline is
 within the due-soon horizon (the index ``directive_status_deadline``), so its work
 grows with the due orders, not with the archive.
 """
@@ -36,8 +37,8 @@ STAGE_LABELS = {
 }
 
 
-def alert_key(*, directive_id: int, stage: str, user_id: int) -> str:
-    return f"directive:{directive_id}:{stage}:{user_id}"
+def alert_key(*, directive_id: int, stage: str, user_id: int, deadline: date) -> str:
+    return f"directive:{directive_id}:{stage}:{user_id}:{deadline:%Y%m%d}"
 
 
 def stage_on(directive: Directive, day: date) -> str | None:
@@ -131,7 +132,9 @@ def send_deadline_alerts(*, at: datetime | None = None) -> dict[str, int]:
     if not due:
         return counts
     plan = _plan(due, day)
-    keys = [alert_key(directive_id=d.pk, stage=s, user_id=u.pk) for d, s, u in plan]
+    keys = [
+        alert_key(directive_id=d.pk, stage=s, user_id=u.pk, deadline=d.deadline) for d, s, u in plan
+    ]
     existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
     sent: dict[tuple[int, str], list[str]] = defaultdict(list)
     directives = {}

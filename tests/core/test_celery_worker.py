@@ -28,3 +28,19 @@ def test_a_notification_is_delivered_by_a_real_worker_through_redis(celery_worke
     log = celery_worker_process.log.read_text(errors="replace")
     assert "notices.tasks.deliver" in log
     assert "succeeded" in log
+
+
+def test_the_embedded_default_delivers_through_a_real_worker_without_redis(
+    embedded_worker_process,
+):
+    user = factories.UserFactory(email="village@example.cn", phone="13900000001")
+    notification, _ = services.notify(
+        key="integration:embedded", recipient=user, kind="test", title="村级河道巡河提醒"
+    )
+    wait_until(
+        lambda: (
+            set(notification.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+        ),
+        timeout=60,
+    )
+    assert "filesystem" in embedded_worker_process.log.read_text(errors="replace")

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from directives import services, tasks
+from directives.services.alerts import alert_key
 from notices.models import Delivery, Notification
 from tests.conftest import wait_until
 
@@ -21,7 +22,9 @@ def test_the_alert_job_in_a_real_worker_alerts_once_however_often_it_runs(
         deadline=today - timedelta(days=1),
         notify_target=False,
     )
-    key = f"directive:{late.pk}:overdue:{village_chief.pk}"
+    key = alert_key(
+        directive_id=late.pk, stage="overdue", user_id=village_chief.pk, deadline=late.deadline
+    )
 
     tasks.send_deadline_alerts.delay()
     note = wait_until(lambda: Notification.objects.filter(key=key).first())
@@ -40,7 +43,12 @@ def test_the_alert_job_in_a_real_worker_alerts_once_however_often_it_runs(
     tasks.send_deadline_alerts.delay()
     wait_until(
         lambda: Notification.objects.filter(
-            key=f"directive:{marker.pk}:due_today:{village_chief.pk}"
+            key=alert_key(
+                directive_id=marker.pk,
+                stage="due_today",
+                user_id=village_chief.pk,
+                deadline=marker.deadline,
+            )
         ).exists()
     )
     assert Notification.objects.filter(key__startswith=f"directive:{late.pk}:").count() == 1

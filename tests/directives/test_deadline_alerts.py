@@ -8,6 +8,7 @@ from django.core import mail
 
 from directives import services, tasks
 from directives.models import Event
+from directives.services.alerts import alert_key
 from notices.models import Delivery, Notification
 from tests import factories
 
@@ -41,8 +42,18 @@ def test_running_the_job_twice_across_the_overdue_boundary_alerts_once_per_stage
     ]
     keys = set(alerts().values_list("key", flat=True))
     assert keys == {
-        f"directive:{order.pk}:due_today:{village_chief.pk}",
-        f"directive:{order.pk}:overdue:{village_chief.pk}",
+        alert_key(
+            directive_id=order.pk,
+            stage="due_today",
+            user_id=village_chief.pk,
+            deadline=order.deadline,
+        ),
+        alert_key(
+            directive_id=order.pk,
+            stage="overdue",
+            user_id=village_chief.pk,
+            deadline=order.deadline,
+        ),
     }
     # One e-mail per alert (the issue notice is not an alert but is e-mailed too).
     assert sum("到期" in m.subject or "逾期" in m.subject for m in mail.outbox) == 2
@@ -131,7 +142,9 @@ def test_alerts_use_the_notices_keys_so_a_crash_between_runs_cannot_send_twice(
     make_order, village_chief
 ):
     order = make_order(deadline=date(2026, 3, 10))
-    key = f"directive:{order.pk}:overdue:{village_chief.pk}"
+    key = alert_key(
+        directive_id=order.pk, stage="overdue", user_id=village_chief.pk, deadline=order.deadline
+    )
     # another process created the alert first
     Notification.objects.create(key=key, recipient=village_chief, kind="directive_overdue")
     assert services.send_deadline_alerts(at=date_at(2026, 3, 11))["overdue"] == 0
@@ -143,3 +156,20 @@ def test_a_village_order_alerts_every_active_chief_of_the_village(make_order, vi
     factories.ChiefFactory(user=second, level="village", region=village)
     make_order(deadline=date(2026, 3, 10))
     assert services.send_deadline_alerts(at=date_at(2026, 3, 11))["overdue"] == 2
+
+
+def test_a_granted_extension_starts_the_stages_again_for_the_new_deadline(
+    make_order, village_chief, town_staff
+):
+    order = make_order(deadline=date(2026, 3, 10))
+    assert services.send_deadline_alerts(at=date_at(2026, 3, 8))["due_soon"] == 1
+    extension = services.request_extension(
+        directive=order, by=village_chief, requested_deadline=date(2026, 3, 20), reason="雨季施工"
+    )
+    services.decide_extension(extension=extension, by=town_staff, grant=True)
+    # Still two days before the old deadline: nothing new.
+    assert services.send_deadline_alerts(at=date_at(2026, 3, 8))["due_soon"] == 0
+    # Due soon again before the new deadline, once.
+    assert services.send_deadline_alerts(at=date_at(2026, 3, 18))["due_soon"] == 1
+    assert services.send_deadline_alerts(at=date_at(2026, 3, 18))["due_soon"] == 0
+    assert alerts("due_soon").count() == 2

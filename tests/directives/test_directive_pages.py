@@ -288,3 +288,19 @@ def test_a_round_page_lists_its_work_orders_with_their_orders(
         html = client.get(reverse("directives:round-detail", args=[inspection.pk])).content.decode()
     assert html.count('id="work-order-') == 4
     assert order.number in html
+
+
+def test_my_orders_shows_why_an_order_was_returned_in_few_queries(
+    client, make_order, village_chief, town_staff, django_assert_max_num_queries
+):
+    order = make_order()
+    for _ in range(5):
+        make_order(notify_target=False)
+    services.accept_directive(directive=order, by=village_chief)
+    services.submit_rectification(directive=order, by=village_chief, text="已清理")
+    services.return_directive(directive=order, by=town_staff, reason="桥下仍有垃圾")
+    client.force_login(village_chief)
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("directives:my-orders")).content.decode()
+    assert "桥下仍有垃圾" in html
+    assert html.count('class="phone-card') == 6

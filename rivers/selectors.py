@@ -1,0 +1,257 @@
+"""Reads of the registry shared by the pages, the API and the jobs.
+
+Every read starts from ``visible_to(user)``, so the pages and the API cannot disagree on who
+sees what.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from core.choices import ChiefLevel
+from core.models import Region, User
+from rivers.filters import ChiefFilter, RiverFilter
+from rivers.models import Chief, ChiefAssignment, Reach, River
+
+# From the top down; a river of one level also has chiefs at every level below it (a
+# town-level river has a town chief and, for each village it crosses, a village chief).
+LEVEL_ORDER = [ChiefLevel.DISTRICT, ChiefLevel.TOWN, ChiefLevel.VILLAGE]
+
+
+def required_levels(river_level: str) -> list[str]:
+    """The chief levels a river of ``river_level`` needs (its own and each one below)."""
+    return LEVEL_ORDER[LEVEL_ORDER.index(river_level) :]
+
+
+def visible_rivers(user: User) -> QuerySet[River]:
+    return River.objects.visible_to(user).select_related("region")
+
+
+def _villages_prefetch() -> Prefetch:
+    return Prefetch(
+        "regions",
+        queryset=Region.objects.filter(kind=Region.Kind.VILLAGE).order_by("code"),
+        to_attr="village_list",
+    )
+
+
+def river_list(*, user: User, data=None) -> tuple[RiverFilter, QuerySet[River]]:
+    """The filtered registry for the list page: (filterset, queryset); a constant query count."""
+    filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
+    rivers = filterset.qs.prefetch_related(_villages_prefetch()).with_current_chiefs()
+    return filterset, rivers
+
+
+class _Req:
+    """The little of a request a FilterSet needs to scope its choices (used outside views)."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+
+def river_detail(*, user: User, pk: int) -> River:
+    queryset = visible_rivers(user).prefetch_related(
+        _villages_prefetch(),
+        Prefetch("reaches", queryset=Reach.objects.select_related("village")),
+        Prefetch(
+            "assignments",
+            queryset=ChiefAssignment.objects.select_related("chief__user", "reach").order_by(
+                "reach__position", "level", "-start_date"
+            ),
+            to_attr="all_assignments",
+        ),
+        "sluice_gates",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@dataclass(frozen=True)
+class Vacancy:
+    river: River
+    reach: Reach | None
+    level: str
+
+    @property
+    def level_label(self) -> str:
+        return ChiefLevel(self.level).label
+
+
+def vacancies_of(
+    river: River, reaches: list[Reach], assignments: list[ChiefAssignment], *, on: date
+) -> list[Vacancy]:
+    """Where ``river`` lacks a responsible chief on ``on``: (reach or whole river, level).
+
+    A whole-river assignment covers all its reaches; without reaches the river itself needs a
+    chief at each required level. Pure over the rows given, so one query serves a whole list.
+    """
+    covered = {
+        (a.reach_id, a.level)
+        for a in assignments
+        if a.duty == ChiefAssignment.Duty.RESPONSIBLE and a.covers(on)
+    }
+    found = []
+    for level in required_levels(river.level):
+        if (None, level) in covered:
+            continue
+        if not reaches:
+            found.append(Vacancy(river, None, level))
+            continue
+        found += [Vacancy(river, r, level) for r in reaches if (r.pk, level) not in covered]
+    return found
+
+
+def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vacancy]:
+    """Every vacancy in the user's (filtered) registry, in registry order: three queries."""
+    on = on or timezone.localdate()
+    _filterset, rivers = river_list(user=user, data=data)
+    rivers = rivers.prefetch_related(
+        Prefetch("reaches", queryset=Reach.objects.select_related("village"), to_attr="reach_list"),
+        Prefetch(
+            "assignments",
+            queryset=ChiefAssignment.objects.current(on=on).filter(
+                duty=ChiefAssignment.Duty.RESPONSIBLE
+            ),
+            to_attr="responsible_now",
+        ),
+    )
+    found = []
+    for river in rivers:
+        found += vacancies_of(river, river.reach_list, river.responsible_now, on=on)
+    return found
+
+
+def chiefs_for(*, user: User, data=None) -> tuple[ChiefFilter, QuerySet[Chief]]:
+    filterset = ChiefFilter(
+        data or None,
+        queryset=Chief.objects.visible_to(user).select_related("user", "region"),
+        request=_Req(user),
+    )
+    chiefs = filterset.qs.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=ChiefAssignment.objects.current()
+            .select_related("river", "reach")
+            .order_by("river__code", "reach__position"),
+            to_attr="current_assignments",
+        )
+    )
+    return filterset, chiefs
+
+
+def chief_detail(*, user: User, pk: int) -> Chief:
+    queryset = (
+        Chief.objects.visible_to(user)
+        .select_related("user", "region", "superior__user")
+        .annotate(n_subordinates=Count("subordinates", filter=Q(subordinates__is_active=True)))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=ChiefAssignment.objects.select_related("river", "reach").order_by(
+                    "-start_date", "river__code"
+                ),
+                to_attr="all_assignments",
+            )
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def assignable_chiefs(*, user: User, level: str | None = None) -> QuerySet[Chief]:
+    chiefs = Chief.objects.visible_to(user).active().select_related("user", "region")
+    return chiefs.filter(level=level) if level else chiefs
+
+
+@dataclass
+class LevelSlot:
+    level: str
+    responsible: list[ChiefAssignment]
+    deputies: list[ChiefAssignment]
+
+    @property
+    def label(self) -> str:
+        return ChiefLevel(self.level).label
+
+    @property
+    def vacant(self) -> bool:
+        return not self.responsible
+
+
+@dataclass
+class ChiefRow:
+    reach: Reach | None
+    slots: list[LevelSlot]
+
+
+def chief_table(river: River, *, on: date | None = None) -> list[ChiefRow]:
+    """Today's chiefs of a river from ``river_detail``'s prefetch: whole river, then each reach.
+
+    A level covered by a whole-river assignment is not repeated as vacant on each reach.
+    """
+    on = on or timezone.localdate()
+    current = [a for a in river.all_assignments if a.covers(on)]
+    levels = required_levels(river.level)
+    river_wide = {
+        level
+        for level in levels
+        for a in current
+        if a.reach_id is None and a.level == level and a.duty == ChiefAssignment.Duty.RESPONSIBLE
+    }
+    reaches = list(river.reaches.all())
+
+    def slots(reach_id, skip_covered: bool):
+        found = []
+        for level in levels:
+            mine = [a for a in current if a.reach_id == reach_id and a.level == level]
+            slot = LevelSlot(
+                level,
+                [a for a in mine if a.duty == ChiefAssignment.Duty.RESPONSIBLE],
+                [a for a in mine if a.duty == ChiefAssignment.Duty.DEPUTY],
+            )
+            if skip_covered and level in river_wide and not mine:
+                continue
+            found.append(slot)
+        return found
+
+    rows = []
+    whole = slots(None, skip_covered=False)
+    if not reaches or any(s.responsible or s.deputies for s in whole):
+        rows.append(
+            ChiefRow(
+                None, whole if not reaches else [s for s in whole if not s.vacant or s.deputies]
+            )
+        )
+    for reach in reaches:
+        rows.append(ChiefRow(reach, slots(reach.pk, skip_covered=True)))
+    return rows
+
+
+@dataclass
+class Change:
+    when: object
+    who: object
+    kind: str
+    fields: list[str]
+
+
+def river_changes(river: River, *, limit: int = 10) -> list[Change]:
+    """The river's audit trail, newest first: who changed which fields (simple-history)."""
+    records = list(
+        river.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    changes = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(changes) == limit:
+            break
+        fields = []
+        if older is not None:
+            fields = [
+                str(River._meta.get_field(c.field).verbose_name)
+                for c in newer.diff_against(older).changes
+            ]
+        changes.append(
+            Change(newer.history_date, newer.history_user, newer.get_history_type_display(), fields)
+        )
+    return changes

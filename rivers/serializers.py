@@ -1,0 +1,228 @@
+"""API shapes of the registry. Input serializers validate; the services write."""
+
+from rest_framework import serializers
+
+from core.choices import ChiefLevel
+from core.models import Region
+from core.scoping import visible_regions
+from rivers.models import Chief, ChiefAssignment, Reach, River, SluiceGate, WaterBody
+
+
+def _user(serializer):
+    return serializer.context["request"].user
+
+
+class ReachSerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.name", default=None, read_only=True)
+
+    class Meta:
+        model = Reach
+        fields = [
+            "id",
+            "name",
+            "position",
+            "start_point",
+            "end_point",
+            "length_km",
+            "village",
+            "village_name",
+        ]
+
+
+class CurrentChiefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="chief.user.display_name", read_only=True)
+    phone = serializers.CharField(source="chief.user.phone", read_only=True)
+
+    class Meta:
+        model = ChiefAssignment
+        fields = ["id", "chief", "name", "phone", "reach", "level", "duty", "start_date"]
+
+
+class RiverSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = River
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "water_type",
+            "length_km",
+            "region",
+            "region_name",
+            "regions",
+            "target_class",
+            "is_active",
+        ]
+
+
+class RiverDetailSerializer(RiverSerializer):
+    reaches = ReachSerializer(many=True, read_only=True)
+    current_chiefs = CurrentChiefSerializer(source="current_assignments", many=True, read_only=True)
+
+    class Meta(RiverSerializer.Meta):
+        fields = [
+            *RiverSerializer.Meta.fields,
+            "geometry",
+            "geometry_crs",
+            "start_point",
+            "end_point",
+            "note",
+            "reaches",
+            "current_chiefs",
+        ]
+
+
+class ScopedRegionField(serializers.PrimaryKeyRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return visible_regions(self.context["request"].user)
+
+
+class ReachInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    position = serializers.IntegerField(min_value=1, required=False)
+    start_point = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    end_point = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    length_km = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, allow_null=True
+    )
+    village = ScopedRegionField(required=False, allow_null=True)
+
+
+class RiverInputSerializer(serializers.ModelSerializer):
+    """What a client may send; the rules (scope, length, levels, reaches) are the services'."""
+
+    region = ScopedRegionField()
+    regions = ScopedRegionField(many=True, required=False)
+    reaches = ReachInputSerializer(many=True, required=False)
+    geometry = serializers.JSONField(required=False, allow_null=True)
+
+    class Meta:
+        model = River
+        fields = [
+            "code",
+            "name",
+            "level",
+            "water_type",
+            "length_km",
+            "region",
+            "regions",
+            "target_class",
+            "geometry",
+            "geometry_crs",
+            "start_point",
+            "end_point",
+            "note",
+            "is_active",
+            "reaches",
+        ]
+        # Uniqueness is the service's check, with its own message.
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class WaterBodySerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.name", read_only=True)
+
+    class Meta:
+        model = WaterBody
+        fields = ["id", "code", "name", "kind", "village", "village_name", "area_m2", "note"]
+
+
+class SluiceGateSerializer(serializers.ModelSerializer):
+    river_name = serializers.CharField(source="river.name", default=None, read_only=True)
+
+    class Meta:
+        model = SluiceGate
+        fields = [
+            "id",
+            "code",
+            "name",
+            "river",
+            "river_name",
+            "region",
+            "latitude",
+            "longitude",
+            "width_m",
+            "note",
+        ]
+
+
+class ChiefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.display_name", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    phone = serializers.CharField(source="user.phone", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Chief
+        fields = [
+            "id",
+            "name",
+            "username",
+            "phone",
+            "level",
+            "title",
+            "position",
+            "region",
+            "region_name",
+            "superior",
+            "is_active",
+        ]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
+    river_name = serializers.CharField(source="river.name", read_only=True)
+    reach_name = serializers.CharField(source="reach.name", default=None, read_only=True)
+
+    class Meta:
+        model = ChiefAssignment
+        fields = [
+            "id",
+            "chief",
+            "chief_name",
+            "river",
+            "river_name",
+            "reach",
+            "reach_name",
+            "level",
+            "duty",
+            "start_date",
+            "end_date",
+            "note",
+        ]
+
+
+class ScopedChiefField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Chief.objects.visible_to(_user(self.parent)).select_related("user")
+
+
+class ScopedRiverField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return River.objects.visible_to(_user(self.parent))
+
+
+class AssignmentInputSerializer(serializers.Serializer):
+    chief = ScopedChiefField(queryset=Chief.objects.none())
+    river = ScopedRiverField(queryset=River.objects.none())
+    reach = serializers.PrimaryKeyRelatedField(
+        queryset=Reach.objects.all(), required=False, allow_null=True
+    )
+    level = serializers.ChoiceField(choices=ChiefLevel.choices)
+    duty = serializers.ChoiceField(
+        choices=ChiefAssignment.Duty.choices, default=ChiefAssignment.Duty.RESPONSIBLE
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class EndAssignmentSerializer(serializers.Serializer):
+    end_date = serializers.DateField()

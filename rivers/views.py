@@ -1,0 +1,289 @@
+"""Registry pages: thin callers of the selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.scoping import can_write_registry
+from rivers import importing, selectors, services
+from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm, RiverForm
+from rivers.models import River
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def river_list(request):
+    filterset, rivers = selectors.river_list(user=request.user, data=request.GET)
+    return render(
+        request,
+        "rivers/river_list.html",
+        {
+            "filter": filterset,
+            "page": _page(request, rivers),
+            "can_import": can_write_registry(request.user),
+        },
+    )
+
+
+def _editable(request, river: River) -> bool:
+    return River.objects.editable_by(request.user).filter(pk=river.pk).exists()
+
+
+@login_required
+def river_detail(request, pk: int, assign_form=None, end_form=None):
+    river = selectors.river_detail(user=request.user, pk=pk)
+    today = timezone.localdate()
+    editable = _editable(request, river)
+    context = {
+        "river": river,
+        "today": today,
+        "chief_rows": selectors.chief_table(river, on=today),
+        "history": river.all_assignments,
+        "vacancies": selectors.vacancies_of(
+            river, list(river.reaches.all()), river.all_assignments, on=today
+        ),
+        "editable": editable,
+        "changes": selectors.river_changes(river),
+        "map_tiles": _map_tiles(),
+    }
+    if editable:
+        context["assign_form"] = assign_form or AssignChiefForm(river=river, user=request.user)
+        context["end_form"] = end_form
+    return render(request, "rivers/river_detail.html", context)
+
+
+def _map_tiles() -> str:
+    from django.conf import settings
+
+    return settings.RIVERS_MAP_TILE_URL
+
+
+@login_required
+def river_create(request):
+    if not can_write_registry(request.user):
+        raise PermissionDenied(_("只有河长办工作人员可以修改河道名录"))
+    form = RiverForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            river = services.create_river(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已登记河道%(name)s") % {"name": river.name})
+            return redirect("rivers:river-detail", pk=river.pk)
+    return render(request, "rivers/river_form.html", {"form": form, "river": None})
+
+
+@login_required
+def river_edit(request, pk: int):
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    if not _editable(request, river):
+        raise PermissionDenied(_("您不能修改这条河道"))
+    form = RiverForm(request.POST or None, user=request.user, river=river)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+        try:
+            services.update_river(by=request.user, river=river, **data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("rivers:river-detail", pk=river.pk)
+    return render(request, "rivers/river_form.html", {"form": form, "river": river})
+
+
+@login_required
+@require_POST
+def river_assign(request, pk: int):
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    if not _editable(request, river):
+        raise PermissionDenied(_("您不能管理这条河道的河长"))
+    form = AssignChiefForm(request.POST, river=river, user=request.user)
+    if form.is_valid():
+        try:
+            assignment = services.assign_chief(river=river, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已任命%(chief)s为%(where)s%(level)s%(duty)s")
+                % {
+                    "chief": assignment.chief.user,
+                    "where": assignment.reach or river,
+                    "level": assignment.get_level_display(),
+                    "duty": assignment.get_duty_display(),
+                },
+            )
+            return redirect("rivers:river-detail", pk=river.pk)
+    return river_detail(request, pk, assign_form=form)
+
+
+@login_required
+@require_POST
+def assignment_end(request, pk: int):
+    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    if not _editable(request, river):
+        raise PermissionDenied(_("您不能管理这条河道的河长"))
+    form = EndAssignmentForm(request.POST, river=river)
+    if form.is_valid():
+        try:
+            services.end_assignment(
+                assignment=form.cleaned_data["assignment"],
+                end_date=form.cleaned_data["end_date"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("任命已结束"))
+    else:
+        messages.error(request, _("请填写有效的结束日期"))
+    return redirect("rivers:river-detail", pk=river.pk)
+
+
+@login_required
+def vacancy_list(request):
+    filterset, _rivers = selectors.river_list(user=request.user, data=request.GET)
+    vacancies = selectors.vacancies_for(user=request.user, data=request.GET)
+    return render(
+        request, "rivers/vacancy_list.html", {"filter": filterset, "vacancies": vacancies}
+    )
+
+
+@login_required
+def chief_list(request):
+    filterset, chiefs = selectors.chiefs_for(user=request.user, data=request.GET)
+    return render(
+        request, "rivers/chief_list.html", {"filter": filterset, "page": _page(request, chiefs)}
+    )
+
+
+@login_required
+def chief_detail(request, pk: int):
+    chief = selectors.chief_detail(user=request.user, pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "rivers/chief_detail.html",
+        {
+            "chief": chief,
+            "today": today,
+            "current": [a for a in chief.all_assignments if a.covers(today)],
+            "past": [a for a in chief.all_assignments if not a.covers(today)],
+        },
+    )
+
+
+# --- import ----------------------------------------------------------------------------------
+
+SESSION_KEY = "rivers-import"
+
+
+def _require_importer(request) -> None:
+    if not can_write_registry(request.user):
+        raise PermissionDenied(_("只有河长办工作人员可以导入河道名录"))
+
+
+@login_required
+def import_rivers(request):
+    """Upload → dry run with a preview; the file waits in the session until confirmed."""
+    _require_importer(request)
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                result = importing.import_rivers(
+                    content=content,
+                    filename=upload.name,
+                    town=form.cleaned_data["town"],
+                    by=request.user,
+                    update=form.cleaned_data["update"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                if result.ok:
+                    request.session[SESSION_KEY] = {
+                        "name": upload.name,
+                        "content": content.hex(),
+                        "town": form.cleaned_data["town"].pk,
+                        "update": form.cleaned_data["update"],
+                    }
+    else:
+        form = ImportForm(user=request.user)
+    return render(request, "rivers/import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    _require_importer(request)
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        messages.error(request, _("没有待确认的导入，请重新上传文件"))
+        return redirect("rivers:import")
+    from core.models import Region
+
+    town = get_object_or_404(Region, pk=pending["town"])
+    try:
+        result = importing.import_rivers(
+            content=bytes.fromhex(pending["content"]),
+            filename=pending["name"],
+            town=town,
+            by=request.user,
+            update=pending["update"],
+            commit=True,
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("rivers:import")
+    del request.session[SESSION_KEY]
+    if not result.ok:
+        # The registry changed since the dry run (someone registered one of the codes).
+        form = ImportForm(user=request.user)
+        return render(request, "rivers/import.html", {"form": form, "result": result})
+    messages.success(
+        request,
+        _("导入完成：新增 %(created)d 条，更新 %(updated)d 条")
+        % {"created": result.created, "updated": result.updated},
+    )
+    return redirect("rivers:river-list")
+
+
+@login_required
+def import_template(request):
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
+        filename = "river-registry-template.csv"
+    else:
+        response = HttpResponse(
+            importing.template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = "river-registry-template.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,54 @@
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Sum
+
+from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody
+from rivers.selectors import vacancies_for
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    """Rows of every model of our apps, history tables included."""
+    from django.conf import settings
+
+    return {
+        model._meta.label: model.objects.count()
+        for app in settings.LOCAL_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def test_the_demo_town_has_the_reports_figures():
+    call_command("demo_town", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert River.objects.count() == 188
+    town = River.objects.filter(level="town")
+    village = River.objects.filter(level="village")
+    assert town.count() == 23
+    assert village.count() == 165
+    assert town.aggregate(km=Sum("length_km"))["km"] == Decimal("77")
+    assert village.aggregate(km=Sum("length_km"))["km"] == Decimal("120")
+    assert SluiceGate.objects.count() == 97
+    assert WaterBody.objects.count() == 704
+    assert Chief.objects.filter(level="town").count() == 91
+    # Every town-level chief is responsible for one reach.
+    assert ChiefAssignment.objects.filter(level="town").values("chief").distinct().count() == 91
+
+
+def test_running_the_demo_twice_changes_nothing():
+    call_command("demo_town", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = counts()
+    call_command("demo_town", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts() == first
+    assert first["rivers.HistoricalRiver"] == 188
+
+
+def test_the_demo_town_has_a_chief_for_every_reach_and_level():
+    from core.models import User
+
+    call_command("demo_town", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    office = User.objects.get(username="office")
+    assert vacancies_for(user=office) == []

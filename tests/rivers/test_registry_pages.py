@@ -1,0 +1,359 @@
+"""The registry pages through the Django client: scoping, filters, query counts."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from rivers.models import ChiefAssignment, River
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry(town, village, other_village):
+    """Two villages' rivers with chiefs, and a town-level river crossing both."""
+    rivers = {
+        "mine": factories.RiverFactory(name="本村浜", region=village, target_class=5),
+        "theirs": factories.RiverFactory(name="邻村浜", region=other_village, target_class=4),
+        "town": factories.RiverFactory(
+            name="镇级塘",
+            level="town",
+            region=town,
+            regions=[town, village, other_village],
+            length_km="8.40",
+            target_class=3,
+        ),
+    }
+    for river in rivers.values():
+        chief = factories.ChiefFactory(
+            user=factories.UserFactory(role="village_chief", region=river.region),
+            level=river.level,
+            region=river.region,
+        )
+        factories.AssignmentFactory(chief=chief, river=river)
+    return rivers
+
+
+def make_rivers(village, n):
+    for _ in range(n):
+        river = factories.RiverFactory(region=village)
+        factories.ReachFactory(river=river)
+        factories.AssignmentFactory(
+            river=river,
+            chief=factories.ChiefFactory(
+                user=factories.UserFactory(role="village_chief", region=village),
+                region=village,
+            ),
+        )
+
+
+def test_office_staff_see_their_towns_registry(client, town_staff, registry):
+    client.force_login(town_staff)
+    page = client.get(reverse("rivers:river-list")).content.decode()
+    for river in registry.values():
+        assert river.name in page
+    assert "共 3 条河道" in page
+
+
+def test_a_village_chief_sees_their_village_and_the_town_river_crossing_it(
+    client, village_chief, registry
+):
+    client.force_login(village_chief)
+    page = client.get(reverse("rivers:river-list")).content.decode()
+    assert "本村浜" in page
+    assert "镇级塘" in page
+    assert "邻村浜" not in page
+
+
+def test_village_chief_cannot_read_another_villages_river(client, village_chief, registry):
+    client.force_login(village_chief)
+    theirs = registry["theirs"]
+    assert client.get(reverse("rivers:river-detail", args=[theirs.pk])).status_code == 404
+    mine = registry["mine"]
+    assert client.get(reverse("rivers:river-detail", args=[mine.pk])).status_code == 200
+
+
+def test_village_chief_cannot_change_another_villages_river(client, village_chief, registry):
+    client.force_login(village_chief)
+    theirs = registry["theirs"]
+    new_chief = factories.ChiefFactory(region=theirs.region)
+    response = client.post(
+        reverse("rivers:river-assign", args=[theirs.pk]),
+        {
+            "chief": new_chief.pk,
+            "level": "village",
+            "duty": "responsible",
+            "start_date": "2025-01-01",
+        },
+    )
+    assert response.status_code == 404
+    # Nor their own: the registry is the office's to keep.
+    response = client.post(
+        reverse("rivers:river-assign", args=[registry["mine"].pk]),
+        {
+            "chief": new_chief.pk,
+            "level": "village",
+            "duty": "responsible",
+            "start_date": "2025-01-01",
+        },
+    )
+    assert response.status_code == 403
+    assert ChiefAssignment.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"q": "本村"}, {"本村浜"}),
+        ({"q": "R0"}, {"本村浜", "邻村浜", "镇级塘"}),
+        ({"level": "town"}, {"镇级塘"}),
+        ({"target_class": "4"}, {"邻村浜"}),
+        ({"length_min": "5"}, {"镇级塘"}),
+        ({"length_max": "2"}, {"本村浜", "邻村浜"}),
+    ],
+)
+def test_the_registry_filters(client, town_staff, registry, query, expected):
+    client.force_login(town_staff)
+    response = client.get(reverse("rivers:river-list"), query)
+    assert {r.name for r in response.context["page"]} == expected
+
+
+def test_the_village_filter_includes_rivers_crossing_the_village(
+    client, town_staff, registry, other_village
+):
+    client.force_login(town_staff)
+    response = client.get(reverse("rivers:river-list"), {"village": other_village.pk})
+    assert {r.name for r in response.context["page"]} == {"邻村浜", "镇级塘"}
+
+
+def test_the_registry_list_takes_the_same_number_of_queries_for_5_or_40_rivers(
+    client, town_staff, village, django_assert_max_num_queries
+):
+    client.force_login(town_staff)
+    make_rivers(village, 5)
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("rivers:river-list"))
+    make_rivers(village, 35)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("rivers:river-list"))
+    assert len(response.context["page"]) == 40
+
+
+def test_the_chief_directory_takes_a_constant_number_of_queries(
+    client, town_staff, village, django_assert_max_num_queries
+):
+    client.force_login(town_staff)
+    make_rivers(village, 3)
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("rivers:chief-list"))
+    make_rivers(village, 30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("rivers:chief-list"))
+    assert len(response.context["page"]) == 33
+
+
+def test_the_river_page_shows_chiefs_villages_gates_and_vacancies(
+    client, town_staff, registry, village, other_village, town
+):
+    river = registry["town"]
+    reach = factories.ReachFactory(river=river, name="东段", village=village)
+    factories.SluiceGateFactory(river=river, name="镇级塘节制闸", region=town)
+    client.force_login(town_staff)
+    page = client.get(reverse("rivers:river-detail", args=[river.pk])).content.decode()
+    chief = ChiefAssignment.objects.get(river=river).chief
+    assert str(chief.user) in page
+    assert chief.user.phone in page
+    assert village.name in page
+    assert other_village.name in page
+    assert "镇级塘节制闸" in page
+    assert "Ⅲ类" in page
+    # The town chief covers the whole river; the reach has no village-level chief.
+    vacancies = client.get(reverse("rivers:river-detail", args=[river.pk])).context["vacancies"]
+    assert [(v.reach, v.level) for v in vacancies] == [(reach, "village")]
+
+
+def test_office_staff_hand_a_river_over_on_its_page(client, town_staff, registry, village):
+    river = registry["mine"]
+    old = ChiefAssignment.objects.get(river=river)
+    successor = factories.ChiefFactory(
+        user=factories.UserFactory(role="village_chief", region=village), region=village
+    )
+    client.force_login(town_staff)
+    response = client.post(
+        reverse("rivers:river-assign", args=[river.pk]),
+        {
+            "chief": successor.pk,
+            "level": "village",
+            "duty": "responsible",
+            "start_date": "2025-03-01",
+        },
+    )
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.end_date == date(2025, 2, 28)
+    page = client.get(reverse("rivers:river-detail", args=[river.pk])).content.decode()
+    assert "已卸任" in page
+    assert str(successor.user) in page
+
+
+def test_an_overlapping_assignment_is_a_form_error_on_the_page(
+    client, town_staff, registry, village
+):
+    river = registry["mine"]
+    other = factories.ChiefFactory(
+        user=factories.UserFactory(role="village_chief", region=village), region=village
+    )
+    client.force_login(town_staff)
+    response = client.post(
+        reverse("rivers:river-assign", args=[river.pk]),
+        {"chief": other.pk, "level": "village", "duty": "responsible", "start_date": "2017-01-01"},
+    )
+    assert response.status_code == 200
+    assert response.context["assign_form"].errors["start_date"]
+    assert ChiefAssignment.objects.filter(river=river).count() == 1
+
+
+def test_ending_an_assignment_on_the_page_shows_a_vacancy(client, town_staff, registry):
+    river = registry["mine"]
+    assignment = ChiefAssignment.objects.get(river=river)
+    client.force_login(town_staff)
+    client.post(
+        reverse("rivers:assignment-end", args=[river.pk]),
+        {"assignment": assignment.pk, "end_date": "2024-12-31"},
+    )
+    assignment.refresh_from_db()
+    assert assignment.end_date == date(2024, 12, 31)
+    page = client.get(reverse("rivers:vacancy-list")).content.decode()
+    assert river.name in page
+
+
+def test_the_chief_directory_is_searchable_by_name_phone_and_river(client, town_staff, registry):
+    chief = ChiefAssignment.objects.get(river=registry["theirs"]).chief
+    client.force_login(town_staff)
+    for q in (chief.user.phone, f"{chief.user.last_name}{chief.user.first_name}", "邻村浜"):
+        found = client.get(reverse("rivers:chief-list"), {"q": q}).context["page"]
+        assert [c.pk for c in found] == [chief.pk], q
+
+
+def test_a_village_chief_cannot_open_another_villages_chief(client, village_chief, registry):
+    theirs = ChiefAssignment.objects.get(river=registry["theirs"]).chief
+    client.force_login(village_chief)
+    assert client.get(reverse("rivers:chief-detail", args=[theirs.pk])).status_code == 404
+    mine = village_chief.chief
+    page = client.get(reverse("rivers:chief-detail", args=[mine.pk]))
+    assert page.status_code == 200
+
+
+def test_the_pages_need_a_login(client, registry):
+    response = client.get(reverse("rivers:river-list"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def river_form(river, **changes):
+    data = {
+        "name": river.name,
+        "level": river.level,
+        "water_type": river.water_type,
+        "length_km": str(river.length_km),
+        "region": river.region_id,
+        "regions": [r.pk for r in river.regions.all()],
+        "target_class": river.target_class,
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_office_staff_edit_a_river_and_the_change_is_in_its_record(
+    client, town_staff, registry, other_village
+):
+    river = registry["mine"]
+    client.force_login(town_staff)
+    url = reverse("rivers:river-edit", args=[river.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        river_form(river, name="本村浜（整治后）", length_km="2.35", regions=[other_village.pk]),
+    )
+    assert response.status_code == 302
+    river.refresh_from_db()
+    assert river.name == "本村浜（整治后）"
+    assert str(river.length_km) == "2.35"
+    assert set(river.regions.all()) == {river.region, other_village}
+    page = client.get(reverse("rivers:river-detail", args=[river.pk])).content.decode()
+    assert "变更记录" in page
+    assert "河道名称、长度（公里）" in page or "长度（公里）、河道名称" in page
+    assert str(town_staff) in page
+
+
+def test_an_absurd_length_is_a_form_error_and_nothing_changes(client, town_staff, registry):
+    river = registry["mine"]
+    client.force_login(town_staff)
+    response = client.post(
+        reverse("rivers:river-edit", args=[river.pk]),
+        river_form(river, name="新名字", length_km="1200"),
+    )
+    assert response.status_code == 200
+    assert "不合理" in str(response.context["form"].errors["length_km"])
+    river.refresh_from_db()
+    assert river.name == "本村浜"
+    assert river.history.count() == 1
+
+
+def test_village_chief_cannot_edit_rivers_in_the_ui(client, village_chief, registry):
+    client.force_login(village_chief)
+    mine, theirs = registry["mine"], registry["theirs"]
+    assert client.get(reverse("rivers:river-edit", args=[theirs.pk])).status_code == 404
+    response = client.post(
+        reverse("rivers:river-edit", args=[mine.pk]), river_form(mine, name="改名")
+    )
+    assert response.status_code == 403
+    assert client.get(reverse("rivers:river-create")).status_code == 403
+    mine.refresh_from_db()
+    assert mine.name == "本村浜"
+
+
+def test_office_staff_register_a_river_in_the_ui(client, town_staff, village):
+    client.force_login(town_staff)
+    response = client.post(
+        reverse("rivers:river-create"),
+        {
+            "code": "ZJ-C900",
+            "name": "新挖浜",
+            "level": "village",
+            "water_type": "river",
+            "length_km": "0.80",
+            "region": village.pk,
+            "target_class": "5",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    river = River.objects.get(code="ZJ-C900")
+    assert list(river.regions.all()) == [village]
+    # The same code twice is refused with a message on the code field.
+    response = client.post(
+        reverse("rivers:river-create"),
+        {
+            "code": "ZJ-C900",
+            "name": "重复浜",
+            "level": "village",
+            "water_type": "river",
+            "length_km": "0.80",
+            "region": village.pk,
+            "target_class": "5",
+        },
+    )
+    assert response.status_code == 200
+    assert "已登记" in str(response.context["form"].errors["code"])
+
+
+def test_a_bad_filter_value_is_shown_next_to_its_field(client, town_staff, registry):
+    client.force_login(town_staff)
+    response = client.get(reverse("rivers:river-list"), {"length_min": "abc"})
+    assert response.status_code == 200
+    assert response.context["filter"].errors["length_min"]
+    assert 'class="errorlist"' in response.content.decode()
