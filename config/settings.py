@@ -306,3 +306,11 @@ PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1
 # resume job takes it over (safe: the notification is unique by key, see letters.services).
 LETTERS_CHUNK_SIZE = env.int("LETTERS_CHUNK_SIZE", default=500)
 LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=600)
+# Name the API's status enums of plans and letters (they collide with the other apps' "status").
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MeasureStatusEnum": "plans.models.Measure.Status",
+        "LetterBatchStatusEnum": "letters.models.LetterBatch.Status",
+        "LetterStatusEnum": "letters.models.Letter.Status",
+    }
+)
