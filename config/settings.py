@@ -248,6 +248,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set where several apps have a "status" or a "source".
+    "ENUM_NAME_OVERRIDES": {
+        "DirectiveStatusEnum": "directives.models.Status",
+        "DirectiveSourceEnum": "directives.models.Source",
+        "ExtensionDecisionEnum": "directives.models.ExtensionRequest.Decision",
+        "PatrolStatusEnum": "patrols.models.Patrol.Status",
+        "PatrolSourceEnum": "patrols.models.Patrol.Source",
+        "PatrolReviewEnum": "patrols.models.Patrol.Review",
+        "FindingStatusEnum": "patrols.models.Finding.Status",
+        "SampleSourceEnum": "monitoring.models.Sample.Source",
+    },
 }
 
 LOGGING = {
@@ -291,11 +302,6 @@ SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="
 SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
 SMS_ALIYUN_TEMPLATE_PARAM = env.str("SMS_ALIYUN_TEMPLATE_PARAM", default="title")
 SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
-
-# One OpenAPI enum name for the order status (also used by the timeline's from/to status).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["DirectiveStatusEnum"] = (
-    "directives.models.Status"
-)
 
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).

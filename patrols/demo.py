@@ -85,15 +85,23 @@ def _anchor(river_id: int) -> tuple[float, float, float]:
 
 
 def _along(line: list, start: datetime, minutes: int, metres: float, n: int, rng):
-    """Points walking ``metres`` along a GeoJSON line ([lon, lat] pairs), from a random place."""
+    """Points walking ``metres`` along a GeoJSON line ([lon, lat] pairs), from a random place.
+
+    A walk longer than the river goes back along it (chiefs walk a short village river there
+    and back), and a walk that kept its position gets a point every 100 m or so, as a phone
+    reports, so that the track's length is the distance walked.
+    """
     lat0 = line[0][1]
     kx = 111_195 * math.cos(math.radians(lat0))
     path = LineString([(lon * kx, lat * 111_195) for lon, lat in line])
-    metres = min(metres, path.length)
-    offset = rng.uniform(0, max(path.length - metres, 0))
+    length = path.length or 1.0
+    offset = rng.uniform(0, max(length - metres, 0))
+    if n >= 6:
+        n = max(n, 2 + int(metres // 100))
     points = []
     for i in range(n):
-        p = path.interpolate(offset + metres * i / max(n - 1, 1))
+        d = (offset + metres * i / max(n - 1, 1)) % (2 * length)
+        p = path.interpolate(d if d <= length else 2 * length - d)
         at = start + timedelta(seconds=round(minutes * 60 * i / max(n - 1, 1)))
         points.append((at, round(p.y / 111_195, 6), round(p.x / kx, 6)))
     return points

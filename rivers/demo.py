@@ -288,11 +288,14 @@ def build(*, stdout=None) -> str:
         assign(village_chiefs[reach.village_id][0], reach.river, reach, ChiefLevel.VILLAGE)
     for i, river in enumerate(village_rivers):
         chiefs = village_chiefs[river.region_id]
-        assign(chiefs[i % len(chiefs)], river, None, ChiefLevel.VILLAGE)
+        # Rivers are dealt to villages in turn, so i // len(villages) counts this village's
+        # rivers: dealing them to its chiefs in turn gives every village chief some rivers.
+        nth = i // len(villages)
+        assign(chiefs[nth % len(chiefs)], river, None, ChiefLevel.VILLAGE)
         if i % 15 == 0:
             # Some history to show: a predecessor who handed over when today's chief began.
             assign(
-                chiefs[(i + 1) % len(chiefs)],
+                chiefs[(nth + 1) % len(chiefs)],
                 river,
                 None,
                 ChiefLevel.VILLAGE,
