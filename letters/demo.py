@@ -1,8 +1,8 @@
 """Demo letters for 朱泾镇: the reference year's 5 batches (shared/reference/zhujing.md: "over
 500 letters, in 5 batches"), August to December 2018, each to every chief with a river (all 136
 of the registry demo: 91 town-level and 45 village-level): 680 letters, composed from the other
-apps' data by the same code as a real batch, delivered and mostly read. Plus this month's batch, left as a draft so
-the office can preview and send it.
+apps' data by the same code as a real batch, delivered and mostly read. Plus this month's
+batch, left as a draft so the office can preview and send it.
 
 Deterministic (seeded) and idempotent: a second run creates nothing.
 """
