@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import login, require
@@ -58,7 +59,8 @@ def test_office_staff_search_the_registry_open_a_river_and_read_it_in_english(
     page.click("text=朱泾塘")
     page.wait_for_selector("h1:has-text('朱泾塘')")
     assert "王伟" in page.inner_text("main")
-    assert page.locator("#river-map .leaflet-interactive").count() == 1  # the course is drawn
+    # The course is drawn by Leaflet once its script has run: wait for it rather than race it.
+    expect(page.locator("#river-map .leaflet-interactive")).to_have_count(1)
     # The reach has a town chief but no village chief yet: a vacancy shows.
     assert "村级" in page.inner_text("main")
 
