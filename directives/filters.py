@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import AnyYesNoWidget
 from core.models import Region
 from core.scoping import visible_regions
 from directives.models import (
@@ -30,7 +31,9 @@ class DirectiveFilter(django_filters.FilterSet):
     )
     year = django_filters.NumberFilter(label=_("年度"))
     river = django_filters.NumberFilter(label=_("河道"), field_name="river_id")
-    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    overdue = django_filters.BooleanFilter(
+        label=_("已逾期"), method="filter_overdue", widget=AnyYesNoWidget
+    )
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     modified_since = django_filters.IsoDateTimeFilter(
         label=_("更新晚于"), field_name="modified_at", lookup_expr="gte"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChiefLevel
+from core.filters import AnyYesNoWidget
 from core.models import Region
 from core.scoping import visible_regions
 from patrols.models import Finding, Patrol
@@ -62,7 +63,9 @@ class PatrolFilter(_Scoped):
     year = django_filters.NumberFilter(
         field_name="started_at", method="filter_year", label=_("年份")
     )
-    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("有真实性提示"))
+    flagged = django_filters.BooleanFilter(
+        method="filter_flagged", label=_("有真实性提示"), widget=AnyYesNoWidget
+    )
     review = django_filters.ChoiceFilter(choices=Patrol.Review.choices, label=_("审核"))
     status = django_filters.ChoiceFilter(choices=Patrol.Status.choices, label=_("状态"))
     source = django_filters.ChoiceFilter(choices=Patrol.Source.choices, label=_("来源"))

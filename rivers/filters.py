@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.choices import ChiefLevel, WaterClass
+from core.filters import AnyYesNoWidget
 from core.models import Region
 from core.scoping import visible_regions
 from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody, in_region_q
@@ -127,7 +128,9 @@ class AssignmentFilter(django_filters.FilterSet):
     chief = django_filters.NumberFilter(label=_("河长"), field_name="chief_id")
     level = django_filters.ChoiceFilter(label=_("级别"), choices=ChiefLevel.choices)
     duty = django_filters.ChoiceFilter(label=_("职责"), choices=ChiefAssignment.Duty.choices)
-    current = django_filters.BooleanFilter(label=_("仅现任"), method="only_current")
+    current = django_filters.BooleanFilter(
+        label=_("仅现任"), method="only_current", widget=AnyYesNoWidget
+    )
 
     class Meta:
         model = ChiefAssignment
