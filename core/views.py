@@ -8,7 +8,14 @@ from core import selectors
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"summary": selectors.home_summary(user=request.user)})
+    return render(
+        request,
+        "core/home.html",
+        {
+            "summary": selectors.home_summary(user=request.user),
+            "work": selectors.work_summary(user=request.user),
+        },
+    )
 
 
 def healthz(request):
