@@ -9,6 +9,7 @@ from django.utils import timezone
 from directives import services
 from directives.models import Directive, Status
 from tests import factories
+from tests.conftest import require
 from tests.directives.conftest import photo
 from tests.directives.factories import InspectionRoundFactory, WorkOrderFactory
 
@@ -240,8 +241,7 @@ def test_the_pdf_carries_the_chinese_text_of_the_order(client, make_order, town_
     import shutil
     import subprocess
 
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
+    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
     order = make_order()
     client.force_login(town_staff)
     pdf = tmp_path / "order.pdf"

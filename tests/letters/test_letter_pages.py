@@ -1,12 +1,12 @@
 import shutil
 import subprocess
 
-import pytest
 from django.urls import reverse
 
 from letters import services
 from letters.models import Letter, LetterBatch
 from tests import factories
+from tests.conftest import require
 from tests.factories import PASSWORD
 
 
@@ -107,8 +107,7 @@ def test_the_letter_pdf_is_chinese_text(
     assert r.status_code == 200
     assert r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
     pdf = tmp_path / "letter.pdf"
     pdf.write_bytes(r.content)
     text = subprocess.run(
