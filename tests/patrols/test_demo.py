@@ -23,7 +23,8 @@ def test_the_demo_town_has_the_reference_years_patrols_and_is_idempotent(db, set
     assert stats.sentences[0] == "2018年，91名镇级河长共巡河 3,344 次（人均 36.7 次）。"
     assert Patrol.objects.exclude(flags=[]).exists()
     assert Patrol.objects.filter(review="rejected").exists()
-    assert Finding.objects.filter(status="open").count() == Finding.objects.count() > 100
+    assert Finding.objects.count() > 100
+    assert 0 < Finding.objects.filter(status="open").count() < Finding.objects.count() / 10
     assert Finding.objects.filter(photos__isnull=False).exists()
     march = duty_for(chiefs=Chief.objects.all(), month=date(2018, 3, 1))
     assert 0 < sum(d.behind for d in march.values()) < len(march)
