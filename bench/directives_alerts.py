@@ -11,22 +11,11 @@ alert job's reads must not grow with the archive.
 """
 
 import argparse
-import os
 import random
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-BASE = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("SMS_BACKEND", "notices.sms.LocmemBackend")
-os.environ.setdefault("EMAIL_URL", "memorymail://")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BASE / 'var' / 'bench-directives.sqlite3'}")
+from _setup import setup_django
 
 
 def main() -> None:
@@ -37,12 +26,7 @@ def main() -> None:
     parser.add_argument("--due-per-town", type=int, default=30)
     args = parser.parse_args()
 
-    if os.environ["DATABASE_URL"].startswith("sqlite:///"):
-        Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
-
-    import django
-
-    django.setup()
+    setup_django("bench-directives.sqlite3", fresh=True)
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

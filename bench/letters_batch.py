@@ -10,26 +10,13 @@ second and queries per letter.
 """
 
 import argparse
-import os
-import sys
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-BASE = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BASE / 'var' / 'bench_letters.sqlite3'}")
-os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-os.environ["EMAIL_URL"] = "memorymail://"
-os.environ["SMS_BACKEND"] = "notices.sms.LocmemBackend"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from _setup import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("bench_letters.sqlite3", fresh=False)
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -11,27 +11,14 @@ import), and prints rows per second for each step.
 
 import argparse
 import csv
-import os
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-BASE = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-if "DATABASE_URL" not in os.environ:
-    db = BASE / "var" / "bench-monitoring.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+from _setup import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("bench-monitoring.sqlite3", fresh=True)
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402

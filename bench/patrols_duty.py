@@ -9,19 +9,12 @@ prints the number of queries of each (which must not grow with the data).
 """
 
 import argparse
-import os
 import random
-import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-BASE = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BASE / 'var' / 'bench-patrols.sqlite3'}")
+from _setup import setup_django
 
 
 def main() -> None:
@@ -31,12 +24,7 @@ def main() -> None:
     parser.add_argument("--patrols-per-chief", type=int, default=40)
     args = parser.parse_args()
 
-    if os.environ["DATABASE_URL"].startswith("sqlite:///"):
-        Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
-
-    import django
-
-    django.setup()
+    setup_django("bench-patrols.sqlite3", fresh=True)
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

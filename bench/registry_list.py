@@ -11,22 +11,13 @@ requests/s, p50 and p95.
 
 import os
 import statistics
-import sys
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'bench.sqlite3'}")
-os.environ.setdefault("AXES_FAILURE_LIMIT", "1000")
+from _setup import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("bench.sqlite3", fresh=False)
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
