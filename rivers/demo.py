@@ -23,6 +23,8 @@ DEMO_PASSWORD = "hezhang-demo"
 # are random (core.services.create_api_client).
 DEMO_READ_TOKEN = "demo-jinshan-read-token"
 DEMO_WRITE_TOKEN = "demo-jinshan-write-token"
+# A town's own system (scope 朱泾镇 only), to show what a town-scoped token may not do.
+DEMO_TOWN_TOKEN = "demo-zhujing-write-token"
 
 DISTRICT = ("310116", "金山区")
 TOWN = ("310116102", "朱泾镇")
@@ -374,7 +376,176 @@ def build(*, stdout=None) -> str:
             key_hash=ApiToken.hash_key(key),
             defaults={"user": client, "name": f"demo-{scope}", "scope": scope, "prefix": key[:8]},
         )
+    _town_token(town, user)
+    _build_second_town(district, villages, user, created, rng=random.Random(SEED + 2))
     return ", ".join(f"{k} +{v}" for k, v in created.items())
+
+
+def _town_token(town, user) -> None:
+    client = user("zhujing-api", User.Role.DISTRICT_CLIENT, town, last="朱泾镇网格化平台")
+    ApiToken.objects.get_or_create(
+        key_hash=ApiToken.hash_key(DEMO_TOWN_TOKEN),
+        defaults={
+            "user": client,
+            "name": "demo-town-write",
+            "scope": ApiToken.Scope.WRITE,
+            "prefix": DEMO_TOWN_TOKEN[:8],
+        },
+    )
+
+
+# The neighbouring town, so that the demo is a district of two towns: 亭林镇 with two villages,
+# its own office, chiefs and rivers, and a border river (界泾) that it owns and that crosses
+# 朱泾镇's 待泾村, whose reach there 朱泾镇's village chief c001 answers for. Small on purpose:
+# 朱泾镇 keeps the reference figures; 亭林镇 exists to show (and test) what one town may do to
+# the other's records.
+SECOND_TOWN = ("310116105", "亭林镇")
+SECOND_VILLAGES = [("201", "亭东村"), ("202", "南星村")]
+SECOND_RIVERS = [
+    # code, name, level, km, village index (None: the town), target class
+    ("TL-Z001", "亭林塘", ChiefLevel.TOWN, Decimal("6.40"), None, WaterClass.IV),
+    ("TL-Z002", "界泾", ChiefLevel.TOWN, Decimal("3.20"), None, WaterClass.IV),
+    ("TL-C001", "亭东浜", ChiefLevel.VILLAGE, Decimal("0.90"), 0, WaterClass.V),
+    ("TL-C002", "亭东河", ChiefLevel.VILLAGE, Decimal("1.10"), 0, WaterClass.V),
+    ("TL-C003", "南星浜", ChiefLevel.VILLAGE, Decimal("0.80"), 1, WaterClass.V),
+    ("TL-C004", "南星港", ChiefLevel.VILLAGE, Decimal("1.30"), 1, WaterClass.V),
+]
+
+
+def _build_second_town(district, zhujing_villages, user, created, *, rng) -> None:
+    town, new = Region.objects.get_or_create(
+        code=SECOND_TOWN[0],
+        defaults={"name": SECOND_TOWN[1], "kind": Region.Kind.TOWN, "parent": district},
+    )
+    created["regions"] += new
+    villages = []
+    for suffix, name in SECOND_VILLAGES:
+        village, new = Region.objects.get_or_create(
+            code=town.code + suffix,
+            defaults={"name": name, "kind": Region.Kind.VILLAGE, "parent": town},
+        )
+        created["regions"] += new
+        villages.append(village)
+    daijing = zhujing_villages[0]  # 待泾村, c001's village
+
+    existing = set(River.objects.values_list("code", flat=True))
+    rivers = {}
+    for code, name, level, km, where, target in SECOND_RIVERS:
+        owner = town if where is None else villages[where]
+        river = _river(
+            code,
+            existing,
+            name=name,
+            level=level,
+            length_km=km,
+            region=owner,
+            target_class=target,
+            geometry=_course(rng, km),
+        )
+        created["rivers"] += code not in existing
+        crossed = {"TL-Z001": villages, "TL-Z002": [villages[0], daijing]}.get(code, [owner])
+        river.regions.add(*({owner, *crossed}))
+        rivers[code] = river
+
+    def reach(river, village, n, km):
+        obj, new = Reach.objects.get_or_create(
+            river=river,
+            name=f"{village.name}段",
+            defaults={"position": n, "length_km": km, "village": village},
+        )
+        created["reaches"] += new
+        return obj
+
+    reaches = [
+        reach(rivers["TL-Z001"], villages[0], 1, Decimal("3.40")),
+        reach(rivers["TL-Z001"], villages[1], 2, Decimal("3.00")),
+        reach(rivers["TL-Z002"], villages[0], 1, Decimal("1.70")),
+        reach(rivers["TL-Z002"], daijing, 2, Decimal("1.50")),
+    ]
+
+    phones: list[str] = []
+
+    def chief(username, role, home, level, title, position, superior=None):
+        last, first = _person(rng)
+        phones.append(username)
+        u = user(
+            username,
+            role,
+            home,
+            last=last,
+            first=first,
+            phone=f"1370116{len(phones) + 1:04d}",
+            email=f"{username}@tinglin.example.cn",
+        )
+        obj, _ = Chief.objects.get_or_create(
+            user=u,
+            defaults={
+                "level": level,
+                "title": title,
+                "position": position,
+                "region": home,
+                "superior": superior,
+            },
+        )
+        return obj
+
+    first = chief(
+        "t001", User.Role.TOWN_CHIEF, town, ChiefLevel.TOWN, Chief.Title.FIRST_CHIEF, "镇党委书记"
+    )
+    deputy = chief("t002", User.Role.TOWN_CHIEF, town, ChiefLevel.TOWN, Chief.Title.CHIEF, "副镇长")
+    village_chiefs = [
+        chief(
+            f"tc{n:02d}",
+            User.Role.VILLAGE_CHIEF,
+            v,
+            ChiefLevel.VILLAGE,
+            Chief.Title.CHIEF,
+            "村党组织书记",
+            first,
+        )
+        for n, v in enumerate(villages, start=1)
+    ]
+    c001 = Chief.objects.get(user__username="c001")
+
+    have = set(ChiefAssignment.objects.values_list("chief_id", "river_id", "reach_id", "level"))
+    plan = [
+        (first, reaches[0], ChiefLevel.TOWN),
+        (deputy, reaches[1], ChiefLevel.TOWN),
+        (first, reaches[2], ChiefLevel.TOWN),
+        (deputy, reaches[3], ChiefLevel.TOWN),
+        (village_chiefs[0], reaches[0], ChiefLevel.VILLAGE),
+        (village_chiefs[1], reaches[1], ChiefLevel.VILLAGE),
+        (village_chiefs[0], reaches[2], ChiefLevel.VILLAGE),
+        # 朱泾镇's village chief answers for 界泾's reach in 待泾村.
+        (c001, reaches[3], ChiefLevel.VILLAGE),
+    ]
+    rows = [
+        ChiefAssignment(chief=c, river=r.river, reach=r, level=lvl, start_date=ASSIGNED_SINCE)
+        for c, r, lvl in plan
+        if (c.pk, r.river_id, r.pk, lvl) not in have
+    ]
+    for i, code in enumerate(("TL-C001", "TL-C002", "TL-C003", "TL-C004")):
+        c = village_chiefs[i // 2]
+        if (c.pk, rivers[code].pk, None, ChiefLevel.VILLAGE) not in have:
+            rows.append(
+                ChiefAssignment(
+                    chief=c,
+                    river=rivers[code],
+                    level=ChiefLevel.VILLAGE,
+                    start_date=ASSIGNED_SINCE,
+                )
+            )
+    ChiefAssignment.objects.bulk_create(rows)
+
+    user(
+        "tl-office",
+        User.Role.OFFICE,
+        town,
+        last="河长办",
+        first="小亭",
+        phone="13900000002",
+        email="office@tinglin.example.cn",
+    )
 
 
 def _river(code, existing, **fields) -> River:

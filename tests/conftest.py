@@ -91,6 +91,93 @@ def district_write_token(town):
     return create_api_client(name="district-w", region=town.parent, scope="write")
 
 
+@pytest.fixture
+def two_towns(db):
+    """A district of two towns with two villages each and a river across the town border.
+
+    Every permission test asks "can the other town do this?" with it::
+
+        d = two_towns
+        d.district                      金山区
+        d.town_a, d.town_b              朱泾镇, 亭林镇
+        d.village_a1, d.village_a2      villages of town A (d.village_b1, d.village_b2 of B)
+        d.office_a, d.office_b          office staff of each town
+        d.town_chief_a, d.town_chief_b  town-level chiefs (users), first chief of their town
+        d.chief_a1, d.chief_a2, d.chief_b1, d.chief_b2
+                                        village chiefs (users) of each village
+        d.inspector                     the district's inspection group
+        d.river_a1, d.river_a2, d.river_b1, d.river_b2
+                                        a village-level river in each village, its chief assigned
+        d.border_river                  owned by town B (level town), crossing village_b1 and
+                                        village_a1; d.reach_b1 and d.reach_a1 are its reaches,
+                                        answered for by chief_b1 and chief_a1 (village level)
+                                        and town_chief_b (town level)
+        d.read_token, d.write_token     (token, key) of district clients (scope 金山区)
+        d.town_a_token                  (token, key) of a write client scoped to town A only
+    """
+    from types import SimpleNamespace
+
+    from core.services import create_api_client
+
+    d = SimpleNamespace()
+    d.district = factories.DistrictFactory()
+    d.town_a = factories.TownFactory(parent=d.district, name="朱泾镇")
+    d.town_b = factories.TownFactory(parent=d.district, name="亭林镇")
+    d.village_a1 = factories.VillageFactory(parent=d.town_a, name="待泾村")
+    d.village_a2 = factories.VillageFactory(parent=d.town_a, name="秀州村")
+    d.village_b1 = factories.VillageFactory(parent=d.town_b, name="亭东村")
+    d.village_b2 = factories.VillageFactory(parent=d.town_b, name="南星村")
+
+    def person(username, role, region, **chief):
+        user = factories.UserFactory(username=username, role=role, region=region)
+        if chief:
+            factories.ChiefFactory(user=user, region=region, **chief)
+        return user
+
+    d.office_a = person("office-a", "office", d.town_a)
+    d.office_b = person("office-b", "office", d.town_b)
+    d.town_chief_a = person(
+        "town-chief-a", "town_chief", d.town_a, level="town", title="first_chief"
+    )
+    d.town_chief_b = person(
+        "town-chief-b", "town_chief", d.town_b, level="town", title="first_chief"
+    )
+    for key in ("a1", "a2", "b1", "b2"):
+        village = getattr(d, f"village_{key}")
+        setattr(
+            d, f"chief_{key}", person(f"chief-{key}", "village_chief", village, level="village")
+        )
+        river = factories.RiverFactory(name=f"{village.name}浜", region=village)
+        factories.AssignmentFactory(
+            chief=getattr(d, f"chief_{key}").chief, river=river, level="village"
+        )
+        setattr(d, f"river_{key}", river)
+    d.inspector = person("inspector-d", "inspector", d.district)
+
+    d.border_river = factories.RiverFactory(
+        name="界泾",
+        level="town",
+        region=d.town_b,
+        regions=[d.town_b, d.village_b1, d.village_a1],
+    )
+    d.reach_b1 = factories.ReachFactory(river=d.border_river, name="亭东村段", village=d.village_b1)
+    d.reach_a1 = factories.ReachFactory(river=d.border_river, name="待泾村段", village=d.village_a1)
+    for user, reach, level in (
+        (d.town_chief_b, d.reach_b1, "town"),
+        (d.town_chief_b, d.reach_a1, "town"),
+        (d.chief_b1, d.reach_b1, "village"),
+        (d.chief_a1, d.reach_a1, "village"),
+    ):
+        factories.AssignmentFactory(
+            chief=user.chief, river=d.border_river, reach=reach, level=level
+        )
+
+    d.read_token = create_api_client(name="district-r", region=d.district, scope="read")
+    d.write_token = create_api_client(name="district-w", region=d.district, scope="write")
+    d.town_a_token = create_api_client(name="town-a-w", region=d.town_a, scope="write")
+    return d
+
+
 # --- real parts -------------------------------------------------------------------------------
 
 
