@@ -45,6 +45,8 @@ LOCAL_APPS = [
     "monitoring",
     "plans",
     "letters",
+    # Above the feature apps: reads from all of them (dashboard, map, assessment, report).
+    "overview",
 ]
 
 INSTALLED_APPS = [
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "overview.context_processors.notifications",
             ],
         },
     },
