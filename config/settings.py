@@ -307,6 +307,13 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 
+# --- spreadsheet imports (core.spreadsheets: lab sheets, the river registry) ---
+# What one uploaded .xlsx/.csv may hold: data rows below the header, the .xlsx's members once
+# unpacked (checked on the zip's declared sizes before opening) and the file itself.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
+
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
 # resume job takes it over (safe: the notification is unique by key, see letters.services).
