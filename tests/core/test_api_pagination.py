@@ -123,7 +123,8 @@ def test_page_numbers_still_count_exactly_below_the_limit(api_client, rivers, di
     body = api_client.get("/api/v1/rivers/", {"page_size": 2, "page": 2}, **auth(key)).json()
     assert (body["count"], body["count_exact"]) == (5, True)
     assert [r["code"] for r in body["results"]] == ["K003", "K004"]
-    assert body["next"] and body["previous"]
+    assert body["next"]
+    assert body["previous"]
 
 
 def test_past_the_limit_the_count_stops_counting(api_client, rivers, district_token, settings):
