@@ -45,6 +45,8 @@ LOCAL_APPS = [
     "monitoring",
     "plans",
     "letters",
+    # Above the feature apps: reads from all of them (dashboard, map, assessment, report).
+    "overview",
 ]
 
 INSTALLED_APPS = [
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.replica.ReplicaListReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "overview.context_processors.notifications",
             ],
         },
     },
@@ -120,6 +124,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A read replica for the API's list reads (core/replica.py); several web nodes can share one
+# PostgreSQL primary and its replicas. Tests get a mirror alias so the router can be tested.
+DATABASE_READ_REPLICA = None
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASE_READ_REPLICA = "replica"
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["core.replica.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -222,6 +236,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # sweepers send what was committed once it is back).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Separate queues so that one kind of work never waits behind another (README, Production):
+# letters (compose and send), deliveries (notices: e-mail/SMS), imports (lab files). Off by
+# default, because a worker started without -Q consumes only the default queue "celery".
+CELERY_SEPARATE_QUEUES = env.bool("CELERY_SEPARATE_QUEUES", default=False)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = (
+    {
+        "letters.tasks.*": {"queue": "letters"},
+        "notices.tasks.*": {"queue": "deliveries"},
+        "monitoring.tasks.*": {"queue": "imports"},
+    }
+    if CELERY_SEPARATE_QUEUES
+    else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweeper: every due delivery no task picked up (lost wake-up, failed publish,
@@ -258,12 +286,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "core.authentication.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
+# API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
+API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "河长制办公系统 API / River-chief office API",
     "DESCRIPTION": (
@@ -308,11 +338,12 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 
 # --- rivers ---
-# Background tiles of the river maps (an XYZ URL template); empty draws the lines on a blank
-# map, for offices without internet access.
-RIVERS_MAP_TILE_URL = env.str(
-    "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
+# Maps (issue 10 item 13). The embedded default asks no server outside the machine: with no
+# tile URL, Leaflet draws the town's own geometries (the registry's river courses) as the base.
+# MAP_TILE_URL is an XYZ template such as https://tile.example/{z}/{x}/{y}.png, and
+# MAP_TILE_ATTRIBUTION the credit its licence asks for (shown only once a tile has loaded).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
 # --- directives ---
 # Deadline alerts of supervision orders: "due soon" this many days before the deadline, and
@@ -334,6 +365,13 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- spreadsheet imports (core.spreadsheets: lab sheets, the river registry) ---
+# What one uploaded .xlsx/.csv may hold: data rows below the header, the .xlsx's members once
+# unpacked (checked on the zip's declared sizes before opening) and the file itself.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
