@@ -48,6 +48,8 @@ LOCAL_APPS = [
     "public",
     "smallwater",
     "smartwater",
+    # Above the feature apps: reads from all of them (dashboard, map, assessment, report).
+    "overview",
 ]
 
 INSTALLED_APPS = [
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "overview.context_processors.notifications",
             ],
         },
     },
@@ -283,11 +286,12 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 
 # --- rivers ---
-# Background tiles of the river maps (an XYZ URL template); empty draws the lines on a blank
-# map, for offices without internet access.
-RIVERS_MAP_TILE_URL = env.str(
-    "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
+# Maps (issue 10 item 13). The embedded default asks no server outside the machine: with no
+# tile URL, Leaflet draws the town's own geometries (the registry's river courses) as the base.
+# MAP_TILE_URL is an XYZ template such as https://tile.example/{z}/{x}/{y}.png, and
+# MAP_TILE_ATTRIBUTION the credit its licence asks for (shown only once a tile has loaded).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
 # --- directives ---
 # Deadline alerts of supervision orders: "due soon" this many days before the deadline, and
@@ -309,6 +313,13 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- spreadsheet imports (core.spreadsheets: lab sheets, the river registry) ---
+# What one uploaded .xlsx/.csv may hold: data rows below the header, the .xlsx's members once
+# unpacked (checked on the zip's declared sizes before opening) and the file itself.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
