@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.replica.ReplicaListReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +118,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A read replica for the API's list reads (core/replica.py); several web nodes can share one
+# PostgreSQL primary and its replicas. Tests get a mirror alias so the router can be tested.
+DATABASE_READ_REPLICA = None
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASE_READ_REPLICA = "replica"
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["core.replica.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -201,6 +212,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Separate queues so that one kind of work never waits behind another (README, Production):
+# letters (compose and send), deliveries (notices: e-mail/SMS), imports (lab files). Off by
+# default, because a worker started without -Q consumes only the default queue "celery".
+CELERY_SEPARATE_QUEUES = env.bool("CELERY_SEPARATE_QUEUES", default=False)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = (
+    {
+        "letters.tasks.*": {"queue": "letters"},
+        "notices.tasks.*": {"queue": "deliveries"},
+        "monitoring.tasks.*": {"queue": "imports"},
+    }
+    if CELERY_SEPARATE_QUEUES
+    else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Retry notification deliveries that failed on a channel and are due again.
@@ -236,12 +261,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "core.authentication.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
+# API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
+API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "河长制办公系统 API / River-chief office API",
     "DESCRIPTION": (
