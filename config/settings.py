@@ -45,6 +45,9 @@ LOCAL_APPS = [
     "monitoring",
     "plans",
     "letters",
+    "public",
+    "smallwater",
+    "smartwater",
     # Above the feature apps: reads from all of them (dashboard, map, assessment, report).
     "overview",
 ]
@@ -394,5 +397,24 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MeasureStatusEnum": "plans.models.Measure.Status",
         "LetterBatchStatusEnum": "letters.models.LetterBatch.Status",
         "LetterStatusEnum": "letters.models.Letter.Status",
+    }
+)
+
+# --- public, smallwater, smartwater ---
+# The office's public phone on signboards when the town office has not entered its own.
+PUBLIC_OFFICE_PHONE = env.str("PUBLIC_OFFICE_PHONE", default="")
+# Reports a single address may file per hour (resident reports and Open311 requests).
+PUBLIC_REPORTS_PER_HOUR = env.int("PUBLIC_REPORTS_PER_HOUR", default=5)
+# Words that mark a report as advertising (comma-separated); links and the honeypot field too.
+PUBLIC_SPAM_WORDS = env.list(
+    "PUBLIC_SPAM_WORDS", default=["代开发票", "发票", "博彩", "贷款", "刷单", "加微信", "返利"]
+)
+# Open311: the jurisdiction_id clients send (a region code; empty accepts any of our regions).
+OPEN311_JURISDICTION = env.str("OPEN311_JURISDICTION", default="310116")
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ReportStatusEnum": "public.models.Report.Status",
+        "ArticleStatusEnum": "public.models.Article.Status",
+        "SiteStatusEnum": "smartwater.models.Site.Status",
     }
 )
