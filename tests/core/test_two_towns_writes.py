@@ -296,7 +296,7 @@ def test_an_order_cannot_be_linked_to_another_towns_work_order(two_towns):
             title="清理",
             description="漂浮物",
             deadline=date(2030, 1, 1),
-            source="patrol",
+            source="phone_report",
             target_village=d.village_a1,
             work_order=work_order_b,
             notify_target=False,
@@ -316,7 +316,7 @@ def test_an_error_never_names_a_river_the_caller_cannot_see(two_towns):
             title="清理",
             description="漂浮物",
             deadline=date(2030, 1, 1),
-            source="patrol",
+            source="phone_report",
             target_village=d.village_a1,
             notify_target=False,
         )
