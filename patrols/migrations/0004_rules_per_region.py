@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_initial'),
-        ('patrols', '0002_default_duty_rules'),
+        ('patrols', '0003_district_scale'),
     ]
 
     operations = [
