@@ -8,6 +8,7 @@ urlpatterns = [
     path("batches/new/", views.batch_create, name="batch-create"),
     path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
     path("batches/<int:pk>/send/", views.batch_send, name="batch-send"),
+    path("batches/<int:pk>/progress/", views.batch_progress, name="batch-progress"),
     path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),
     path("<int:pk>/", views.letter_detail, name="letter-detail"),
     path("<int:pk>/pdf/", views.letter_pdf_view, name="letter-pdf"),
