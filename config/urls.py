@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.routers import router
+from overview.views.home import home
 
 DOMAIN_APPS = [
     "core",
@@ -18,6 +19,7 @@ DOMAIN_APPS = [
     "monitoring",
     "plans",
     "letters",
+    "overview",
 ]
 
 # Each app's api.py registers its viewsets on the shared router (and may add extra urlpatterns).
@@ -33,6 +35,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # One home URL, a page per role (the dashboard for the office and the inspector).
+    path("", home, name="home"),
     path("", include("core.urls")),
 ]
 for app in settings.LOCAL_APPS[1:]:

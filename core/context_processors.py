@@ -27,10 +27,4 @@ def navigation(request):
     matches = [i for i in items if i["url"] != "/" and request.path.startswith(i["url"])]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
-    unread = 0
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        from notices.selectors import unread_count
-
-        unread = unread_count(user=user)
-    return {"nav_items": items, "unread_notifications": unread}
+    return {"nav_items": items}

@@ -82,3 +82,8 @@ def batch_progress(*, batch: LetterBatch) -> dict:
         "done": batch.status == LetterBatch.Status.SENT
         or (batch.status != LetterBatch.Status.DRAFT and waiting == 0),
     }
+
+
+def batch_deliveries(*, batch: LetterBatch):
+    """The e-mails and SMS of the batch's letters (the outbox rows), for counts and resends."""
+    return Delivery.objects.filter(notification__letter__batch=batch)

@@ -1,4 +1,4 @@
-"""Figures for the home page, drawn from each app that has landed."""
+"""Reads across the feature apps for the home pages, the dashboard, the map and the reports."""
 
 from django.db.models import Count, Sum
 

@@ -1,0 +1,39 @@
+"""One home URL, a page per role: the dashboard for the office and the district's inspector,
+the chief's own home for chiefs."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("who", ["office_a", "inspector"])
+def test_office_staff_and_the_inspector_get_the_dashboard_as_their_home(client, two_towns, who):
+    client.force_login(getattr(two_towns, who))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "overview/dashboard.html" in [t.name for t in response.templates]
+
+
+@pytest.mark.parametrize("who", ["chief_a1", "town_chief_a"])
+def test_chiefs_get_their_own_home_not_the_dashboard(client, two_towns, who):
+    client.force_login(getattr(two_towns, who))
+    response = client.get("/")
+    assert response.status_code == 200
+    names = [t.name for t in response.templates]
+    assert "overview/chief_home.html" in names
+    assert "overview/dashboard.html" not in names
+
+
+@pytest.mark.parametrize("who", ["chief_a1", "town_chief_a"])
+def test_a_chief_cannot_open_the_dashboard_directly(client, two_towns, who):
+    client.force_login(getattr(two_towns, who))
+    assert client.get(reverse("overview:dashboard")).status_code == 403
+
+
+def test_the_unread_notification_count_still_reaches_every_page(client, two_towns):
+    from notices import services
+
+    services.notify(key="k", recipient=two_towns.chief_a1, kind="test", title="t")
+    client.force_login(two_towns.chief_a1)
+    assert client.get(reverse("rivers:river-list")).context["unread_notifications"] == 1
