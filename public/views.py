@@ -1,6 +1,5 @@
 """Thin views: the public pages (no login), the office's queue, articles and printing."""
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +22,7 @@ from public.forms import (
     ToOrderForm,
 )
 from public.models import Article, Report
-from public.pdf import signboard_url, signboards_pdf
+from public.pdf import qr_svg, signboard_url, signboards_pdf
 from rivers.models import River
 
 
@@ -61,8 +60,7 @@ def signboard(request, code: str):
 
 def signboard_qr(request, code: str):
     river = _public_river(code)
-    svg = segno.make(signboard_url(river), error="m").svg_inline(scale=6, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(qr_svg(signboard_url(river)), content_type="image/svg+xml")
 
 
 def report_new(request, code: str):
