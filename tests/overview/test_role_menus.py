@@ -58,9 +58,7 @@ def test_a_village_chief_is_not_offered_the_offices_rules_pages(client, two_town
     assert reverse("patrols:rules") in html
 
 
-def test_a_village_chiefs_order_statistics_count_work_orders_in_their_scope_only(
-    client, two_towns
-):
+def test_a_village_chiefs_order_statistics_count_work_orders_in_their_scope_only(client, two_towns):
     from datetime import date
 
     from tests.directives.factories import InspectionRoundFactory, WorkOrderFactory

@@ -44,7 +44,8 @@ def test_the_towns_first_chief_reads_the_towns_board_instead_of_an_empty_list(cl
     response = client.get(reverse("directives:order-board"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "待泾村的督办单" in html and "秀州村的督办单" in html
+    assert "待泾村的督办单" in html
+    assert "秀州村的督办单" in html
     # Town B's orders stay in town B.
     assert "亭东村的督办单" not in html
     # Reading, not issuing.
