@@ -78,3 +78,14 @@ def test_a_village_chiefs_order_statistics_count_work_orders_in_their_scope_only
     client.force_login(d.office_a)
     stats = client.get(reverse("directives:statistics") + f"?year={year}").context["stats"]
     assert stats["work_orders"] == 3
+
+
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [("office_a", True), ("inspector", False), ("town_chief_a", False), ("chief_a1", False)],
+)
+def test_the_main_menu_offers_office_entries_only_to_the_office(client, two_towns, who, offered):
+    client.force_login(getattr(two_towns, who))
+    labels = [str(i["label"]) for i in client.get("/").context["nav_items"]]
+    assert "首页" in labels
+    assert ("公众参与" in labels) is offered
