@@ -81,11 +81,13 @@ def _value_problems(row: SampleRow, now: datetime) -> Iterator[tuple[str, str]]:
         yield "ph", _("pH 应在 0–14 之间")
     do = row.values.get("do")
     if do is not None and math.isfinite(do):
-        bound = standards.do_upper_bound(row.values.get("temp"))
-        if do > bound:
+        # Supersaturation (even past twice saturation) is real and only flagged for review
+        # (standards.review_flags); this refuses what no water can hold.
+        bound = standards.do_impossible_bound()
+        if standards.exact(do) > bound:
             yield (
                 "do",
-                _("溶解氧 %(v)s mg/L 超过该水温下饱和值的 2 倍（%(b).1f mg/L），请检查单位或录入")
+                _("溶解氧 %(v)s mg/L 超过水体可能的最大值（%(b).1f mg/L），请检查单位或录入")
                 % {"v": f"{do:g}", "b": bound},
             )
     for name in ("sampling_depth_m", "water_depth_cm"):
