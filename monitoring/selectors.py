@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import (
     Avg,
@@ -67,10 +67,22 @@ class RiverStatus:
         return self.water_class == standards.WORSE_THAN_V
 
 
-def _period_means(river_ids, start, end, prev_start):
+def _samples(river_ids, at: datetime | None = None, region_code: str = ""):
+    """Samples of the rivers' points as the records stood at ``at`` (entered before it), of
+    the points inside ``region_code`` only when given (a town's letter reads its own points)."""
+    qs = Sample.objects.filter(point__river_id__in=river_ids)
+    if at is not None:
+        qs = qs.filter(created_at__lt=at)
+    if region_code:
+        qs = qs.filter(point__region__code__startswith=region_code)
+    return qs
+
+
+def _period_means(river_ids, start, end, prev_start, at=None, region_code=""):
     """One query: per point and per period (1 = current, 0 = previous), each item's mean."""
     rows = (
-        Sample.objects.filter(point__river_id__in=river_ids, sampled_at__gte=prev_start)
+        _samples(river_ids, at, region_code)
+        .filter(sampled_at__gte=prev_start)
         .filter(sampled_at__lt=end)
         .annotate(
             bucket=Case(
@@ -94,21 +106,25 @@ def _period_means(river_ids, start, end, prev_start):
     return current, previous
 
 
-def _odour_by_point(river_ids, start, end) -> tuple[dict[int, Odour | None], dict[int, list]]:
+def _odour_by_point(
+    river_ids, start, end, at=None, region_code=""
+) -> tuple[dict[int, Odour | None], dict[int, list]]:
     """One query: each point's black-odour level from its samples in the period, and each
-    river's points in their order along the water.
+    river's points in their order along the water (``at``, ``region_code`` as ``_samples``).
 
     Every active point is listed (and a retired one that still has samples in the period): a
     point without data in the period keeps its place, so it breaks a run of consecutive severe
     points instead of vanishing from between them (standards.water_body_odour).
     """
-    in_period = FilteredRelation(
-        "samples",
-        condition=Q(samples__sampled_at__gte=start, samples__sampled_at__lt=end),
-    )
+    condition = Q(samples__sampled_at__gte=start, samples__sampled_at__lt=end)
+    if at is not None:
+        condition &= Q(samples__created_at__lt=at)
+    in_period = FilteredRelation("samples", condition=condition)
+    points = MonitoringPoint.objects.filter(river_id__in=river_ids)
+    if region_code:
+        points = points.filter(region__code__startswith=region_code)
     rows = (
-        MonitoringPoint.objects.filter(river_id__in=river_ids)
-        .annotate(period_sample=in_period)
+        points.annotate(period_sample=in_period)
         .filter(Q(is_active=True) | Q(period_sample__isnull=False))
         .order_by("river_id", "position", "code", "id")
         .values_list(
@@ -131,7 +147,14 @@ def _odour_by_point(river_ids, start, end) -> tuple[dict[int, Odour | None], dic
     return odour, order
 
 
-def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int, RiverStatus]:
+def river_status(
+    *,
+    river_ids,
+    period_start: date,
+    period_end: date,
+    at: datetime | None = None,
+    region_code: str = "",
+) -> dict[int, RiverStatus]:
     """Status of each river over ``period_start``..``period_end`` (dates, both inclusive).
 
     Class and target: per point, the mean of each item over the period's samples; then the
@@ -140,6 +163,9 @@ def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int
     water-body rules over the points in their order along the river. Trend: the class against
     the previous period of the same kind (month, quarter, year; same length otherwise).
     Rivers without samples in the period get ``water_class=None``.
+    ``at``: only samples entered before that moment count (a monthly letter's snapshot).
+    ``region_code``: only the points inside that region count (a town's letter on a river
+    that crosses into another town).
 
     Three queries whatever the number of rivers, points or samples.
     """
@@ -148,8 +174,8 @@ def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int
     start, end = period.bounds()
     prev_start, _prev_end = period.previous().bounds()
     rivers = River.objects.filter(id__in=river_ids).values_list("id", "target_class", "water_type")
-    current, previous = _period_means(river_ids, start, end, prev_start)
-    odour, order = _odour_by_point(river_ids, start, end)
+    current, previous = _period_means(river_ids, start, end, prev_start, at, region_code)
+    odour, order = _odour_by_point(river_ids, start, end, at, region_code)
 
     result = {}
     for river_id, target, water_type in rivers:
