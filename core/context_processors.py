@@ -14,7 +14,7 @@ NAV = [
     ("letters:inbox", _("一信河长"), "all"),
     ("public:office", _("公众参与"), "office"),
     ("smallwater:body-list", _("小微水体"), "all"),
-    ("smartwater:site-list", _("监测点"), "office"),
+    ("smartwater:site-list", _("监测点"), "staff"),
 ]
 
 
