@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
                 "overview.context_processors.notifications",
+                "overview.context_processors.user_title",
             ],
         },
     },
