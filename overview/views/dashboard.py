@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from monitoring.standards import class_label
-
 from overview import selectors
 from overview.permissions import sees_overview
 from overview.scoping import pick_town, town_viewer, towns_for

@@ -46,7 +46,7 @@ def test_the_dashboard_shows_the_towns_water_month_by_month_with_links_to_the_fi
     response = client.get("/")
     board = response.context["board"]
     months = [m.period.key for m in board.water]
-    assert months[0] == "2025-11" and months[-1] == "2026-10" and len(months) == 12
+    assert (months[0], months[-1], len(months)) == ("2025-11", "2026-10", 12)
     by_key = {m.period.key: m for m in board.water}
     assert by_key["2026-10"].worse_than_v == 1
     assert by_key["2026-08"].worse_than_v == 0

@@ -1,4 +1,5 @@
-"""The home page: the registry at a glance and what needs attention now, from every app."""
+"""The chiefs' home page: the registry at a glance and what needs attention now, from every
+app (office staff and the inspector get the dashboard instead: test_dashboard.py)."""
 
 from datetime import date, timedelta
 
@@ -37,11 +38,11 @@ def _town_with_work(town, village, town_staff):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_office_home_shows_what_needs_attention_from_every_app(
+def test_the_town_chiefs_home_shows_what_needs_attention_from_every_app(
     client, town, village, town_staff, django_assert_max_num_queries
 ):
     _town_with_work(town, village, town_staff)
-    client.force_login(town_staff)
+    client.force_login(factories.UserFactory(role="town_chief", region=town))
     with django_assert_max_num_queries(30):
         page = client.get("/").content.decode()
     work = client.get("/").context["work"]
@@ -59,7 +60,7 @@ def test_the_home_page_costs_the_same_queries_whatever_the_amount_of_work(
     client, town, village, town_staff, django_assert_num_queries
 ):
     _town_with_work(town, village, town_staff)
-    client.force_login(town_staff)
+    client.force_login(factories.UserFactory(role="town_chief", region=town))
     client.get("/")  # warm the session and the content types
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
