@@ -64,3 +64,34 @@ def report_workbook(*, report, narratives: dict) -> bytes:
     for row in text.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
     return _bytes(wb)
+
+
+def scorecards_workbook(*, town, month, cards, items: dict) -> bytes:
+    """The month's scorecards, one row each, with every item's figure."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{month:%Y-%m}"
+    keys = list(items)
+    header = [_("对象"), _("村/居委"), _("河长"), _("得分"), _("等次")]
+    header += [f"{items[k]}（%）" for k in keys] + [_("规则版本")]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = BOLD
+    for card in cards:
+        by_key = {i["key"]: i for i in card.items}
+        village = card.village or (card.chief.region if card.chief else None)
+        ws.append(
+            [
+                str(card.get_subject_display()),
+                _safe(village.name if village else ""),
+                _safe(card.chief.user.display_name if card.chief else ""),
+                float(card.score) if card.score is not None else None,
+                card.band,
+                *[by_key.get(k, {}).get("score") for k in keys],
+                f"{card.rules.valid_from:%Y-%m}",
+            ]
+        )
+    for i, width in enumerate([8, 14, 12, 8, 8, *[14] * len(keys), 10], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    return _bytes(wb)
