@@ -45,6 +45,9 @@ LOCAL_APPS = [
     "monitoring",
     "plans",
     "letters",
+    "public",
+    "smallwater",
+    "smartwater",
     # Above the feature apps: reads from all of them (dashboard, map, assessment, report).
     "overview",
 ]
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.replica.ReplicaListReadsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,11 +113,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database too: a real Celery worker in another
     # process must see the rows the integration tests write.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A real embedded default: WAL (readers never wait for the writer), a busy timeout
+    # (a writer waits up to SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing
+    # "database is locked"), and IMMEDIATE transactions: a transaction takes the write lock
+    # when it begins, so two writers queue for it instead of one failing when it upgrades
+    # its read lock (which no busy timeout can save). Django 5.1+ OPTIONS.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A read replica for the API's list reads (core/replica.py); several web nodes can share one
+# PostgreSQL primary and its replicas. Tests get a mirror alias so the router can be tested.
+DATABASE_READ_REPLICA = None
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASE_READ_REPLICA = "replica"
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["core.replica.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -176,6 +199,11 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notices.sms.ConsoleBackend")
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="河长办")
+# The gateway's answer is awaited this long; past it the outcome is "unknown" (never re-sent
+# blindly). SMS_API_STATUS_URL, if the gateway has one, tells what became of such a send.
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_API_STATUS_URL = env.str("SMS_API_STATUS_URL", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Celery: Redis in production; kombu's filesystem transport when no broker is configured,
 # so that the worker and beat still run on a laptop with nothing but SQLite.
@@ -191,19 +219,47 @@ if CELERY_BROKER_URL == "filesystem://":
         # Without it kombu writes its exchange tables to ./control in the working directory.
         "control_folder": str(_queue_dir / "control"),
     }
+# Acks late + a visibility timeout matched to the tasks: a message a dead worker held comes
+# back after CELERY_VISIBILITY_TIMEOUT seconds (kombu's default is one hour), and no task may
+# run that long (time limits below), or Redis would hand it to a second worker while it runs.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process was killed goes back to the queue at once, not after the
+# visibility timeout (every task claims its row, so running it again is harmless).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The broker is a wake-up, not the truth: publishing gives up quickly when it is down (the
+# sweepers send what was committed once it is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Separate queues so that one kind of work never waits behind another (README, Production):
+# letters (compose and send), deliveries (notices: e-mail/SMS), imports (lab files). Off by
+# default, because a worker started without -Q consumes only the default queue "celery".
+CELERY_SEPARATE_QUEUES = env.bool("CELERY_SEPARATE_QUEUES", default=False)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = (
+    {
+        "letters.tasks.*": {"queue": "letters"},
+        "notices.tasks.*": {"queue": "deliveries"},
+        "monitoring.tasks.*": {"queue": "imports"},
+    }
+    if CELERY_SEPARATE_QUEUES
+    else {}
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Retry notification deliveries that failed on a channel and are due again.
-    "retry-due-deliveries": {
-        "task": "notices.tasks.retry_due_deliveries",
-        "schedule": crontab(minute="*/5"),
+    # The outbox sweeper: every due delivery no task picked up (lost wake-up, failed publish,
+    # restarted broker, retry after backoff), dead workers' claims, unknown outcomes.
+    "notices-sweep-outbox": {
+        "task": "notices.tasks.sweep_outbox",
+        "schedule": crontab(minute="*"),
     },
     # Supervision-order deadline alerts (due soon, today, overdue, escalation); once per stage.
     "directive-deadline-alerts": {
@@ -220,10 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "overview.tasks.compute_last_month",
         "schedule": crontab(day_of_month="1", hour="2", minute="0"),
     },
-    # Resume letter batches a crashed worker left half-sent.
+    # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
         "task": "letters.tasks.resume_stalled_letters",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
     },
 }
 
@@ -238,12 +294,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "core.authentication.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
+# API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
+API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "河长制办公系统 API / River-chief office API",
     "DESCRIPTION": (
@@ -288,11 +346,12 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 
 # --- rivers ---
-# Background tiles of the river maps (an XYZ URL template); empty draws the lines on a blank
-# map, for offices without internet access.
-RIVERS_MAP_TILE_URL = env.str(
-    "RIVERS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
+# Maps (issue 10 item 13). The embedded default asks no server outside the machine: with no
+# tile URL, Leaflet draws the town's own geometries (the registry's river courses) as the base.
+# MAP_TILE_URL is an XYZ template such as https://tile.example/{z}/{x}/{y}.png, and
+# MAP_TILE_ATTRIBUTION the credit its licence asks for (shown only once a tile has loaded).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
 # --- directives ---
 # Deadline alerts of supervision orders: "due soon" this many days before the deadline, and
@@ -315,16 +374,52 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 
+# --- spreadsheet imports (core.spreadsheets: lab sheets, the river registry) ---
+# What one uploaded .xlsx/.csv may hold: data rows below the header, the .xlsx's members once
+# unpacked (checked on the zip's declared sizes before opening) and the file itself.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
+
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
 # resume job takes it over (safe: the notification is unique by key, see letters.services).
 LETTERS_CHUNK_SIZE = env.int("LETTERS_CHUNK_SIZE", default=500)
-LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=600)
+LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=120)
+
+# --- notices (the outbox; see notices.services and README "Reliability") ---
+# A worker's claim on a delivery lasts this long (longer than any send may take: the task is
+# killed at NOTICES_TASK_TIME_LIMIT); past it the sweeper resolves the claim.
+NOTICES_TASK_TIME_LIMIT = env.int("NOTICES_TASK_TIME_LIMIT", default=60)
+NOTICES_LEASE_SECONDS = env.int("NOTICES_LEASE_SECONDS", default=120)
+# The sweeper wakes up a pending delivery once it has been due this long without a worker.
+NOTICES_SWEEP_GRACE_SECONDS = env.int("NOTICES_SWEEP_GRACE_SECONDS", default=60)
+if NOTICES_LEASE_SECONDS <= NOTICES_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("NOTICES_LEASE_SECONDS must exceed NOTICES_TASK_TIME_LIMIT")
 # Name the API's status enums of plans and letters (they collide with the other apps' "status").
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "MeasureStatusEnum": "plans.models.Measure.Status",
         "LetterBatchStatusEnum": "letters.models.LetterBatch.Status",
         "LetterStatusEnum": "letters.models.Letter.Status",
+    }
+)
+
+# --- public, smallwater, smartwater ---
+# The office's public phone on signboards when the town office has not entered its own.
+PUBLIC_OFFICE_PHONE = env.str("PUBLIC_OFFICE_PHONE", default="")
+# Reports a single address may file per hour (resident reports and Open311 requests).
+PUBLIC_REPORTS_PER_HOUR = env.int("PUBLIC_REPORTS_PER_HOUR", default=5)
+# Words that mark a report as advertising (comma-separated); links and the honeypot field too.
+PUBLIC_SPAM_WORDS = env.list(
+    "PUBLIC_SPAM_WORDS", default=["代开发票", "发票", "博彩", "贷款", "刷单", "加微信", "返利"]
+)
+# Open311: the jurisdiction_id clients send (a region code; empty accepts any of our regions).
+OPEN311_JURISDICTION = env.str("OPEN311_JURISDICTION", default="310116")
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ReportStatusEnum": "public.models.Report.Status",
+        "ArticleStatusEnum": "public.models.Article.Status",
+        "SiteStatusEnum": "smartwater.models.Site.Status",
     }
 )

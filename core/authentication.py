@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.pagination import PageNumberPagination
 
 from core.models import ApiToken, User
+from core.pagination import Pagination  # noqa: F401 - its former home, kept importable
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -60,8 +60,3 @@ class ScopedPermission(permissions.BasePermission):
         if isinstance(request.auth, ApiToken):
             return request.auth.can_write
         return request.user.role != User.Role.DISTRICT_CLIENT or request.user.is_superuser
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500

@@ -51,14 +51,16 @@ class DirectiveViewSet(
     serializer_class = DirectiveSerializer
     filter_backends = []  # filtering lives in selectors.directives_for, shared with the board
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    modified_field = "modified_at"
 
     def get_queryset(self):
         qs = selectors.directives_for(
             user=self.request.user, filters=self.request.query_params, strict=True
         )
+        qs = qs.defer("river__geometry")
         if "modified_since" in self.request.query_params:
             return qs.order_by("modified_at", "id")
-        return qs.order_by("-year", "-serial")
+        return qs.order_by("-year", "-serial", "-id")
 
     @extend_schema(parameters=FILTER_PARAMS)
     def list(self, request, *args, **kwargs):
@@ -135,6 +137,7 @@ class WorkOrderViewSet(
     filterset_class = WorkOrderFilter
     search_fields = ["number", "content"]
     ordering_fields = ["modified_at", "reply_deadline", "id"]
+    modified_field = "modified_at"
 
     def get_queryset(self):
         qs = selectors.work_orders_for(user=self.request.user)

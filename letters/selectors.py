@@ -60,3 +60,8 @@ def delivery_labels(letter: Letter) -> dict[str, str]:
     """Like :func:`delivery_state`, in words for the pages."""
     labels = dict(Delivery.Status.choices)
     return {channel: labels.get(code, code) for channel, code in delivery_state(letter).items()}
+
+
+def batch_deliveries(*, batch: LetterBatch):
+    """The e-mails and SMS of the batch's letters (the outbox rows), for counts and resends."""
+    return Delivery.objects.filter(notification__letter__batch=batch)

@@ -55,10 +55,15 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.SampleSerializer
     filter_backends = []
+    modified_field = "updated_at"
 
     def get_queryset(self):
         params = self.request.query_params
-        qs = selectors.samples_for(user=self.request.user).select_related("point__river")
+        qs = (
+            selectors.samples_for(user=self.request.user)
+            .select_related("point__river")
+            .defer("point__river__geometry")
+        )
         if params.get("point"):
             qs = qs.filter(point__code=params["point"])
         if params.get("river"):

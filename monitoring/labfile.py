@@ -9,15 +9,15 @@ that need it.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core import spreadsheets
 from monitoring import standards
 
 # Meta columns: field -> accepted header names.
@@ -267,49 +267,40 @@ def row_from_cells(line: int, cells: list, columns: list[Column]) -> SampleRow |
 # --- file formats -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileError([_("无法识别文件编码（请用 UTF-8 或 GBK 保存 CSV）")])
+def read_file(
+    path: str, name: str, *, caps: spreadsheets.Caps | None = None
+) -> tuple[int, list[Column], Iterator[SampleRow]]:
+    """(estimated data lines, columns, iterator of SampleRow); FileError if unreadable.
 
-
-def open_rows(path: str, name: str) -> tuple[int, Iterator[list]]:
-    """(number of data lines, iterator over all lines including the header)."""
-    lower = name.lower()
-    if lower.endswith(".csv"):
-        with open(path, "rb") as fh:
-            text = _decode(fh.read())
-        lines = list(csv.reader(io.StringIO(text)))
-        return max(len(lines) - 1, 0), iter(lines)
-    if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a broken file
-            raise FileError([_("无法读取 Excel 文件：%(e)s") % {"e": exc}]) from exc
-        ws = wb.worksheets[0]
-        total = max((ws.max_row or 1) - 1, 0)
-        return total, (list(r) for r in ws.iter_rows(values_only=True))
-    raise FileError([_("只支持 .csv 和 .xlsx 文件")])
-
-
-def read_file(path: str, name: str) -> tuple[int, list[Column], Iterator[SampleRow]]:
-    """(data lines, columns, iterator of SampleRow); FileError if the header is unusable."""
-    total, lines = open_rows(path, name)
+    Rows come from ``core.spreadsheets.read_rows``: every row whatever the .xlsx's stored
+    dimension says, streamed, and stopped at the caps of the settings (IMPORT_MAX_ROWS,
+    IMPORT_MAX_UNPACKED_MB, IMPORT_MAX_FILE_MB) with a FileError, raised by the iterator when
+    the row cap is passed. The estimate is for progress only: the real count is the number of
+    rows the iterator yields.
+    """
+    caps = caps or spreadsheets.Caps.from_settings(settings)
     try:
-        header = next(lines)
-    except StopIteration:
-        raise FileError([_("文件是空的")]) from None
-    columns = read_header(list(header))
+        estimate = spreadsheets.count_rows(path, name=name, caps=caps)
+        lines = spreadsheets.read_rows(path, name=name, caps=caps)
+        header = next(lines, None)
+    except spreadsheets.SpreadsheetError as exc:
+        raise FileError([spreadsheet_message(exc)]) from exc
+    if header is None:
+        raise FileError([_("文件是空的")])
+    columns = read_header(list(header.cells))
 
     def rows():
-        for line, cells in enumerate(lines, start=2):
-            row = row_from_cells(line, list(cells), columns)
-            if row is not None:
-                yield row
+        try:
+            for line in lines:
+                row = row_from_cells(line.line, line.cells, columns)
+                if row is not None:
+                    yield row
+        except spreadsheets.SpreadsheetError as exc:
+            raise FileError([spreadsheet_message(exc)]) from exc
 
-    return total, columns, rows()
+    return estimate, columns, rows()
+
+
+def spreadsheet_message(exc: spreadsheets.SpreadsheetError) -> str:
+    """The reader's message in the user's language (its templates are in the .po files)."""
+    return _(exc.template) % exc.params if exc.params else _(exc.template)

@@ -181,6 +181,7 @@ class Sample(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # GB 3838-2002 table 1 (basic items) and the black-odour indicators.
     ph = _value("ph")
@@ -235,7 +236,12 @@ class Sample(models.Model):
                 if standards.PARAMETERS[code].unit in (standards.MG_L, "个/L", "cm")
             ],
         ]
-        indexes = [models.Index(fields=["point", "sampled_at"], name="sample_point_time")]
+        indexes = [
+            models.Index(fields=["point", "sampled_at"], name="sample_point_time"),
+            # The API lists newest first across points: read by index, not sorted.
+            models.Index(fields=["-sampled_at", "id"], name="sample_newest_first"),
+            models.Index(fields=["updated_at", "id"], name="sample_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.point.name} {timezone.localtime(self.sampled_at):%Y-%m-%d %H:%M}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +27,6 @@ from monitoring.models import ImportJob, MonitoringPoint, Sample
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ERRORS_KEPT = 200
 PROGRESS_EVERY = 2000
 CHUNK = 2000
@@ -296,8 +296,9 @@ def start_import(*, upload, by: User) -> ImportJob:
     name = os.path.basename(upload.name or "")
     if not name.lower().endswith((".csv", ".xlsx")):
         raise ValidationError({"file": [_("只支持 .csv 和 .xlsx 文件")]})
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": [_("文件不能超过 50 MB")]})
+    cap = settings.IMPORT_MAX_FILE_MB
+    if upload.size > cap * 1024 * 1024:
+        raise ValidationError({"file": [_("文件不能超过 %(n)s MB") % {"n": cap}]})
     job = ImportJob.objects.create(file=upload, original_name=name[:200], created_by=by)
     from monitoring.tasks import check_import
 
@@ -348,9 +349,17 @@ def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckRes
     ImportJob.objects.filter(pk=job.pk).update(total_rows=total, columns=job.columns)
     labels = {c.field: c.header for c in columns}
     seen: list[SampleRow] = []
-    result = check_rows(
-        rows=_progress(job.pk, rows, seen), user=job.created_by, now=job.created_at, labels=labels
-    )
+    try:
+        result = check_rows(
+            rows=_progress(job.pk, rows, seen),
+            user=job.created_by,
+            now=job.created_at,
+            labels=labels,
+        )
+    except FileError as exc:  # the row cap, or a file broken past its header
+        job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
+        job.error_count = len(exc.messages)
+        return None, columns
     if not reuse_parsed and not result.error_count:
         with cached.open("wb") as fh:
             pickle.dump((columns, seen), fh, protocol=pickle.HIGHEST_PROTOCOL)

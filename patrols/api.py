@@ -22,9 +22,10 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     search_fields = ["river__name", "chief__user__last_name", "walker_name", "note"]
     ordering_fields = ["started_at", "distance_m"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    modified_field = "updated_at"
 
     def get_queryset(self):
-        qs = selectors.patrols_for(user=self.request.user)
+        qs = selectors.patrols_for(user=self.request.user).defer("river__geometry")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 Prefetch(
@@ -138,6 +139,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     search_fields = ["river__name", "note"]
     ordering_fields = ["found_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    modified_field = "updated_at"
 
     def get_queryset(self):
         return selectors.findings_for(user=self.request.user).prefetch_related(

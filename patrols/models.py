@@ -113,7 +113,8 @@ class Patrol(models.Model):
         related_name="reviewed_patrols",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["point_count"])
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["point_count", "updated_at"])
 
     objects = PatrolQuerySet.as_manager()
 
@@ -134,6 +135,7 @@ class Patrol(models.Model):
         indexes = [
             models.Index(fields=["chief", "started_at"]),
             models.Index(fields=["river", "started_at"]),
+            models.Index(fields=["updated_at", "id"], name="patrol_updated"),
         ]
 
     def __str__(self) -> str:
@@ -255,6 +257,7 @@ class Finding(models.Model):
         related_name="reported_findings",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     objects = FindingQuerySet.as_manager()
@@ -263,7 +266,10 @@ class Finding(models.Model):
         verbose_name = _("巡河发现问题")
         verbose_name_plural = _("巡河发现问题")
         ordering = ["-found_at", "-id"]
-        indexes = [models.Index(fields=["status", "found_at"])]
+        indexes = [
+            models.Index(fields=["status", "found_at"]),
+            models.Index(fields=["updated_at", "id"], name="finding_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.river}·{self.get_category_display()}"

@@ -41,9 +41,12 @@ class RiverViewSet(
     filterset_class = RiverFilter
     ordering_fields = ["code", "name", "length_km"]
     search_fields = []  # `q` is the FilterSet's search, shared with the page
+    modified_field = "updated_at"
 
     def get_queryset(self):
         rivers = selectors.visible_rivers(self.request.user).prefetch_related("regions")
+        if self.action == "list":
+            rivers = rivers.defer("geometry")  # a list row has no course: don't read it
         if self.action == "retrieve":
             rivers = rivers.prefetch_related(
                 Prefetch("reaches", queryset=Reach.objects.select_related("village"))
@@ -123,12 +126,16 @@ class AssignmentViewSet(
     filterset_class = AssignmentFilter
     search_fields = []
     ordering_fields = ["start_date", "end_date"]
+    modified_field = "updated_at"
 
     def get_queryset(self):
+        # By river (its id: the index assignment_api_order serves it, where the river's code
+        # would need a join before sorting), level, newest first.
         return (
             ChiefAssignment.objects.visible_to(self.request.user)
             .select_related("chief__user", "river", "reach")
-            .order_by("river__code", "level", "-start_date", "pk")
+            .defer("river__geometry")
+            .order_by("river_id", "level", "-start_date", "-id")
         )
 
     @extend_schema(request=AssignmentInputSerializer, responses={201: AssignmentSerializer})

@@ -109,6 +109,8 @@ class River(models.Model):
     end_point = models.CharField(_("终点"), max_length=100, blank=True)
     note = models.TextField(_("备注"), blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
+    # District systems sync with ?modified_since= (core/pagination.py).
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     objects = RiverQuerySet.as_manager()
@@ -127,7 +129,10 @@ class River(models.Model):
                 name="river_target_class_i_to_v",
             ),
         ]
-        indexes = [models.Index(fields=["level", "code"])]
+        indexes = [
+            models.Index(fields=["level", "code"]),
+            models.Index(fields=["updated_at", "id"], name="river_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -363,6 +368,7 @@ class ChiefAssignment(models.Model):
     start_date = models.DateField(_("起始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     objects = AssignmentQuerySet.as_manager()
@@ -389,7 +395,14 @@ class ChiefAssignment(models.Model):
                 name="one_open_responsible_chief_per_reach_level",
             ),
         ]
-        indexes = [models.Index(fields=["chief", "end_date"])]
+        indexes = [
+            models.Index(fields=["chief", "end_date"]),
+            # The API's order (river, level, newest first) and ?modified_since= read by index.
+            models.Index(
+                fields=["river", "level", "-start_date", "-id"], name="assignment_api_order"
+            ),
+            models.Index(fields=["updated_at", "id"], name="assignment_updated"),
+        ]
 
     def __str__(self) -> str:
         where = self.reach or self.river

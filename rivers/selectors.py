@@ -30,6 +30,28 @@ def visible_rivers(user: User) -> QuerySet[River]:
     return River.objects.visible_to(user).select_related("region")
 
 
+def base_map(user: User) -> dict:
+    """The rivers the user may see, as a GeoJSON FeatureCollection: the base layer of every map
+    when no tile server is configured (settings.MAP_TILE_URL), so a map asks nothing outside
+    the machine. One query; only rivers with a registered course."""
+    rows = (
+        River.objects.visible_to(user)
+        .filter(is_active=True, geometry__isnull=False)
+        .order_by("code")
+        .values_list("code", "name", "level", "geometry")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"code": code, "name": name, "level": level, "kind": "river"},
+        }
+        for code, name, level, geometry in rows
+        if isinstance(geometry, dict) and geometry.get("type") and geometry.get("coordinates")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _villages_prefetch() -> Prefetch:
     return Prefetch(
         "regions",

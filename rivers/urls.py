@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.river_edit, name="river-edit"),
     path("<int:pk>/assign/", views.river_assign, name="river-assign"),
     path("<int:pk>/end-assignment/", views.assignment_end, name="assignment-end"),
+    path("base-map.geojson", views.base_map, name="base-map"),
     path("vacancies/", views.vacancy_list, name="vacancy-list"),
     path("chiefs/", views.chief_list, name="chief-list"),
     path("chiefs/<int:pk>/", views.chief_detail, name="chief-detail"),

@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -64,7 +65,6 @@ def river_detail(request, pk: int, assign_form=None, end_form=None):
         ),
         "editable": editable,
         "changes": selectors.river_changes(river),
-        "map_tiles": _map_tiles(),
     }
     if editable:
         context["assign_form"] = assign_form or AssignChiefForm(river=river, user=request.user)
@@ -72,10 +72,13 @@ def river_detail(request, pk: int, assign_form=None, end_form=None):
     return render(request, "rivers/river_detail.html", context)
 
 
-def _map_tiles() -> str:
-    from django.conf import settings
-
-    return settings.RIVERS_MAP_TILE_URL
+@login_required
+def base_map(request):
+    """The base layer of the maps (the rivers the user may see), fetched by static/js/map.js."""
+    response = JsonResponse(selectors.base_map(request.user))
+    response["Content-Type"] = "application/geo+json"
+    patch_cache_control(response, private=True, max_age=300)
+    return response
 
 
 @login_required

@@ -222,6 +222,8 @@ class Directive(models.Model):
             models.Index(fields=["town", "status"], name="directive_town_status"),
             models.Index(fields=["modified_at"], name="directive_modified"),
             models.Index(fields=["river", "status"], name="directive_river_status"),
+            # The API's order across towns (newest year and serial first), read by index.
+            models.Index(fields=["year", "serial", "id"], name="directive_year_serial"),
         ]
 
     def __str__(self) -> str:

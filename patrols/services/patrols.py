@@ -219,7 +219,7 @@ def add_track_points(*, patrol: Patrol, by: User, points: Iterable[dict]) -> Pat
     # A phone sends points every few seconds: update the running totals without writing a
     # history row each time (the history records starting, finishing and reviewing).
     Patrol.objects.filter(pk=patrol.pk).update(
-        point_count=patrol.point_count, distance_m=patrol.distance_m
+        updated_at=timezone.now(), point_count=patrol.point_count, distance_m=patrol.distance_m
     )
     return patrol
 

@@ -357,3 +357,29 @@ def test_a_bad_filter_value_is_shown_next_to_its_field(client, town_staff, regis
     assert response.status_code == 200
     assert response.context["filter"].errors["length_min"]
     assert 'class="errorlist"' in response.content.decode()
+
+
+def test_the_base_map_holds_only_the_courses_of_rivers_the_user_may_see(client, two_towns):
+    d = two_towns
+    line = {"type": "LineString", "coordinates": [[121.1, 30.9], [121.2, 30.95]]}
+    for river in (d.river_a1, d.river_a2, d.river_b1, d.border_river):
+        river.geometry = line
+        river.save()
+    client.force_login(d.chief_a1)
+    response = client.get("/rivers/base-map.geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    names = {f["properties"]["name"] for f in response.json()["features"]}
+    # Their village's river and the border river crossing it; never the other town's own.
+    assert names == {d.river_a1.name, d.border_river.name}
+
+    client.force_login(d.office_b)
+    names = {
+        f["properties"]["name"] for f in client.get("/rivers/base-map.geojson").json()["features"]
+    }
+    assert d.river_a1.name not in names
+    assert d.border_river.name in names
+
+
+def test_the_base_map_needs_a_login(client):
+    assert client.get("/rivers/base-map.geojson").status_code == 302

@@ -1,10 +1,10 @@
 // Draws a patrol's track (and the river's line, when the registry has one) with Leaflet.
-// No tile layer: the page must work without reaching a map server.
+// The base map (tiles or the registry's river courses) comes from static/js/map.js.
 (function () {
   var el = document.getElementById("map");
   var data = JSON.parse(document.getElementById("map-data").textContent);
-  if (!el || !window.L || !data.track.length) return;
-  var map = L.map(el, { attributionControl: false });
+  if (!el || !window.L || !window.RiverMap || !data.track.length) return;
+  var map = RiverMap.create(el);
   var layers = [];
   if (data.river && data.river.coordinates) {
     var lines = data.river.type === "MultiLineString" ? data.river.coordinates : [data.river.coordinates];

@@ -1,13 +1,10 @@
-// Draws a river's GeoJSON LineString on a Leaflet map (tiles optional: offices may be offline).
+// Draws a river's GeoJSON LineString over the shared base map (static/js/map.js).
 (function () {
   var el = document.getElementById("river-map");
   var data = document.getElementById("river-geometry");
-  if (!el || !data || !window.L) return;
+  if (!el || !data || !window.L || !window.RiverMap) return;
   var geometry = JSON.parse(data.textContent);
-  var map = L.map(el, { scrollWheelZoom: false });
-  if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
-  }
+  var map = RiverMap.create(el, { scrollWheelZoom: false });
   var layer = L.geoJSON(geometry, { style: { color: "#1d5fa8", weight: 5 } }).addTo(map);
   map.fitBounds(layer.getBounds(), { padding: [20, 20] });
 })();

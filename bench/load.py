@@ -1,0 +1,235 @@
+"""Load bench: every main list and page against the raw-SQL floor, served by one gunicorn.
+
+Serves the application with ``gunicorn -w 2`` (through ``bench/floor_wsgi.py``, which adds the
+floor and a stock-DRF reference), then measures each endpoint with ``wrk -t2 -c8`` (installed
+from Debian's packages if missing), interleaved: every round runs every endpoint once, the
+floor included, so a busy machine slows all of them alike. Prints, per endpoint, the median
+over the rounds of req/s, p50 and p95, and how many times slower than the floor it is.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_district \\
+        .venv/bin/python bench/load.py [--rounds 3] [--seconds 5] [--only rivers]
+
+Build the district first with ``bench/district.py`` into the same database.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from _setup import BASE_DIR, setup_django
+
+LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %.3f %.3f %.3f %d\\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.timeout))
+end
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", default="", help="measure only labels containing this")
+    return parser.parse_args()
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk from Debian's packages ...", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk")
+
+
+def credentials() -> dict[str, dict[str, str]]:
+    """Headers per caller: a district read token, a one-town read token, an office session."""
+    from django.test import Client
+
+    from core.models import Region, User
+    from core.services import create_api_client
+
+    district = Region.objects.get(code="310199")
+    town = Region.objects.get(code="310199001")
+    _t, district_key = create_api_client(name="bench-district", region=district, scope="read")
+    _t, town_key = create_api_client(name="bench-town", region=town, scope="read")
+    client = Client()
+    client.force_login(User.objects.get(username=f"b-office-{town.code}"))
+    session = client.cookies["sessionid"].value
+    return {
+        "district": {"Authorization": f"Token {district_key}"},
+        "town": {"Authorization": f"Token {town_key}"},
+        "office": {"Cookie": f"sessionid={session}"},
+        "none": {},
+    }
+
+
+def endpoints(base: str, auth: dict) -> list[tuple[str, str, dict]]:
+    """(label, path, headers); cursor links are read from a first page of each list."""
+    d, t, o = auth["district"], auth["town"], auth["office"]
+    found = [
+        ("raw keyset SQL (the floor)", "/__floor__/rivers/", auth["none"]),
+        ("stock DRF, same rows", "/__stock__/rivers/", auth["none"]),
+        ("rivers/ page 1", "/api/v1/rivers/", d),
+        ("rivers/?page=900", "/api/v1/rivers/?page=900", d),
+        ("rivers/?cursor (deep)", deep_cursor(base, "/api/v1/rivers/?cursor=", d), d),
+        ("rivers/?modified_since", "/api/v1/rivers/?modified_since=2018-01-01T00:00:00Z", d),
+        ("rivers/?q=12号浜", "/api/v1/rivers/?q=12%E5%8F%B7%E6%B5%9C", d),
+        ("rivers/ (one town)", "/api/v1/rivers/", t),
+        ("assignments/", "/api/v1/assignments/", d),
+        ("patrols/", "/api/v1/patrols/", d),
+        ("directives/", "/api/v1/directives/", d),
+        ("monitoring/samples/", "/api/v1/monitoring/samples/", d),
+        ("river-status (town, 2018-05)", "/api/v1/monitoring/river-status/?period=2018-05", t),
+        ("home page (office)", "/", o),
+        ("water-quality page (office)", "/monitoring/?period=2018-05", o),
+        ("order board (office)", "/directives/", o),
+    ]
+    return [e for e in found if e[1] is not None]
+
+
+def fetch(base: str, path: str, headers: dict) -> tuple[int, bytes]:
+    request = urllib.request.Request(base + path, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def deep_cursor(base: str, first: str, headers: dict) -> str | None:
+    """The path of a page 900 pages in, following ``next`` links (None without cursors)."""
+    import json
+
+    status, body = fetch(base, first.replace("?cursor=", "?cursor_start=1"), headers)
+    status, body = fetch(base, "/api/v1/rivers/?modified_since=2000-01-01T00:00:00Z", headers)
+    if status != 200:
+        return None
+    data = json.loads(body)
+    # A cursor encodes a position; the bench asks for one deep in the table directly.
+    from rivers.models import River
+
+    codes = list(River.objects.order_by("code").values_list("code", flat=True)[45_000:45_001])
+    if not codes or "next" not in data:
+        return None
+    from core.pagination import encode_cursor
+
+    return "/api/v1/rivers/?cursor=" + encode_cursor([codes[0]], ["code"]) + "&ordering=code"
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+    }
+    env.pop("TESTING", None)
+    process = subprocess.Popen(
+        [
+            str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
+            "--pythonpath",
+            str(BASE_DIR / "bench"),
+            "floor_wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        time.sleep(0.3)
+        try:
+            fetch(base, "/__floor__/rivers/", {})
+            return process
+        except OSError:
+            continue
+    process.kill()
+    sys.exit("gunicorn did not start")
+
+
+def run_wrk(wrk: str, lua: str, url: str, headers: dict, args) -> tuple[float, float, float, int]:
+    cmd = [wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", lua, "--timeout", "60s"]
+    for name, value in headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"BENCH (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", out)
+    requests, seconds, p50, p95, errors = match.groups()
+    return int(requests) / float(seconds), float(p50), float(p95), int(errors)
+
+
+def main() -> None:
+    args = parse_args()
+    if "DATABASE_URL" not in os.environ:
+        sys.exit("set DATABASE_URL to the database bench/district.py built")
+    setup_django("bench_district.sqlite3", fresh=False)
+    from django.db import connection
+
+    wrk = ensure_wrk()
+    auth = credentials()
+    connection.close()
+    gunicorn = start_gunicorn(args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        todo = [e for e in endpoints(base, auth) if args.only in e[0] or e[0].endswith("floor)")]
+        for label, path, headers in todo:
+            status, body = fetch(base, path, headers)  # warm-up, and a check it answers
+            print(f"  {status} {len(body):>9,} B  {label}", flush=True)
+            if status != 200:
+                sys.exit(f"{label}: HTTP {status}: {body[:300]!r}")
+        results: dict[str, list] = {label: [] for label, _p, _h in todo}
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write(LUA)
+        for r in range(args.rounds):
+            for label, path, headers in todo:
+                results[label].append(run_wrk(wrk, lua.name, base + path, headers, args))
+            print(f"round {r + 1}/{args.rounds} done", flush=True)
+        Path(lua.name).unlink()
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+    floor = statistics.median(x[0] for x in results[todo[0][0]])
+    print(
+        f"\n{args.rounds} rounds x {args.seconds} s, wrk -t2 -c{args.connections}, "
+        f"gunicorn -w 2, {connection.vendor}"
+    )
+    print(f"| endpoint | req/s | p50 | p95 | ÷ floor | % of floor |\n|{' --- |' * 6}")
+    for label, runs in results.items():
+        rps = statistics.median(x[0] for x in runs)
+        p50 = statistics.median(x[1] for x in runs)
+        p95 = statistics.median(x[2] for x in runs)
+        errors = sum(x[3] for x in runs)
+        flag = f" ({errors} errors)" if errors else ""
+        print(
+            f"| {label}{flag} | {rps:,.1f} | {p50:.0f} ms | {p95:.0f} ms | "
+            f"{floor / rps:.1f} | {100 * rps / floor:.0f} % |"
+        )
+
+
+if __name__ == "__main__":
+    main()

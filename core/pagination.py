@@ -1,0 +1,253 @@
+"""API pagination: page numbers with cheap counts, and keyset cursors for district systems.
+
+Two ways to read any API list, one response shape ``{count, count_exact, next, previous,
+results}``:
+
+- **Page numbers** (``?page=3&page_size=100``), as before, for people and simple clients.
+  ``count`` is exact up to ``API_EXACT_COUNT_UP_TO`` rows (the count stops there instead of
+  scanning the whole scope: ``COUNT(*)`` over a million patrols costs more than the page);
+  past it, PostgreSQL's planner estimate is given and ``count_exact`` is false. A deep page
+  still costs its OFFSET.
+- **Keyset cursors** (``?cursor=`` to start, then follow ``next``) for district systems: each
+  page seeks from the previous page's last row through the ordering's index, so the 1,000th
+  page costs what the first does. ``count`` is null. ``?modified_since=<ISO 8601>`` reads the
+  rows changed at or after a moment, oldest change first, by the same cursors: a district
+  system keeps the ``updated_at`` of the last row it stored and asks again from there.
+"""
+
+import base64
+import binascii
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+def encode_cursor(values: list, ordering: list[str]) -> str:
+    raw = json.dumps({"o": ordering, "v": [_plain(v) for v in values]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, ordering: list[str]) -> list | None:
+    """The values a cursor holds; None for the empty cursor (the first page)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        values = data["v"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise ValidationError({"cursor": [_("游标无效")]}) from None
+    if data.get("o") != ordering or len(values) != len(ordering):
+        raise ValidationError({"cursor": [_("游标与当前排序不符，请从第一页重新开始")]})
+    return values
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _value_of(obj, field: str):
+    for part in field.split("__"):
+        obj = getattr(obj, "pk" if part == "pk" else part)
+    return obj
+
+
+def keyset_q(ordering: list[str], values: list) -> Q:
+    """Rows strictly after ``values`` in ``ordering``: (a > x) or (a = x and b > y) or ...
+
+    The first column's bound is repeated on its own (a >= x) so that the planner can seek in
+    the ordering's index instead of scanning from its start.
+    """
+    after = Q(pk__in=[])
+    for i, term in enumerate(ordering):
+        name = term.lstrip("-")
+        op = "lt" if term.startswith("-") else "gt"
+        clause = Q(**{f"{name}__{op}": values[i]})
+        for previous, value in zip(ordering[:i], values[:i], strict=True):
+            clause &= Q(**{previous.lstrip("-"): value})
+        after |= clause
+    first = ordering[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+    return bound & after
+
+
+class Pagination(BasePagination):
+    page_size = settings.REST_FRAMEWORK.get("PAGE_SIZE", 50)
+    max_page_size = 500
+
+    # --- shared --------------------------------------------------------------------------
+
+    def get_page_size(self, request) -> int:
+        try:
+            size = int(request.query_params.get("page_size", self.page_size))
+        except ValueError:
+            return self.page_size
+        return max(1, min(size, self.max_page_size))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size_now = self.get_page_size(request)
+        params = request.query_params
+        self.keyset = "cursor" in params or "modified_since" in params
+        if self.keyset:
+            return self._keyset_page(queryset, params, view)
+        return self._number_page(queryset, params)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_exact": self.count_exact,
+                "next": self.next_link,
+                "previous": self.previous_link,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "next", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "Rows in the list: exact when count_exact, else the "
+                    "planner's estimate; null when reading with a cursor.",
+                },
+                "count_exact": {"type": "boolean"},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        text = [
+            ("page", "integer", "page number (with a count); or read with `cursor`"),
+            ("page_size", "integer", f"rows a page, at most {self.max_page_size}"),
+            ("cursor", "string", "keyset cursor: empty for the first page, then `next`"),
+            (
+                "modified_since",
+                "string",
+                "ISO 8601: rows changed at or after, oldest change first, read by cursor",
+            ),
+        ]
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": {"type": kind},
+            }
+            for name, kind, description in text
+        ]
+
+    # --- page numbers --------------------------------------------------------------------
+
+    def _number_page(self, queryset, params):
+        try:
+            number = int(params.get("page", 1))
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise NotFound(_("无效页面。"))
+        size = self.page_size_now
+        offset = (number - 1) * size
+        rows = list(queryset[offset : offset + size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        if number > 1 and not rows:
+            raise NotFound(_("无效页面。"))
+        if not has_next:
+            self.count, self.count_exact = offset + len(rows), True  # no query needed
+        else:
+            self.count, self.count_exact = cheap_count(queryset)
+        url = self.request.build_absolute_uri()
+        self.next_link = replace_query_param(url, "page", number + 1) if has_next else None
+        if number == 1:
+            self.previous_link = None
+        elif number == 2:
+            self.previous_link = remove_query_param(url, "page")
+        else:
+            self.previous_link = replace_query_param(url, "page", number - 1)
+        return rows
+
+    # --- keyset cursors ------------------------------------------------------------------
+
+    def _keyset_page(self, queryset, params, view):
+        self.count, self.count_exact = None, False
+        since = params.get("modified_since")
+        if since is not None:
+            field = getattr(view, "modified_field", None)
+            if field is None:
+                raise ValidationError({"modified_since": [_("此列表不支持 modified_since")]})
+            moment = parse_datetime(since)
+            if moment is None:
+                raise ValidationError({"modified_since": [_("请使用 ISO 8601 时间")]})
+            queryset = queryset.filter(**{f"{field}__gte": moment}).order_by(field, "pk")
+        ordering = self._ordering(queryset)
+        values = decode_cursor(params.get("cursor", ""), ordering)
+        if values is not None:
+            queryset = queryset.filter(keyset_q(ordering, values))
+        size = self.page_size_now
+        rows = list(queryset.order_by(*ordering)[: size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        url = self.request.build_absolute_uri()
+        self.previous_link = None
+        self.next_link = None
+        if has_next:
+            last = [_value_of(rows[-1], term.lstrip("-")) for term in ordering]
+            self.next_link = replace_query_param(url, "cursor", encode_cursor(last, ordering))
+        return rows
+
+    @staticmethod
+    def _ordering(queryset) -> list[str]:
+        """The list's ordering as field names, ending in ``pk`` so that it is total."""
+        terms = list(queryset.query.order_by or queryset.model._meta.ordering)
+        if not all(isinstance(t, str) and t != "?" for t in terms):
+            raise ValidationError({"cursor": [_("此列表的排序不支持游标分页")]})
+        pk_names = {"pk", "id", "-pk", "-id"}
+        terms = [t for t in terms if t not in pk_names] + [
+            next((t for t in terms if t in pk_names), None)
+            or ("-pk" if terms and terms[-1].startswith("-") else "pk")
+        ]
+        return [t.replace("id", "pk") if t.lstrip("-") == "id" else t for t in terms]
+
+
+def cheap_count(queryset) -> tuple[int, bool]:
+    """(count, exact): exact up to ``API_EXACT_COUNT_UP_TO`` rows, then an estimate.
+
+    The bounded count reads at most that many rows. Past it, PostgreSQL's planner estimate
+    (from the table statistics ANALYZE keeps) is given; other databases count exactly.
+    """
+    limit = settings.API_EXACT_COUNT_UP_TO
+    bounded = queryset.order_by().values("pk")[: limit + 1].count()
+    if bounded <= limit:
+        return bounded, True
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.order_by().count(), True
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return max(estimate, limit + 1), False
