@@ -1,11 +1,14 @@
 from django.urls import path
 
 from overview.views import assessment, dashboard, report
+from overview.views import map as town_map
 
 app_name = "overview"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("map/", town_map.town_map, name="map"),
+    path("map.geojson", town_map.town_map_data, name="map-data"),
     path("scorecards/", assessment.scorecards, name="scorecards"),
     path("scorecards/compute/", assessment.compute, name="scorecards-compute"),
     path("scorecards.xlsx", assessment.scorecards_xlsx, name="scorecards-xlsx"),

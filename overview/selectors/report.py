@@ -6,18 +6,17 @@ figures come from the selectors each app's own statistics page uses, so the repo
 those pages say. A fixed number of queries whatever the amount of data.
 
 Three figures come from apps built beside this one (small water bodies inspected, monitoring
-sites planned, publicity articles): they are read through the selector names agreed in
-CONTRACTS.md and left out of the report while those apps are not installed.
+sites planned, publicity articles), through the selector names agreed in CONTRACTS.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
-from importlib import import_module
+from zoneinfo import ZoneInfo
 
-from django.apps import apps
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +28,10 @@ from monitoring.periods import Period
 from monitoring.selectors import monitored_rivers, river_status
 from patrols.selectors import patrol_stats
 from plans.models import Measure, Plan
+from public.selectors import articles_published
 from rivers.models import Chief, River, SluiceGate, WaterBody
+from smallwater.selectors import water_bodies_inspected
+from smartwater.selectors import sites_planned
 
 # The report's sections, in order: (key, title). The office writes a narrative for each.
 SECTIONS = [
@@ -80,16 +82,6 @@ class AnnualReport:
     @property
     def keys(self) -> set[str]:
         return {f.key for s in self.sections for f in s.figures}
-
-
-def _other_app_selector(app: str, module: str, name: str):
-    """The agreed selector of an app built beside this one, or None while it is not there."""
-    if not apps.is_installed(app):
-        return None
-    try:
-        return getattr(import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def _km(value) -> Decimal:
@@ -194,23 +186,21 @@ def annual_report(*, viewer: User, town: Region, year: int) -> AnnualReport:
     sec.add("measures_done", _("年内到期并完成"),
             measures.filter(deadline__year=year, status=Measure.Status.DONE).count(), _("项"))  # fmt: skip
 
-    # Figures from the apps built beside this one (CONTRACTS.md), when they are installed.
-    if inspected := _other_app_selector(
-        "smallwater", "smallwater.selectors", "water_bodies_inspected"
-    ):
-        sections["smallwater"].add("water_bodies_inspected", _("排查小微水体"),
-                                   inspected(region=town, year=year), _("个"))  # fmt: skip
-    if planned := _other_app_selector("smartwater", "smartwater.selectors", "sites_planned"):
-        sites = planned(region=town, at=date(year, 12, 31))
-        sections["smartwater"].add(
-            "sites_rivers", _("规划监测点位的河道"), sites["rivers"], _("条")
-        )
-        sections["smartwater"].add("sites_gates", _("规划监测点位的水闸"), sites["gates"], _("座"))
-    if articles := _other_app_selector("public", "public.selectors", "articles_published"):
-        sections["publicity"].add("articles", _("宣传报道"),
-                                  articles(region=town, year=year), _("篇"))  # fmt: skip
+    # Small water bodies, monitoring sites and publicity: the selectors agreed in CONTRACTS.md.
+    sections["smallwater"].add("water_bodies_inspected", _("排查小微水体"),
+                               water_bodies_inspected(region=town, year=year), _("个"))  # fmt: skip
+    sites = sites_planned(region=town, at=_year_end(year))
+    sections["smartwater"].add("sites_rivers", _("规划监测点位的河道"), sites["rivers"], _("条"))
+    sections["smartwater"].add("sites_gates", _("规划监测点位的水闸"), sites["gates"], _("座"))
+    sections["publicity"].add("articles", _("宣传报道"),
+                              articles_published(region=town, year=year), _("篇"))  # fmt: skip
 
     return AnnualReport(town=town, year=year, sections=[s for s in sections.values() if s.figures])
+
+
+def _year_end(year: int) -> datetime:
+    """The first moment after ``year`` (Asia/Shanghai): figures "as at" the year's end."""
+    return datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _status(river_ids: list[int], period: Period) -> dict:

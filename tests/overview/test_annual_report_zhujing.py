@@ -47,6 +47,11 @@ def test_the_2018_report_of_the_demo_town_has_every_reference_figure(report_2018
     assert r.value("inspection_rounds") == 1
     assert r.value("work_orders") == 5
     assert r.value("work_orders_answered") == 5
+    # From the apps beside this one (CONTRACTS.md selectors).
+    assert r.value("water_bodies_inspected") == 704
+    assert r.value("sites_rivers") == 186
+    assert r.value("sites_gates") == 97
+    assert r.value("articles") == 39
     # Worse than Class V listed in 2018 (the demo's monitoring data, README: 17; 3 black-odorous).
     assert r.value("worse_than_v_year") == 17
     assert r.value("black_odour_year") == 3
