@@ -8,6 +8,7 @@ urlpatterns = [
     path("batches/new/", views.batch_create, name="batch-create"),
     path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
     path("batches/<int:pk>/send/", views.batch_send, name="batch-send"),
+    path("batches/<int:pk>/progress/", views.batch_progress, name="batch-progress"),
     path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),
     path("batches/<int:pk>/resend/", views.batch_resend, name="batch-resend"),
     path("<int:pk>/", views.letter_detail, name="letter-detail"),

@@ -98,6 +98,7 @@ def batch_detail(request, pk: int):
         {
             "batch": batch,
             "totals": services.batch_totals(batch=batch),
+            "progress": selectors.batch_progress(batch=batch),
             "page": page,
             "status": status,
             "Status": Letter.Status,
@@ -115,6 +116,8 @@ def batch_detail(request, pk: int):
 @require_POST
 @login_required
 def batch_send(request, pk: int):
+    """Only queues the batch (the worker composes and sends each letter) and returns at once;
+    the batch page then follows the progress."""
     batch = _batch(request, pk)
     try:
         services.send_batch(batch=batch, by=request.user)
@@ -123,6 +126,17 @@ def batch_send(request, pk: int):
     else:
         messages.success(request, _("已开始发送，共 %(n)s 封") % {"n": batch.letters.count()})
     return redirect("letters:batch-detail", pk=batch.pk)
+
+
+@login_required
+def batch_progress(request, pk: int):
+    """The small status fragment the batch page polls (htmx) while the worker sends."""
+    batch = _batch(request, pk)
+    return render(
+        request,
+        "letters/_batch_progress.html",
+        {"batch": batch, "progress": selectors.batch_progress(batch=batch)},
+    )
 
 
 @require_POST

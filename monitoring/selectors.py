@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, Value, When
 
@@ -57,10 +57,22 @@ class RiverStatus:
         return self.water_class == standards.WORSE_THAN_V
 
 
-def _period_means(river_ids, start, end, prev_start):
+def _samples(river_ids, at: datetime | None = None, region_code: str = ""):
+    """Samples of the rivers' points as the records stood at ``at`` (entered before it), of
+    the points inside ``region_code`` only when given (a town's letter reads its own points)."""
+    qs = Sample.objects.filter(point__river_id__in=river_ids)
+    if at is not None:
+        qs = qs.filter(created_at__lt=at)
+    if region_code:
+        qs = qs.filter(point__region__code__startswith=region_code)
+    return qs
+
+
+def _period_means(river_ids, start, end, prev_start, at=None, region_code=""):
     """One query: per point and per period (1 = current, 0 = previous), each item's mean."""
     rows = (
-        Sample.objects.filter(point__river_id__in=river_ids, sampled_at__gte=prev_start)
+        _samples(river_ids, at, region_code)
+        .filter(sampled_at__gte=prev_start)
         .filter(sampled_at__lt=end)
         .annotate(
             bucket=Case(
@@ -84,10 +96,11 @@ def _period_means(river_ids, start, end, prev_start):
     return current, previous
 
 
-def _odour_by_point(river_ids, start, end) -> dict[int, Odour | None]:
+def _odour_by_point(river_ids, start, end, at=None, region_code="") -> dict[int, Odour | None]:
     """One query: each point's black-odour level from its samples in the period."""
     rows = (
-        Sample.objects.filter(point__river_id__in=river_ids, sampled_at__gte=start)
+        _samples(river_ids, at, region_code)
+        .filter(sampled_at__gte=start)
         .filter(sampled_at__lt=end)
         .filter(
             Q(transparency__isnull=False)
@@ -107,7 +120,14 @@ def _odour_by_point(river_ids, start, end) -> dict[int, Odour | None]:
     return {point_id: standards.point_odour(samples) for point_id, samples in levels.items()}
 
 
-def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int, RiverStatus]:
+def river_status(
+    *,
+    river_ids,
+    period_start: date,
+    period_end: date,
+    at: datetime | None = None,
+    region_code: str = "",
+) -> dict[int, RiverStatus]:
     """Status of each river over ``period_start``..``period_end`` (dates, both inclusive).
 
     Class and target: per point, the mean of each item over the period's samples; then the
@@ -116,6 +136,9 @@ def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int
     water-body rules over the points in their order along the river. Trend: the class against
     the previous period of the same kind (month, quarter, year; same length otherwise).
     Rivers without samples in the period get ``water_class=None``.
+    ``at``: only samples entered before that moment count (a monthly letter's snapshot).
+    ``region_code``: only the points inside that region count (a town's letter on a river
+    that crosses into another town).
 
     Three queries whatever the number of rivers, points or samples.
     """
@@ -124,8 +147,8 @@ def river_status(*, river_ids, period_start: date, period_end: date) -> dict[int
     start, end = period.bounds()
     prev_start, _prev_end = period.previous().bounds()
     rivers = River.objects.filter(id__in=river_ids).values_list("id", "target_class", "water_type")
-    current, previous = _period_means(river_ids, start, end, prev_start)
-    odour = _odour_by_point(river_ids, start, end)
+    current, previous = _period_means(river_ids, start, end, prev_start, at, region_code)
+    odour = _odour_by_point(river_ids, start, end, at, region_code)
 
     result = {}
     for river_id, target, water_type in rivers:

@@ -243,6 +243,10 @@ class Recorded:
     existing: int
 
 
+class ConcurrentDuplicate(ValidationError):
+    """Another request stored one of these samples between our check and our insert."""
+
+
 def _save(result: CheckResult, *, by: User, source: str, job=None) -> list[Sample]:
     now = timezone.now()
     objs = [_sample(row, point, by, source, job, now) for row, point in result.ready]
@@ -259,7 +263,7 @@ def _save(result: CheckResult, *, by: User, source: str, job=None) -> list[Sampl
             )
     except IntegrityError as exc:
         # Another request recorded one of these samples between the check and the insert.
-        raise ValidationError(
+        raise ConcurrentDuplicate(
             {"non_field_errors": [_("有水样与同时提交的数据重复，未保存任何数据，请重试")]}
         ) from exc
 
@@ -269,9 +273,18 @@ def record_samples(*, rows: list[SampleRow], by: User, source: str = Sample.Sour
 
     Raises ValidationError keyed ``samples[<index>].<field>`` listing every problem, and then
     saves nothing. A sample whose client key was recorded before (same point and time) is
-    skipped and counted in ``existing``, so a retried request creates nothing twice.
+    skipped and counted in ``existing``, so a retried request creates nothing twice — also
+    when the same samples are posted concurrently: the request that loses the race on the
+    unique client keys checks again, finds them recorded, and answers as if alone.
     """
     require_recorder(by)
+    try:
+        return _record_samples(rows=rows, by=by, source=source)
+    except ConcurrentDuplicate:
+        return _record_samples(rows=rows, by=by, source=source)
+
+
+def _record_samples(*, rows: list[SampleRow], by: User, source: str) -> Recorded:
     result = check_rows(rows=rows, user=by)
     if result.error_count:
         errors: dict[str, list[str]] = {}

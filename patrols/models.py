@@ -6,11 +6,13 @@ a phone retrying an upload after a dropped connection creates nothing twice.
 """
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,9 +42,28 @@ class PatrolQuerySet(models.QuerySet):
             qs = qs.filter(Q(chief__user=user) | Q(recorded_by=user))
         return qs
 
-    def counting(self) -> "PatrolQuerySet":
-        """Finished patrols the office has not rejected: these count towards duty."""
-        return self.filter(status=Patrol.Status.FINISHED).exclude(review=Patrol.Review.REJECTED)
+    def counting(self, *, at: datetime | None = None) -> "PatrolQuerySet":
+        """Finished patrols the office has not rejected: these count towards duty.
+
+        With ``at``, as the records stood at that moment (a monthly letter's snapshot): a
+        patrol entered or finished after it does not count yet; one rejected after it still
+        counts. The state then is the patrol's latest history entry before ``at`` (the current
+        row when the history starts later, as for rows loaded with their dates).
+        """
+        if at is None:
+            return self.filter(status=Patrol.Status.FINISHED).exclude(review=Patrol.Review.REJECTED)
+        then = Patrol.history.model.objects.filter(id=OuterRef("pk"), history_date__lt=at).order_by(
+            "-history_date", "-history_id"
+        )
+        return (
+            self.filter(created_at__lt=at, ended_at__lt=at)
+            .annotate(
+                status_then=Coalesce(Subquery(then.values("status")[:1]), F("status")),
+                review_then=Coalesce(Subquery(then.values("review")[:1]), F("review")),
+            )
+            .filter(status_then=Patrol.Status.FINISHED)
+            .exclude(review_then=Patrol.Review.REJECTED)
+        )
 
 
 class Patrol(models.Model):

@@ -56,7 +56,11 @@ def _rules_by_level() -> dict[str, list[DutyRule]]:
 
 
 def duty_for(
-    *, chiefs: Iterable[Chief | int], month: date, at: datetime | None = None
+    *,
+    chiefs: Iterable[Chief | int],
+    month: date,
+    at: datetime | None = None,
+    snapshot: bool = False,
 ) -> dict[int, Duty]:
     """Duty of each chief for ``month`` (any day of it), keyed by chief id.
 
@@ -64,6 +68,8 @@ def duty_for(
     unfinished patrols do not count; flagged ones do until the office rejects them. A period
     that has not ended by ``at`` (default now) is never "behind" yet.
     A chief with no river assigned during the month is asked for nothing.
+    ``snapshot``: count the patrols as the records stood at ``at`` (a monthly letter): entered
+    or finished after it, they do not count yet; rejected after it, they still do.
     Queries: chiefs (only if ids are given), rules, assignments, patrols: at most four,
     whatever the number of chiefs.
     """
@@ -120,7 +126,7 @@ def duty_for(
     start, end = local_range(earliest, last)
     by_chief: dict[int, list[tuple[int, date]]] = defaultdict(list)
     rows = (
-        Patrol.objects.counting()
+        Patrol.objects.counting(at=at if snapshot else None)
         .filter(chief_id__in=list(result), started_at__gte=start, started_at__lt=end)
         .values_list("chief_id", "river_id", "started_at")
     )

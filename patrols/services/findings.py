@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.idempotency import save_once
 from core.models import User
 from core.scoping import scope_code
 from patrols import geo
@@ -98,11 +99,13 @@ def report_finding(
     client_id: uuid.UUID | None = None,
     photos: list | None = None,
 ) -> Finding:
-    """Record a problem (on a patrol, or reported on its own); same ``client_id`` returns it."""
+    """Record a problem (on a patrol, or reported on its own); same ``client_id`` returns it,
+    also when sent concurrently (``just_created`` False: the API answers 200)."""
     if client_id is not None:
         existing = Finding.objects.filter(client_id=client_id).select_related("region").first()
         if existing is not None:
             _require_visible(existing, by)
+            existing.just_created = False
             return existing
     errors = {}
     if category not in Finding.Category.values:
@@ -147,7 +150,10 @@ def report_finding(
         reported_by=by,
     )
     finding._history_user = by
-    finding.save()
+    finding, created = save_once(finding)
+    if not created:
+        _require_visible(finding, by)
+        return finding
     for upload in photos or []:
         add_finding_photo(finding=finding, by=by, upload=upload)
     return finding
