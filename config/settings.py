@@ -423,3 +423,5 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "SiteStatusEnum": "smartwater.models.Site.Status",
     }
 )
+# Open311: a request without a river code goes to the nearest river within this radius (m).
+OPEN311_RIVER_RADIUS_M = env.int("OPEN311_RIVER_RADIUS_M", default=300)

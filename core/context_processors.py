@@ -12,6 +12,7 @@ NAV = [
     ("monitoring:river-quality-list", _("水质"), "all"),
     ("plans:programme-list", _("一河一策"), "all"),
     ("letters:inbox", _("一信河长"), "all"),
+    ("public:office", _("公众参与"), "office"),
 ]
 
 
