@@ -22,7 +22,7 @@
       legend: { type: narrow ? "scroll" : "plain", top: 0 },
       grid: { left: 36, right: 10, top: narrow ? 36 : 48, bottom: narrow ? 56 : 30 },
       xAxis: { type: "category", data: d.months, axisLabel: { rotate: narrow ? 60 : 0 } },
-      yAxis: { type: "value", name: t.rivers, minInterval: 1 },
+      yAxis: { type: "value", name: narrow ? "" : t.rivers, minInterval: 1 },
       series: series,
     });
     charts.push(water);

@@ -38,14 +38,24 @@
   };
   var ORDER = ["villages", "rivers", "black_odour", "tracks", "gates", "points", "orders"];
 
+  // Built with the DOM API (no markup strings), so a strict Content-Security-Policy allows it.
+  function swatch(box, colour, text, thick) {
+    var item = document.createElement("span");
+    var mark = document.createElement("i");
+    mark.style.background = colour;
+    if (thick) { mark.style.opacity = "0.45"; mark.style.height = ".6rem"; }
+    item.appendChild(mark);
+    item.appendChild(document.createTextNode(text));
+    box.appendChild(item);
+  }
+
   function legend() {
     var box = document.getElementById("map-legend");
     if (!box) return;
-    var parts = [];
-    for (var c = 1; c <= 6; c++) parts.push('<span><i style="background:' + CLASS_COLOURS[c] + '"></i>' + labels.classes[c] + "</span>");
-    parts.push('<span><i style="background:' + NO_DATA + '"></i>' + labels.no_data + "</span>");
-    parts.push('<span><i style="background:#111;opacity:.45;height:.6rem"></i>' + labels.layers.black_odour + "</span>");
-    box.innerHTML = parts.join("");
+    box.textContent = "";
+    for (var c = 1; c <= 6; c++) swatch(box, CLASS_COLOURS[c], labels.classes[c]);
+    swatch(box, NO_DATA, labels.no_data);
+    swatch(box, "#111", labels.layers.black_odour, true);
   }
 
   el.dataset.layers = "loading";
