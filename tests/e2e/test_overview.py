@@ -37,7 +37,7 @@ def town_a(two_towns):
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     courses = {
         d.river_a1: [[121.16, 30.89], [121.17, 30.90], [121.18, 30.905]],
-        d.river_a2: [[121.15, 30.91], [121.165, 30.915], [121.175, 30.92]],
+        d.river_a2: [[121.15, 30.91], [121.16, 30.915], [121.17, 30.92]],  # straight: clickable mid
     }
     for river, coords in courses.items():
         river.geometry = {"type": "LineString", "coordinates": coords}
