@@ -181,9 +181,8 @@ def main() -> None:
         sys.exit("set DATABASE_URL to the database bench/district.py built")
     os.environ.update(SERVER_ENV)
     setup_django("bench_district.sqlite3", fresh=False)
-    from django.db import connection
-
     from django.core.management import call_command
+    from django.db import connection
 
     wrk = ensure_wrk()
     if not (BASE_DIR / "staticfiles" / "staticfiles.json").exists():
