@@ -45,6 +45,9 @@ LOCAL_APPS = [
     "monitoring",
     "plans",
     "letters",
+    "public",
+    "smallwater",
+    "smartwater",
     # Above the feature apps: reads from all of them (dashboard, map, assessment, report).
     "overview",
 ]
@@ -100,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
                 "overview.context_processors.notifications",
+                "overview.context_processors.user_title",
             ],
         },
     },
@@ -110,8 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database too: a real Celery worker in another
     # process must see the rows the integration tests write.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A real embedded default: WAL (readers never wait for the writer), a busy timeout
+    # (a writer waits up to SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing
+    # "database is locked"), and IMMEDIATE transactions: a transaction takes the write lock
+    # when it begins, so two writers queue for it instead of one failing when it upgrades
+    # its read lock (which no busy timeout can save). Django 5.1+ OPTIONS.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -187,6 +200,11 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notices.sms.ConsoleBackend")
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="河长办")
+# The gateway's answer is awaited this long; past it the outcome is "unknown" (never re-sent
+# blindly). SMS_API_STATUS_URL, if the gateway has one, tells what became of such a send.
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_API_STATUS_URL = env.str("SMS_API_STATUS_URL", default="")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Celery: Redis in production; kombu's filesystem transport when no broker is configured,
 # so that the worker and beat still run on a laptop with nothing but SQLite.
@@ -202,13 +220,26 @@ if CELERY_BROKER_URL == "filesystem://":
         # Without it kombu writes its exchange tables to ./control in the working directory.
         "control_folder": str(_queue_dir / "control"),
     }
+# Acks late + a visibility timeout matched to the tasks: a message a dead worker held comes
+# back after CELERY_VISIBILITY_TIMEOUT seconds (kombu's default is one hour), and no task may
+# run that long (time limits below), or Redis would hand it to a second worker while it runs.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process was killed goes back to the queue at once, not after the
+# visibility timeout (every task claims its row, so running it again is harmless).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The broker is a wake-up, not the truth: publishing gives up quickly when it is down (the
+# sweepers send what was committed once it is back).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Separate queues so that one kind of work never waits behind another (README, Production):
 # letters (compose and send), deliveries (notices: e-mail/SMS), imports (lab files). Off by
 # default, because a worker started without -Q consumes only the default queue "celery".
@@ -225,10 +256,11 @@ CELERY_TASK_ROUTES = (
 )
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Retry notification deliveries that failed on a channel and are due again.
-    "retry-due-deliveries": {
-        "task": "notices.tasks.retry_due_deliveries",
-        "schedule": crontab(minute="*/5"),
+    # The outbox sweeper: every due delivery no task picked up (lost wake-up, failed publish,
+    # restarted broker, retry after backoff), dead workers' claims, unknown outcomes.
+    "notices-sweep-outbox": {
+        "task": "notices.tasks.sweep_outbox",
+        "schedule": crontab(minute="*"),
     },
     # Supervision-order deadline alerts (due soon, today, overdue, escalation); once per stage.
     "directive-deadline-alerts": {
@@ -240,10 +272,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.tasks.queue_monthly_letters",
         "schedule": crontab(day_of_month="1", hour="9", minute="0"),
     },
-    # Resume letter batches a crashed worker left half-sent.
+    # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
         "task": "letters.tasks.resume_stalled_letters",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
     },
 }
 
@@ -345,11 +377,29 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 
+# --- water quality ---
+# DO Class I rule (GB 3838-2002 table 1: "7.5 mg/L (or 90 % saturation)"): "fixed" grades it on
+# 7.5 mg/L as national evaluation practice does; "saturation" also gives Class I at 90 %
+# saturation at the measured water temperature. The pages' conventions name the rule in force.
+MONITORING_DO_CLASS_I_RULE = env.str("MONITORING_DO_CLASS_I_RULE", default="fixed")
+if MONITORING_DO_CLASS_I_RULE not in ("fixed", "saturation"):
+    raise ImproperlyConfigured('MONITORING_DO_CLASS_I_RULE must be "fixed" or "saturation"')
+
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
 # resume job takes it over (safe: the notification is unique by key, see letters.services).
 LETTERS_CHUNK_SIZE = env.int("LETTERS_CHUNK_SIZE", default=500)
-LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=600)
+LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=120)
+
+# --- notices (the outbox; see notices.services and README "Reliability") ---
+# A worker's claim on a delivery lasts this long (longer than any send may take: the task is
+# killed at NOTICES_TASK_TIME_LIMIT); past it the sweeper resolves the claim.
+NOTICES_TASK_TIME_LIMIT = env.int("NOTICES_TASK_TIME_LIMIT", default=60)
+NOTICES_LEASE_SECONDS = env.int("NOTICES_LEASE_SECONDS", default=120)
+# The sweeper wakes up a pending delivery once it has been due this long without a worker.
+NOTICES_SWEEP_GRACE_SECONDS = env.int("NOTICES_SWEEP_GRACE_SECONDS", default=60)
+if NOTICES_LEASE_SECONDS <= NOTICES_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("NOTICES_LEASE_SECONDS must exceed NOTICES_TASK_TIME_LIMIT")
 # Name the API's status enums of plans and letters (they collide with the other apps' "status").
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
@@ -358,3 +408,24 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "LetterStatusEnum": "letters.models.Letter.Status",
     }
 )
+
+# --- public, smallwater, smartwater ---
+# The office's public phone on signboards when the town office has not entered its own.
+PUBLIC_OFFICE_PHONE = env.str("PUBLIC_OFFICE_PHONE", default="")
+# Reports a single address may file per hour (resident reports and Open311 requests).
+PUBLIC_REPORTS_PER_HOUR = env.int("PUBLIC_REPORTS_PER_HOUR", default=5)
+# Words that mark a report as advertising (comma-separated); links and the honeypot field too.
+PUBLIC_SPAM_WORDS = env.list(
+    "PUBLIC_SPAM_WORDS", default=["代开发票", "发票", "博彩", "贷款", "刷单", "加微信", "返利"]
+)
+# Open311: the jurisdiction_id clients send (a region code; empty accepts any of our regions).
+OPEN311_JURISDICTION = env.str("OPEN311_JURISDICTION", default="310116")
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ReportStatusEnum": "public.models.Report.Status",
+        "ArticleStatusEnum": "public.models.Article.Status",
+        "SiteStatusEnum": "smartwater.models.Site.Status",
+    }
+)
+# Open311: a request without a river code goes to the nearest river within this radius (m).
+OPEN311_RIVER_RADIUS_M = env.int("OPEN311_RIVER_RADIUS_M", default=300)

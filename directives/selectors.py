@@ -2,12 +2,14 @@
 :func:`order_counts_for_rivers`)."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import mean
 
 from django.db.models import (
     Case,
     Count,
+    Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -17,6 +19,8 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.models import User
 from directives.models import (
@@ -24,6 +28,7 @@ from directives.models import (
     OPEN,
     Directive,
     Event,
+    ExtensionRequest,
     InspectionRound,
     Rectification,
     Source,
@@ -35,30 +40,106 @@ from directives.models import (
 BOARD_ORDER = [Status.SUBMITTED, Status.RETURNED, Status.ISSUED, Status.ACCEPTED, Status.CLOSED]
 
 
+def _snapshot_moment(at: datetime | date | None) -> datetime:
+    """The moment records are read at: ``at`` itself, the end of a given local day, or now."""
+    if at is None:
+        return timezone.now()
+    if isinstance(at, datetime):
+        return at
+    return datetime.combine(at + timedelta(days=1), time(), tzinfo=timezone.get_current_timezone())
+
+
+def orders_as_at(*, at: datetime | date | None = None) -> QuerySet[Directive]:
+    """Every order as the records stood at ``at``, annotated ``open_then`` and ``overdue_then``.
+
+    An order issued after ``at`` is left out (issued on a later day, or on ``at``'s day but
+    created after it); one closed after ``at`` was still open then; one whose rectification was
+    awaiting review at ``at`` was not owed by the target then; a deadline extended after ``at``
+    still had its earlier date then. "Overdue" compares that deadline with ``at``'s local day,
+    as ``Directive.objects.overdue`` does for now. A ``date`` means the end of that day.
+    """
+    moment = _snapshot_moment(at)
+    day = local_day(at)
+    snapshot_day = local_day(moment)
+    awaiting_review = Rectification.objects.filter(
+        directive=OuterRef("pk"), submitted_at__lt=moment
+    ).filter(Q(reviewed_at__isnull=True) | Q(reviewed_at__gte=moment))
+    granted = ExtensionRequest.objects.filter(
+        directive=OuterRef("pk"), decision=ExtensionRequest.Decision.GRANTED
+    )
+    granted_before = granted.filter(decided_at__lt=moment).order_by("-decided_at", "-id")
+    deadline_then = Coalesce(
+        Subquery(granted_before.values("requested_deadline")[:1]),
+        Case(
+            When(Exists(granted.filter(decided_at__gte=moment)), then=F("original_deadline")),
+            default=F("deadline"),
+        ),
+    )
+    open_then = Q(status__in=OPEN) | Q(status=Status.CLOSED, closed_at__gte=moment)
+    return (
+        Directive.objects.filter(
+            Q(issued_on__lt=snapshot_day) | Q(issued_on=snapshot_day, created_at__lt=moment)
+        )
+        .annotate(
+            deadline_then=deadline_then,
+            awaiting_review_then=Exists(awaiting_review),
+            open_then=Case(When(open_then, then=Value(True)), default=Value(False)),
+        )
+        .annotate(
+            overdue_then=Case(
+                When(
+                    open_then & Q(awaiting_review_then=False, deadline_then__lt=day),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            )
+        )
+    )
+
+
+def order_counts_by_reach(
+    *, river_ids, at: datetime | date | None = None
+) -> dict[tuple[int, int | None, int], dict[str, int]]:
+    """``{(river_id, reach_id, town_id): {"open": n, "overdue": m}}`` as the records stood at
+    ``at`` (see :func:`orders_as_at`), in one query; keys without an open order are absent.
+
+    The letters sum these per chief: the orders of their own town on their rivers, and on a
+    border river's reach they answer for, the orders of either town on that reach.
+    """
+    river_ids = list(river_ids)
+    if not river_ids:
+        return {}
+    rows = (
+        orders_as_at(at=at)
+        .filter(river_id__in=river_ids, open_then=True)
+        .values("river_id", "reach_id", "town_id")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(overdue_then=True)))
+        .order_by()
+    )
+    return {
+        (row["river_id"], row["reach_id"], row["town_id"]): {
+            "open": row["open"],
+            "overdue": row["overdue"],
+        }
+        for row in rows
+    }
+
+
 def order_counts_for_rivers(
     *, river_ids, at: datetime | date | None = None
 ) -> dict[int, dict[str, int]]:
-    """{river_id: {"open": n, "overdue": m}} for the given rivers, in one query.
+    """{river_id: {"open": n, "overdue": m}} for the given rivers as the records stood at
+    ``at`` (see :func:`orders_as_at`), in one query.
 
-    Every id asked for is in the answer (zeros where a river has no order). "open" counts
-    orders not yet closed; "overdue" those still owed by the target past the deadline on the
-    local day of ``at`` (the same rule as ``Directive.objects.overdue``).
+    Every id asked for is in the answer (zeros where a river has no order).
     """
     river_ids = list(river_ids)
     result = {pk: {"open": 0, "overdue": 0} for pk in river_ids}
-    if not river_ids:
-        return result
-    day = local_day(at)
-    rows = (
-        Directive.objects.filter(river_id__in=river_ids, status__in=OPEN)
-        .values("river_id")
-        .annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(status__in=AWAITING_TARGET, deadline__lt=day)),
-        )
-    )
-    for row in rows:
-        result[row["river_id"]] = {"open": row["open"], "overdue": row["overdue"]}
+    for (river_id, _reach, _town), counts in order_counts_by_reach(
+        river_ids=river_ids, at=at
+    ).items():
+        result[river_id]["open"] += counts["open"]
+        result[river_id]["overdue"] += counts["overdue"]
     return result
 
 
@@ -224,7 +305,15 @@ def yearly_statistics(*, user: User, year: int) -> dict:
         village = d.target_village or (d.target_chief and d.target_chief.region)
         by_village[village.name if village else "—"].append(d)
     rounds = InspectionRound.objects.visible_to(user).filter(start_date__year=year)
-    work_orders = WorkOrder.objects.filter(inspection_round__in=rounds).aggregate(
+    work_orders = WorkOrder.objects.filter(inspection_round__in=rounds)
+    if user.role == User.Role.VILLAGE_CHIEF and not user.is_superuser:
+        # Every figure on the page in the same scope as the orders: a village chief's counts
+        # are their village's, so the town's work orders count only on rivers they can see.
+        from rivers.models import River
+
+        work_orders = work_orders.filter(river__in=River.objects.visible_to(user))
+        rounds = rounds.filter(pk__in=work_orders.values("inspection_round"))
+    work_orders = work_orders.aggregate(
         total=Count("id"), answered=Count("id", filter=Q(status=WorkOrder.Status.ANSWERED))
     )
     return {

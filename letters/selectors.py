@@ -60,3 +60,30 @@ def delivery_labels(letter: Letter) -> dict[str, str]:
     """Like :func:`delivery_state`, in words for the pages."""
     labels = dict(Delivery.Status.choices)
     return {channel: labels.get(code, code) for channel, code in delivery_state(letter).items()}
+
+
+def batch_progress(*, batch: LetterBatch) -> dict:
+    """How far the sending of a batch has got, in one query: what the page polls while the
+    worker sends (``done`` once nothing is waiting or in flight)."""
+    counts = dict(
+        batch.letters.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    total = sum(counts.values())
+    sent = counts.get(Letter.Status.SENT, 0)
+    failed = counts.get(Letter.Status.FAILED, 0)
+    waiting = counts.get(Letter.Status.PENDING, 0) + counts.get(Letter.Status.SENDING, 0)
+    return {
+        "status": batch.status,
+        "total": total,
+        "sent": sent,
+        "failed": failed,
+        "waiting": waiting,
+        "percent": round(100 * (sent + failed) / total) if total else 100,
+        "done": batch.status == LetterBatch.Status.SENT
+        or (batch.status != LetterBatch.Status.DRAFT and waiting == 0),
+    }
+
+
+def batch_deliveries(*, batch: LetterBatch):
+    """The e-mails and SMS of the batch's letters (the outbox rows), for counts and resends."""
+    return Delivery.objects.filter(notification__letter__batch=batch)

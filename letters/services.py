@@ -8,6 +8,10 @@ Exactly once, whatever happens:
   unique by key, and e-mail and SMS are claimed per channel there. So a letter whose worker
   died after the claim (left SENDING) may safely be claimed again by :func:`requeue_stalled`:
   the second run finds the notification already there and sends nothing twice.
+
+The broker only wakes workers up (``notices.wakeup``): a publish that fails after a commit
+fails nothing; :func:`requeue_stalled` (beat, every minute) queues again the letters of a
+batch that stopped moving, and the outbox sweeper sends the e-mails and SMS of every letter.
 """
 
 import logging
@@ -28,6 +32,7 @@ from letters import sources, templating
 from letters.models import Letter, LetterBatch, LetterTemplate, first_of_month
 from notices.models import Delivery, Notification
 from notices.services import notify
+from notices.wakeup import wake, wake_on_commit
 from rivers.models import Chief, ChiefAssignment
 
 logger = logging.getLogger(__name__)
@@ -175,7 +180,9 @@ def send_batch(*, batch: LetterBatch, by: User | None = None) -> LetterBatch:
     ensure_letters(batch=batch)
     from letters.tasks import fan_out_batch
 
-    fan_out_batch.delay_on_commit(batch.pk, 0)
+    # A broker down now only delays the batch: it is SENDING in the database, and the resume
+    # job queues the letters of a batch that does not move.
+    wake_on_commit(fan_out_batch, batch.pk, 0)
     batch.refresh_from_db()
     return batch
 
@@ -210,7 +217,8 @@ def fan_out(*, batch_id: int, after_id: int = 0, chunk: int | None = None) -> in
         .values_list("pk", flat=True)[:chunk]
     )
     for pk in ids:
-        compose_and_send_letter.delay(pk)
+        if not wake(compose_and_send_letter, pk):
+            return None  # the broker is gone: the resume job takes the batch over
     if len(ids) < chunk:
         _maybe_finish(batch_id)
         return None
@@ -220,34 +228,45 @@ def fan_out(*, batch_id: int, after_id: int = 0, chunk: int | None = None) -> in
 def requeue_stalled(
     *, stale_after: timedelta | None = None, now: datetime | None = None, limit: int = 20_000
 ) -> int:
-    """Re-queue letters of sending batches that no worker finished: the resume after a crash.
+    """Re-queue letters of sending batches that no worker finished: the resume after a crash,
+    a lost broker message or a failed publish.
 
-    PENDING letters are queued again (their claim guards them; one that failed only after its
-    backoff); SENDING letters whose claim is older than ``stale_after`` are queued with that
-    claim time, which the task must match to take the row over (compare-and-set), so two
-    resumes cannot both take it.
+    Letters never tried are queued again only in a batch that stopped moving (sent
+    ``stale_after`` ago and no letter claimed since), so a batch still fanning out is not
+    queued twice; letters that failed after their backoff; SENDING letters whose claim is
+    older than ``stale_after`` are queued with that claim time, which the task must match to
+    take the row over (compare-and-set), so two resumes cannot both take it. Every letter's
+    claim guards it, so a letter queued twice is sent once.
     """
     from letters.tasks import compose_and_send_letter
 
     now = now or timezone.now()
     if stale_after is None:
         stale_after = timedelta(seconds=settings.LETTERS_STALE_AFTER_SECONDS)
+    stale = now - stale_after
+    sending = LetterBatch.objects.filter(status=LetterBatch.Status.SENDING).annotate(
+        last_claim=Max("letters__claimed_at")
+    )
+    stalled = [
+        pk
+        for pk, queued_at, last_claim in sending.values_list("pk", "queued_at", "last_claim")
+        if (queued_at is None or queued_at <= stale) and (last_claim is None or last_claim <= stale)
+    ]
     n = 0
     # A letter that failed waits 2, 4, 8, 16 minutes (by attempts) before it is tried again.
-    due = Q(attempts=0) | Q(claimed_at__isnull=True)
+    due = Q(batch_id__in=stalled) & (Q(attempts=0) | Q(claimed_at__isnull=True))
     for tried in range(1, MAX_ATTEMPTS):
         due |= Q(attempts=tried, claimed_at__lte=now - timedelta(minutes=2**tried))
     rows = Letter.objects.filter(batch__status=LetterBatch.Status.SENDING).filter(
         (Q(status=Letter.Status.PENDING) & due)
-        | Q(status=Letter.Status.SENDING, claimed_at__lte=now - stale_after)
+        | Q(status=Letter.Status.SENDING, claimed_at__lte=stale)
     )
     # Read first, then queue: an eager or fast worker must not change rows under the cursor.
     found = list(rows.order_by("pk").values_list("pk", "status", "claimed_at")[:limit])
     for pk, status, claimed_at in found:
-        if status == Letter.Status.SENDING:
-            compose_and_send_letter.delay(pk, claimed_at.isoformat())
-        else:
-            compose_and_send_letter.delay(pk)
+        args = (pk, claimed_at.isoformat()) if status == Letter.Status.SENDING else (pk,)
+        if not wake(compose_and_send_letter, *args):
+            break  # the broker is still gone: the next run goes on
         n += 1
     for batch_id in LetterBatch.objects.filter(status=LetterBatch.Status.SENDING).values_list(
         "pk", flat=True
@@ -388,7 +407,7 @@ def retry_failed(*, batch: LetterBatch, by: User) -> int:
                 status=LetterBatch.Status.SENDING, completed_at=None
             )
         for pk in ids:
-            compose_and_send_letter.delay_on_commit(pk)
+            wake_on_commit(compose_and_send_letter, pk)
     return len(ids)
 
 

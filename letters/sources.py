@@ -3,10 +3,18 @@
 Each section asks the selector that the app's own pages use, so a letter never says something
 different from the patrol, order, water-quality or plan pages for the same chief and month:
 
-- patrols:    ``patrols.selectors.duty_for(chiefs=..., month=...)``
-- orders:     ``directives.selectors.order_counts_for_rivers(river_ids=..., at=...)``
-- quality:    ``monitoring.selectors.river_status(river_ids=..., period_start=..., period_end=...)``
-- plans:      ``plans.selectors.measure_progress_for_rivers(river_ids=..., at=...)``
+- patrols:    ``patrols.selectors.duty_for(chiefs=..., month=..., at=..., snapshot=True)``
+- orders:     ``directives.selectors.order_counts_by_reach(river_ids=..., at=...)``
+- quality:    ``monitoring.selectors.river_status(river_ids=..., period_start=..., period_end=...,
+  at=..., region_code=...)``
+- plans:      ``plans.selectors.measure_progress_for_rivers(river_ids=..., at=..., region_code=...)``
+
+Every figure is taken as the records stood at the batch's snapshot (``Period.at``, the 1st of
+the month 00:00 Asia/Shanghai): an order issued after it does not count and one closed after it
+still counts as open; a patrol or sample entered after it does not count; a measure counts with
+the progress it had then. A letter counts its own town's records only (the batch is a town's):
+on a river another town owns, the orders on a reach the chief answers for, whichever town
+issued them, and that town's own points and plans.
 
 A section whose app is not installed yet is left out (``sources.<name>`` is False in the
 template). Every call takes the whole list of chiefs or rivers, so composing one letter or ten
@@ -53,7 +61,7 @@ def duty_selector():
 
 
 def orders_selector():
-    return _selector("directives.selectors", "order_counts_for_rivers")
+    return _selector("directives.selectors", "order_counts_by_reach")
 
 
 def quality_selector():
@@ -140,22 +148,29 @@ def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
 
     duty = {}
     if (fn := duty_selector()) is not None:
-        duty = fn(chiefs=chiefs, month=period.start, at=period.at)
+        duty = fn(chiefs=chiefs, month=period.start, at=period.at, snapshot=True)
         sources["patrols"] = True
-    orders = {}
+    town = batch.town
+    orders: dict[int, list] = defaultdict(list)
     if (fn := orders_selector()) is not None:
-        orders = fn(river_ids=river_ids, at=period.at)
+        for (river_id, reach_id, town_id), counts in fn(river_ids=river_ids, at=period.at).items():
+            orders[river_id].append((reach_id, town_id, counts))
         sources["orders"] = True
     quality = {}
     if (fn := quality_selector()) is not None:
-        quality = fn(river_ids=river_ids, period_start=period.start, period_end=period.end)
+        quality = fn(
+            river_ids=river_ids,
+            period_start=period.start,
+            period_end=period.end,
+            at=period.at,
+            region_code=town.code,
+        )
         sources["quality"] = True
     plans = {}
     if (fn := plans_selector()) is not None:
-        plans = fn(river_ids=river_ids, at=period.at)
+        plans = fn(river_ids=river_ids, at=period.at, region_code=town.code)
         sources["plans"] = True
 
-    town = batch.town
     batch_info = {
         "number": batch.number,
         "year": batch.year,
@@ -165,17 +180,15 @@ def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
     }
     out = {}
     for chief in chiefs:
-        rivers = []
-        seen = {}
-        for a in assignments.get(chief.pk, []):
-            if a.river_id in seen:  # two reaches of one river: one section naming both
-                if a.reach:
-                    section = seen[a.river_id]
-                    section["reach"] = "、".join(filter(None, [section["reach"], a.reach.name]))
-                continue
-            section = _river_section(a, orders, quality, plans)
-            seen[a.river_id] = section
-            rivers.append(section)
+        by_river: dict[int, list[ChiefAssignment]] = {}
+        for a in assignments.get(chief.pk, []):  # two reaches of one river: one section
+            by_river.setdefault(a.river_id, []).append(a)
+        rivers = [
+            _river_section(
+                rows, _orders_of(orders.get(river_id, []), rows, town.pk), quality, plans
+            )
+            for river_id, rows in by_river.items()
+        ]
         d = duty.get(chief.pk)
         patrols = (
             {
@@ -214,9 +227,29 @@ def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
     return out
 
 
-def _river_section(a: ChiefAssignment, orders: dict, quality: dict, plans: dict) -> dict:
+def _orders_of(rows: list, assignments: list[ChiefAssignment], town_id: int) -> dict[str, int]:
+    """The open and overdue orders of one river that a chief's letter counts.
+
+    On the whole river: its own town's orders. On reaches: its own town's orders on those
+    reaches or on no reach in particular, and another town's orders on those very reaches (a
+    border river: the chief answers for that reach whoever issued the order).
+    """
+    reaches = {a.reach_id for a in assignments}
+    whole = None in reaches
+    out = {"open": 0, "overdue": 0}
+    for reach_id, order_town_id, counts in rows:
+        own = order_town_id == town_id
+        if (own and (whole or reach_id is None or reach_id in reaches)) or (
+            reach_id is not None and reach_id in reaches
+        ):
+            out["open"] += counts["open"]
+            out["overdue"] += counts["overdue"]
+    return out
+
+
+def _river_section(assignments: list[ChiefAssignment], o: dict, quality: dict, plans: dict) -> dict:
+    a = assignments[0]
     river = a.river
-    o = orders.get(river.pk) or {}
     q = quality.get(river.pk)
     p = plans.get(river.pk) or {}
     water = _attr(q, "water_class")
@@ -228,7 +261,7 @@ def _river_section(a: ChiefAssignment, orders: dict, quality: dict, plans: dict)
         "name": river.name,
         "code": river.code,
         "level": str(river.get_level_display()),
-        "reach": a.reach.name if a.reach else "",
+        "reach": "、".join(x.reach.name for x in assignments if x.reach),
         "target_class": _class_label(_attr(q, "target_class") or river.target_class),
         "water_class_value": int(water) if isinstance(water, int) else None,
         "water_class": _class_label(water),

@@ -3,11 +3,13 @@
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from core.models import Region
 from letters import services
 from letters.models import first_of_month
+from notices.wakeup import wake
 from rivers.models import Chief
 
 
@@ -21,19 +23,19 @@ def queue_monthly_letters(month: str | None = None) -> str:
     return f"{month}: {len(queued)} batches queued"
 
 
-@shared_task
+@shared_task(time_limit=settings.CELERY_VISIBILITY_TIMEOUT - 60)
 def fan_out_batch(batch_id: int, after_id: int = 0) -> str:
     """Queue one chunk of letters, then the next chunk as a new task."""
     next_after = services.fan_out(batch_id=batch_id, after_id=after_id)
     if next_after is not None:
-        fan_out_batch.delay(batch_id, next_after)
+        wake(fan_out_batch, batch_id, next_after)
     return f"batch {batch_id}: queued after {after_id}"
 
 
-@shared_task
+@shared_task(time_limit=settings.NOTICES_TASK_TIME_LIMIT)
 def compose_and_send_letter(letter_id: int, stale_claim: str | None = None) -> str:
     """One letter. A failure leaves it PENDING with its attempt counted; the resume job
-    (beat, every 10 minutes) queues it again after a backoff, up to MAX_ATTEMPTS."""
+    (beat, every minute) queues it again after a backoff, up to MAX_ATTEMPTS."""
     claim = datetime.fromisoformat(stale_claim) if stale_claim else None
     return services.compose_and_send_letter(letter_id=letter_id, stale_claim=claim)
 

@@ -9,11 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Region, User
-from core.scoping import can_manage_registry, require_office, visible_regions
+from core.scoping import (
+    can_manage_registry,
+    require_office,
+    require_region_in_scope,
+    visible_regions,
+)
 from letters import selectors, services, templating
 from letters.forms import BatchCreateForm, TemplateForm
 from letters.models import Letter, LetterBatch, LetterTemplate, first_of_month
 from letters.pdf import letter_pdf
+from notices import selectors as notice_selectors
+from notices import services as notice_services
 
 
 def _is_staff_view(user: User) -> bool:
@@ -91,10 +98,17 @@ def batch_detail(request, pk: int):
         {
             "batch": batch,
             "totals": services.batch_totals(batch=batch),
+            "progress": selectors.batch_progress(batch=batch),
             "page": page,
             "status": status,
             "Status": Letter.Status,
             "can_manage": can_manage_registry(request.user),
+            "delivery_counts": notice_selectors.count_by_state(
+                selectors.batch_deliveries(batch=batch)
+            ),
+            "resendable": notice_selectors.resendable(
+                selectors.batch_deliveries(batch=batch)
+            ).count(),
         },
     )
 
@@ -102,6 +116,8 @@ def batch_detail(request, pk: int):
 @require_POST
 @login_required
 def batch_send(request, pk: int):
+    """Only queues the batch (the worker composes and sends each letter) and returns at once;
+    the batch page then follows the progress."""
     batch = _batch(request, pk)
     try:
         services.send_batch(batch=batch, by=request.user)
@@ -112,12 +128,41 @@ def batch_send(request, pk: int):
     return redirect("letters:batch-detail", pk=batch.pk)
 
 
+@login_required
+def batch_progress(request, pk: int):
+    """The small status fragment the batch page polls (htmx) while the worker sends."""
+    batch = _batch(request, pk)
+    return render(
+        request,
+        "letters/_batch_progress.html",
+        {"batch": batch, "progress": selectors.batch_progress(batch=batch)},
+    )
+
+
 @require_POST
 @login_required
 def batch_retry(request, pk: int):
     batch = _batch(request, pk)
     n = services.retry_failed(batch=batch, by=request.user)
     messages.success(request, _("已重新发送 %(n)s 封失败的信") % {"n": n})
+    return redirect("letters:batch-detail", pk=batch.pk)
+
+
+@require_POST
+@login_required
+def batch_resend(request, pk: int):
+    """Resend, once each, the batch's e-mails and SMS that are pending or of unknown outcome."""
+    batch = _batch(request, pk)
+    require_region_in_scope(request.user, batch.town)
+    try:
+        n = notice_services.resend(
+            deliveries=notice_selectors.resendable(selectors.batch_deliveries(batch=batch)),
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已重新发送 %(n)s 条邮件和短信") % {"n": n})
     return redirect("letters:batch-detail", pk=batch.pk)
 
 

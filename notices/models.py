@@ -2,8 +2,10 @@
 
 A :class:`Notification` is one message to one person, unique by ``key`` (for example
 ``directive:12:overdue:user:5``), so a job that runs twice finds the row already there and
-creates nothing. Each channel beyond the in-app inbox gets a :class:`Delivery` row, unique per
-notification and channel, which a worker *claims* before sending (see ``notices.services``).
+creates nothing: exactly once in the inbox. Each channel beyond the in-app inbox gets a
+:class:`Delivery` row, unique per notification and channel. The row is the truth and the broker
+only a wake-up: a worker *claims* the row for a lease before sending, and the sweeper
+(``notices.services.sweep_outbox``) sends whatever no task picked up (see ``notices.services``).
 """
 
 from django.conf import settings
@@ -53,6 +55,9 @@ class Delivery(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无联系方式")
+        # The request left but no answer came back (timeout, or a worker that died after
+        # handing it over): maybe sent. Never re-sent blindly; see notices.services.
+        UNKNOWN = "unknown", _("结果未知")
 
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="deliveries"
@@ -64,6 +69,20 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # A claim is a lease: past it, the worker that holds the row is taken for dead.
+    lease_until = models.DateTimeField(_("领取期限"), null=True, blank=True)
+    # Set just before the request goes to the gateway: a claim that expires without it sent
+    # nothing (safe to send again); with it, the outcome is unknown.
+    handed_at = models.DateTimeField(_("交给网关时间"), null=True, blank=True)
+    resent_at = models.DateTimeField(_("人工重发时间"), null=True, blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("重发人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
 
@@ -80,8 +99,20 @@ class Delivery(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(status="pending"),
                 name="delivery_pending_due",
-            )
+            ),
+            # The sweeper's other look: claims that may have expired, outcomes in doubt.
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(status__in=["sending", "unknown"]),
+                name="delivery_in_doubt",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.notification} / {self.get_channel_display()}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every attempt of this delivery: the gateway's out-id, the Message-ID's
+        left part. A gateway that deduplicates on it turns a repeated send into one message."""
+        return f"hz-d{self.pk}"

@@ -1,20 +1,57 @@
-"""Create notifications once and deliver them at most once per channel."""
+"""The outbox: create notifications once, and deliver each channel with nothing lost.
 
+Guarantees (README, "Reliability"):
+
+- **Exactly once in the inbox.** A notification is unique by ``key``; a second run of a job
+  finds it and creates nothing.
+- **Nothing lost.** Each channel is a :class:`Delivery` row, committed with the notification.
+  The broker only wakes a worker up (:func:`notices.wakeup.wake`, after commit, never failing
+  the caller); the sweeper (:func:`sweep_outbox`, beat every minute) sends every due row no
+  task picked up — never attempted, lost with a restarted broker, or whose publish failed.
+- **At least once to the gateway, deduplicated there.** A worker claims a row for a lease
+  (PENDING -> SENDING, one conditional UPDATE: only the run that changed the row sends),
+  marks it handed over, then sends with the row's idempotency key (SMS out-id, e-mail
+  Message-ID). A definite failure (no connection, a refusal) goes back to PENDING with a
+  backoff, FAILED after MAX_ATTEMPTS. A request that left without an answer is UNKNOWN, never
+  re-sent blindly: the sweeper asks the gateway where it can tell, otherwise the office sees it
+  and may resend it once (:func:`resend`), with the same key.
+- **A dead worker's claim is resolved.** Past its lease, a claim that never handed the message
+  over is PENDING again (nothing left); one that did is UNKNOWN, as above.
+"""
+
+import email.utils
 import logging
-from datetime import timedelta
+import smtplib
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import User
+from core.scoping import require_office
 from notices.models import Delivery, Notification
-from notices.sms import get_backend
+from notices.sms import OutcomeUnknown, get_backend
+from notices.wakeup import wake_on_commit
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+S = Delivery.Status
+
+
+class Undelivered(Exception):
+    """The message certainly did not leave: safe to try again after a backoff."""
+
+
+def _deliver_task():
+    from notices.tasks import deliver
+
+    return deliver
 
 
 def notify(
@@ -29,8 +66,9 @@ def notify(
 ) -> tuple[Notification, bool]:
     """Create the notification with this ``key`` unless it exists; returns (row, created).
 
-    The unique key, not memory, stops a second run of a job from notifying twice. Deliveries
-    are queued after the transaction commits.
+    The unique key, not memory, stops a second run of a job from notifying twice. The
+    deliveries are committed with it; their wake-ups are published after the commit and a
+    failed publish only delays them until the sweeper runs.
     """
     existing = Notification.objects.filter(key=key).first()
     if existing is not None:
@@ -46,78 +84,208 @@ def notify(
     except IntegrityError:
         # Another process got there first.
         return Notification.objects.get(key=key), False
-    from notices.tasks import deliver
-
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
+        wake_on_commit(_deliver_task(), delivery.pk)
     return notification, True
 
 
-def _claim(delivery_id: int) -> bool:
-    """PENDING -> SENDING in one conditional UPDATE; only the run that changes the row sends."""
+# --- one delivery -----------------------------------------------------------------------------
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    """PENDING (and due) -> SENDING with a lease, in one conditional UPDATE: only the run that
+    changes the row sends."""
+    lease = timedelta(seconds=settings.NOTICES_LEASE_SECONDS)
     return (
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.SENDING, claimed_at=timezone.now()
+        Delivery.objects.filter(pk=delivery_id, status=S.PENDING, next_attempt_at__lte=now).update(
+            status=S.SENDING, claimed_at=now, lease_until=now + lease, handed_at=None
         )
         == 1
     )
 
 
-def deliver(*, delivery_id: int) -> str:
-    """Send one delivery at most once.
+def _message_id(delivery: Delivery) -> str:
+    domain = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return f"<{delivery.idempotency_key}@{domain or 'localhost'}>"
 
-    A failure while sending puts the row back to PENDING with a later ``next_attempt_at`` (the
-    retry job picks it up with exponential backoff) until MAX_ATTEMPTS, then FAILED. A worker
-    that dies after claiming leaves the row SENDING, where staff see it; it is never re-sent
-    automatically, so nobody gets a message twice.
+
+def _send_email(delivery: Delivery, notification: Notification, address: str) -> None:
+    body = notification.body
+    if notification.url:
+        body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
+    message = EmailMessage(
+        notification.title, body, None, [address], headers={"Message-ID": _message_id(delivery)}
+    )
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:  # no connection, refused greeting or login: nothing left
+        raise Undelivered(f"SMTP: {exc!r}") from exc
+    try:
+        connection.send_messages([message])
+    except (
+        smtplib.SMTPRecipientsRefused,
+        smtplib.SMTPSenderRefused,
+        smtplib.SMTPDataError,
+    ) as exc:
+        # The server answered, and said no.
+        raise Undelivered(f"SMTP refused: {exc!r}") from exc
+    except Exception as exc:
+        # A dropped connection or a timeout after the data left: maybe delivered.
+        raise OutcomeUnknown(f"SMTP: no answer: {exc!r}") from exc
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _send_sms(delivery: Delivery, notification: Notification, phone: str) -> None:
+    from notices.sms import SmsError
+
+    try:
+        get_backend().send(
+            phone=phone,
+            text=f"【{settings.SMS_SIGN_NAME}】{notification.title}",
+            out_id=delivery.idempotency_key,
+        )
+    except SmsError as exc:
+        raise Undelivered(str(exc)) from exc
+
+
+def deliver(*, delivery_id: int) -> str:
+    """Send one delivery: claimed for a lease, handed over with its idempotency key.
+
+    Returns what became of it ("sent", "skipped", "unknown", "failed (n): ...", or "skipped:
+    not pending" when another run holds or finished it).
     """
-    if not _claim(delivery_id):
+    claimed_at = timezone.now()
+    if not _claim(delivery_id, claimed_at):
         return "skipped: not pending"
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
     notification = delivery.notification
     recipient = notification.recipient
+    is_email = delivery.channel == Delivery.Channel.EMAIL
+    address = recipient.email if is_email else recipient.phone
+    mine = Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at)
+    if not address:
+        mine.filter(status=S.SENDING).update(status=S.SKIPPED, attempts=delivery.attempts + 1)
+        return S.SKIPPED
+    # From here on a crash means "maybe sent" (see sweep_outbox).
+    mine.filter(status=S.SENDING).update(handed_at=timezone.now())
     try:
-        if delivery.channel == Delivery.Channel.EMAIL:
-            if not recipient.email:
-                return _finish(delivery, Delivery.Status.SKIPPED)
-            body = notification.body
-            if notification.url:
-                body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
-            send_mail(notification.title, body, None, [recipient.email])
-        elif delivery.channel == Delivery.Channel.SMS:
-            if not recipient.phone:
-                return _finish(delivery, Delivery.Status.SKIPPED)
-            get_backend().send(
-                phone=recipient.phone, text=f"【{settings.SMS_SIGN_NAME}】{notification.title}"
-            )
-    except Exception as exc:
+        if is_email:
+            _send_email(delivery, notification, address)
+        else:
+            _send_sms(delivery, notification, address)
+    except OutcomeUnknown as exc:
+        logger.warning("delivery %s on %s: outcome unknown: %s", delivery.pk, delivery.channel, exc)
+        mine.filter(status=S.SENDING).update(
+            status=S.UNKNOWN, attempts=delivery.attempts + 1, last_error=str(exc)[:2000]
+        )
+        return S.UNKNOWN
+    except Exception as exc:  # Undelivered, or a bug before anything left
         logger.warning("delivery %s on %s failed: %s", delivery.pk, delivery.channel, exc)
         attempts = delivery.attempts + 1
-        status = Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING
-        Delivery.objects.filter(pk=delivery.pk).update(
+        status = S.FAILED if attempts >= MAX_ATTEMPTS else S.PENDING
+        mine.filter(status=S.SENDING).update(
             status=status,
             attempts=attempts,
             last_error=str(exc)[:2000],
             next_attempt_at=timezone.now() + timedelta(minutes=2**attempts),
+            handed_at=None,
         )
         return f"failed ({attempts}): {exc}"
-    return _finish(delivery, Delivery.Status.SENT)
-
-
-def _finish(delivery: Delivery, status: str) -> str:
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=status, attempts=delivery.attempts + 1, sent_at=timezone.now(), last_error=""
+    # A slow send may have outlived its lease (the sweeper then marked it UNKNOWN): the
+    # answer came after all, so it is SENT.
+    mine.filter(status__in=[S.SENDING, S.UNKNOWN]).update(
+        status=S.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now(), last_error=""
     )
-    return status
+    return S.SENT
 
 
-def due_delivery_ids(*, now=None, limit: int = 500) -> list[int]:
+# --- the sweeper ------------------------------------------------------------------------------
+
+
+def sweep_outbox(
+    *, now: datetime | None = None, grace: timedelta | None = None, limit: int = 2000
+) -> dict:
+    """What the beat sweeper does every minute; returns counts and the ids due for sending.
+
+    1. Claims past their lease (the worker died): nothing handed over -> PENDING at once;
+       handed over -> UNKNOWN.
+    2. UNKNOWN SMS: ask the gateway by idempotency key where it can tell; received -> SENT,
+       never received -> PENDING (safe to send); no answer -> stays for the office.
+    3. The PENDING rows due for at least ``grace`` (the usual wake-up had its chance):
+       their ids, for the caller to wake up (the claim makes a double wake-up harmless).
+    """
     now = now or timezone.now()
-    return list(
-        Delivery.objects.filter(
-            status=Delivery.Status.PENDING, attempts__gt=0, next_attempt_at__lte=now
-        ).values_list("pk", flat=True)[:limit]
+    if grace is None:
+        grace = timedelta(seconds=settings.NOTICES_SWEEP_GRACE_SECONDS)
+    released = in_doubt = resolved = 0
+    expired = Delivery.objects.filter(status=S.SENDING, lease_until__lt=now).values_list(
+        "pk", "claimed_at", "handed_at"
     )
+    for pk, claimed_at, handed_at in list(expired[:limit]):
+        row = Delivery.objects.filter(pk=pk, status=S.SENDING, claimed_at=claimed_at)
+        if handed_at is None:
+            released += row.update(
+                status=S.PENDING,
+                next_attempt_at=now,
+                last_error=_("发送进程中断，消息未发出，已重新排队"),
+            )
+        else:
+            in_doubt += row.update(
+                status=S.UNKNOWN,
+                last_error=_("发送进程在交给网关后中断，无法确认是否已发出"),
+            )
+    backend = get_backend()
+    doubtful = Delivery.objects.filter(status=S.UNKNOWN, channel=Delivery.Channel.SMS)
+    if hasattr(backend, "outcome"):
+        for delivery in doubtful.order_by("pk")[:limit]:
+            answer = backend.outcome(out_id=delivery.idempotency_key)
+            if answer is None:
+                continue
+            row = Delivery.objects.filter(pk=delivery.pk, status=S.UNKNOWN)
+            if answer:
+                resolved += row.update(status=S.SENT, sent_at=now, last_error="")
+            else:
+                resolved += row.update(
+                    status=S.PENDING, next_attempt_at=now, last_error=_("网关确认未收到")
+                )
+    due = list(
+        Delivery.objects.filter(status=S.PENDING, next_attempt_at__lte=now - grace)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return {"released": released, "unknown": in_doubt, "resolved": resolved, "due": due}
+
+
+# --- the office -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def resend(*, deliveries: QuerySet, by: User) -> int:
+    """Office: send again, now, the given deliveries that are pending or of unknown outcome.
+
+    Once per delivery (``resent_at``/``resent_by`` record who and when): an unknown outcome
+    may have reached the person already, so a second manual resend is refused. The resend
+    carries the same idempotency key, so a gateway that deduplicates drops a repeat.
+    ``deliveries`` is already limited to what ``by`` may see (a selector's queryset).
+    """
+    require_office(by)
+    now = timezone.now()
+    eligible = deliveries.filter(status__in=[S.PENDING, S.UNKNOWN], resent_at__isnull=True)
+    ids = list(eligible.values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError({"deliveries": _("没有可重发的消息（每条只能人工重发一次）")})
+    n = Delivery.objects.filter(
+        pk__in=ids, status__in=[S.PENDING, S.UNKNOWN], resent_at__isnull=True
+    ).update(status=S.PENDING, next_attempt_at=now, resent_at=now, resent_by=by, handed_at=None)
+    logger.info("%s resent %s deliveries: %s", by, n, ids[:50])
+    for pk in ids:
+        wake_on_commit(_deliver_task(), pk)
+    return n
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from core.routers import router
 from patrols import selectors, serializers, services
 from patrols.filters import FindingFilter, PatrolFilter
-from patrols.models import Finding, FindingPhoto, Patrol
+from patrols.models import Finding, FindingPhoto
 
 
 class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -50,7 +50,6 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = serializers.PatrolInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        known = v.get("client_id") and Patrol.objects.filter(client_id=v["client_id"]).exists()
         common = {
             "by": request.user,
             "river": v["river"],
@@ -69,7 +68,8 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
         else:
             patrol = services.start_patrol(**common, started_at=v.get("started_at"))
-        return self._out(patrol, created=not known)
+        # The same client_id again, even at the same moment: 200 with the stored patrol.
+        return self._out(patrol, created=getattr(patrol, "just_created", True))
 
     @extend_schema(request=serializers.GpxInput, responses=serializers.PatrolSerializer)
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -88,7 +88,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             note=v.get("note", ""),
             gpx=v["gpx"].read(),
         )
-        return self._out(patrol)
+        return self._out(patrol, created=getattr(patrol, "just_created", True))
 
     @extend_schema(
         methods=["get"], responses=serializers.TrackPointSerializer(many=True), request=None
@@ -157,7 +157,8 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         v = dict(data.validated_data)
         photos = v.pop("photos", None) or request.FILES.getlist("photos")
         finding = services.report_finding(by=request.user, photos=photos, **v)
-        return self._out(finding)
+        created = getattr(finding, "just_created", True)
+        return self._out(finding, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=serializers.PhotoInput, responses=serializers.PhotoSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])

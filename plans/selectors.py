@@ -27,10 +27,15 @@ def programmes_for(*, user: User):
     return qs.filter(Q(region__code__startswith=code) | Q(region__code__in=ancestors))
 
 
-def responsibility_letters_for(*, user: User, programme: Programme):
-    """The letters signed against a programme, by regions inside the user's scope."""
+def responsibility_letters_for(*, user: User, programme: Programme | None = None):
+    """The letters signed against a programme (or any), by regions inside the user's scope.
+
+    The page and the API both call this, so a village chief sees only the village's letter.
+    """
     code = scope_code(user)
-    qs = ResponsibilityLetter.objects.filter(programme=programme).select_related("region")
+    qs = ResponsibilityLetter.objects.select_related("region")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
     if code is None:
         return qs.none()
     return qs.filter(region__code__startswith=code) if code else qs
@@ -197,9 +202,14 @@ def _add(into: ProgressRow, row: ProgressRow) -> None:
     into.plan_ids.extend(row.plan_ids)
 
 
-def measure_progress_for_rivers(*, river_ids, at: datetime | None = None) -> dict[int, dict]:
+def measure_progress_for_rivers(
+    *, river_ids, at: datetime | None = None, region_code: str = ""
+) -> dict[int, dict]:
     """``{river_id: {"measures", "done", "overdue", "progress"}}`` over every plan of the river,
     as the measures stood at ``at`` (now by default), read from their history.
+
+    ``region_code``: only the plans of that region, and measures owned by its chiefs, count (a
+    town's letter on a river another town owns).
 
     One query; rivers without a plan are absent. ``progress`` is the mean over the measures;
     a measure is overdue when its deadline passed before ``at``'s day and it was not done.
@@ -207,10 +217,14 @@ def measure_progress_for_rivers(*, river_ids, at: datetime | None = None) -> dic
     at = at or timezone.now()
     day = timezone.localdate(at)
     latest: dict[int, tuple] = {}
-    rows = (
-        Measure.history.filter(plan__river_id__in=list(river_ids), history_date__lt=at)
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "plan__river_id", "history_type", "progress", "status", "deadline")
+    history = Measure.history.filter(plan__river_id__in=list(river_ids), history_date__lt=at)
+    if region_code:
+        history = history.filter(
+            Q(plan__region__code__startswith=region_code)
+            | Q(owner_chief__region__code__startswith=region_code)
+        )
+    rows = history.order_by("id", "history_date", "history_id").values_list(
+        "id", "plan__river_id", "history_type", "progress", "status", "deadline"
     )
     for row in rows:
         latest[row[0]] = row

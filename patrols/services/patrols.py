@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.idempotency import save_once
 from core.models import User
 from core.scoping import scope_code
 from patrols import geo
@@ -176,11 +177,16 @@ def start_patrol(
     started_at: datetime | None = None,
     walker_name: str = "",
 ) -> Patrol:
-    """Start a live patrol; the same ``client_id`` again returns the existing patrol."""
+    """Start a live patrol; the same ``client_id`` again returns the existing patrol.
+
+    Also when sent concurrently: the returned patrol's ``just_created`` says whether this call
+    stored it (the API answers 201) or found it (200).
+    """
     if client_id is not None:
         existing = Patrol.objects.filter(client_id=client_id).first()
         if existing is not None:
             require_can_edit(existing, by)
+            existing.just_created = False
             return existing
     chief = chief_for(by=by, chief=chief)
     started_at = started_at or timezone.now()
@@ -200,7 +206,9 @@ def start_patrol(
         started_at=started_at,
     )
     patrol._history_user = by
-    patrol.save()
+    patrol, created = save_once(patrol)
+    if not created:
+        require_can_edit(patrol, by)
     return patrol
 
 
@@ -270,11 +278,14 @@ def record_patrol(
     """Record a finished patrol after the fact, with an optional GPX file or list of points.
 
     With a GPX track and no times given, the patrol lasts from its first to its last point.
+    The same ``client_id`` again (even concurrently) returns the stored patrol, with
+    ``just_created`` False.
     """
     if client_id is not None:
         existing = Patrol.objects.filter(client_id=client_id).first()
         if existing is not None:
             require_can_edit(existing, by)
+            existing.just_created = False
             return existing
     chief = chief_for(by=by, chief=chief)
     raw = parse_gpx(gpx) if gpx else list(points or [])
@@ -314,7 +325,10 @@ def record_patrol(
         note=note,
     )
     patrol._history_user = by
-    patrol.save()
+    patrol, created = save_once(patrol)
+    if not created:
+        require_can_edit(patrol, by)
+        return patrol
     if rows:
         _store_points(patrol, rows)
     refresh_flags(patrol)

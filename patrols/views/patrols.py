@@ -67,7 +67,7 @@ def patrol_detail(request, pk: int):
         pk=pk,
     )
     track = [[p[0], p[1]] for p in patrol.points.values_list("latitude", "longitude")]
-    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.current())
+    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.for_region(patrol.region))
     rules = authenticity.describe(thresholds)
     history = patrol.history.select_related("history_user").order_by("-history_date")[:50]
     return render(
@@ -125,6 +125,13 @@ def patrol_start(request):
             "pending": _("待上传"),
             "noGeo": _("此浏览器无法获取位置"),
             "geoError": _("无法获取位置："),
+            "geoReasons": {
+                "1": _("没有定位权限，请在浏览器设置中允许本网站使用位置"),
+                "2": _("暂时收不到定位信号（室内或遮挡处），正在继续尝试"),
+                "3": _("定位超时，正在继续尝试"),
+                "other": _("定位出错，正在继续尝试"),
+            },
+            "geoBack": _("定位已恢复（精度约 %(m)s 米）"),
             "confirmFinish": _("确定结束本次巡河吗？"),
             "findingSaved": _("问题已记录"),
             "chooseRiver": _("请选择河道"),

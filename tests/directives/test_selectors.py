@@ -1,8 +1,9 @@
 """Selectors other apps call (the letters use order_counts_for_rivers)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 
 from directives import selectors, services
 from tests import factories
@@ -14,15 +15,16 @@ def test_order_counts_for_rivers_counts_open_and_overdue_in_one_query(
     make_order, river, village, village_chief, town_staff, django_assert_num_queries
 ):
     quiet = factories.RiverFactory(region=village)
-    make_order(deadline=date(2026, 3, 10))  # overdue on the 11th
-    make_order(deadline=date(2026, 3, 20))  # open, not overdue
-    submitted = make_order(deadline=date(2026, 3, 5))  # submitted: not owed any more
-    services.accept_directive(directive=submitted, by=village_chief)
-    services.submit_rectification(directive=submitted, by=village_chief, text="done")
-    closed = make_order(deadline=date(2026, 3, 5))
-    services.accept_directive(directive=closed, by=village_chief)
-    services.submit_rectification(directive=closed, by=village_chief, text="done")
-    services.close_directive(directive=closed, by=town_staff)
+    with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=UTC), tick=False):
+        make_order(deadline=date(2026, 3, 10))  # overdue on the 11th
+        make_order(deadline=date(2026, 3, 20))  # open, not overdue
+        submitted = make_order(deadline=date(2026, 3, 5))  # submitted: not owed any more
+        services.accept_directive(directive=submitted, by=village_chief)
+        services.submit_rectification(directive=submitted, by=village_chief, text="done")
+        closed = make_order(deadline=date(2026, 3, 5))
+        services.accept_directive(directive=closed, by=village_chief)
+        services.submit_rectification(directive=closed, by=village_chief, text="done")
+        services.close_directive(directive=closed, by=town_staff)
     with django_assert_num_queries(1):
         counts = selectors.order_counts_for_rivers(
             river_ids=[river.pk, quiet.pk], at=date(2026, 3, 11)

@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,31 @@ from tests.conftest import login
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "hezhang-demo"
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Stands in for the broker (what leaves the process): pressing "send" only queues the
+    fan-out task here; the test then plays the worker, whenever it likes."""
+    from letters import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.fan_out_batch, "apply_async", lambda args=(), kwargs=None, **kw: queued.append(args)
+    )
+
+    def run_worker():
+        monkeypatch.undo()
+        while queued:
+            tasks.fan_out_batch(*queued.pop(0))
+
+    return queued, run_worker
 
 
 @pytest.fixture
@@ -24,10 +50,11 @@ def demo_town(transactional_db):
 
 
 def test_office_sends_this_months_batch_and_a_chief_reads_the_letter_and_its_pdf(
-    page, demo_town, tmp_path
+    page, demo_town, tmp_path, broker
 ):
     from letters.models import Letter, LetterBatch
 
+    queued, run_worker = broker
     login(page, "office", DEMO_PASSWORD)
     page.goto("/letters/")
     draft = LetterBatch.objects.get(status="draft")
@@ -36,7 +63,7 @@ def test_office_sends_this_months_batch_and_a_chief_reads_the_letter_and_its_pdf
     n = draft.letters.count()
     assert n == 136  # every chief of the demo town has a river
     assert str(n) in page.inner_text("#totals")
-    page.screenshot(path="/tmp/letters_batch.png", full_page=True)
+    shot(page, "letters-batch-draft-desktop")
 
     # Preview one letter: composed from today's data, nothing saved.
     page.click("#letters tbody tr:first-child a:text('预览')")
@@ -45,11 +72,22 @@ def test_office_sends_this_months_batch_and_a_chief_reads_the_letter_and_its_pdf
     assert "预览" in page.content()
     page.go_back()
 
+    # Pressing send only queues the work: the page is back before any letter is composed.
     page.click("#send-batch")
     page.wait_for_selector(".messages li.success")
+    page.wait_for_selector("#batch-progress[data-state=sending]")
+    assert queued == [(draft.pk, 0)]
+    assert draft.letters.filter(status="sent").count() == 0
+    shot(page, "letters-batch-sending-desktop")
+
+    # The worker sends; the page follows by polling its status fragment, however long it takes.
+    run_worker()
+    page.wait_for_selector("#batch-progress[data-state=done]", timeout=120_000)
+    assert f"已发送 {n} / {n}" in page.inner_text("#batch-progress")
     draft.refresh_from_db()
     assert draft.status == "sent"
     assert draft.letters.filter(status="sent").count() == n
+    shot(page, "letters-batch-sent-desktop")
 
     page.context.clear_cookies()
     login(page, "z001", DEMO_PASSWORD)
@@ -62,7 +100,7 @@ def test_office_sends_this_months_batch_and_a_chief_reads_the_letter_and_its_pdf
     assert "已读" in page.inner_text("#read-receipt")
     letter.refresh_from_db()
     assert letter.read_at is not None
-    page.screenshot(path="/tmp/letters_letter.png", full_page=True)
+    shot(page, "letters-letter-desktop")
 
     response = page.request.get(page.get_attribute("#pdf-link", "href"))
     assert response.status == 200
@@ -89,6 +127,6 @@ def test_a_chief_updates_a_measure_on_the_phone(phone_page, demo_town):
     phone_page.fill("textarea[name=note]", "汛期返工，进度回调")
     phone_page.click("#save-progress")
     phone_page.wait_for_selector("#measures")
-    phone_page.screenshot(path="/tmp/plans_plan_phone.png", full_page=True)
+    shot(phone_page, "plans-measure-390")
     measure.refresh_from_db()
     assert measure.note == "汛期返工，进度回调"

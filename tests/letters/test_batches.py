@@ -132,9 +132,11 @@ def test_a_failure_puts_the_letter_back_and_the_resume_job_sends_it_once_after_a
     assert "db gone" in letter.last_error
     assert not Notification.objects.exists()
     monkeypatch.setattr(sources, "gather", real)
-    # Within its backoff the failed letter waits; the untouched one is queued.
+    # Within its backoff the failed letter waits; the untouched one is queued once the batch
+    # has stopped moving (here at once: stale_after 0).
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.requeue_stalled() == 1
+        assert services.requeue_stalled() == 0  # a letter was just claimed: still moving
+        assert services.requeue_stalled(stale_after=timedelta(0)) == 1
     letter.refresh_from_db()
     assert letter.status == "pending"
     with django_capture_on_commit_callbacks(execute=True):

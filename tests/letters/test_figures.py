@@ -27,7 +27,8 @@ def august_2018(town, village, town_staff, chief_a):
     """Patrols, orders, samples and plan measures around August 2018 for chief A's rivers."""
     chief, (river, other) = chief_a
     for day in (3, 17):  # village chiefs: once a week; two patrols in August is behind
-        PatrolFactory(chief=chief, river=river, started_at=datetime(2018, 8, day, 9, tzinfo=SH))
+        with time_machine.travel(datetime(2018, 8, day, 11, tzinfo=SH), tick=False):
+            PatrolFactory(chief=chief, river=river, started_at=datetime(2018, 8, day, 9, tzinfo=SH))
     PatrolFactory(chief=chief, river=other, started_at=datetime(2018, 9, 2, 9, tzinfo=SH))
 
     def order(**kw):
@@ -50,8 +51,9 @@ def august_2018(town, village, town_staff, chief_a):
     order(river=other, deadline=date(2018, 8, 25))
 
     point = MonitoringPointFactory(river=river)
-    SampleFactory(point=point, sampled_at=datetime(2018, 7, 10, 9, tzinfo=SH), nh3n=1.2, do=5.5)
-    SampleFactory(point=point, sampled_at=datetime(2018, 8, 10, 9, tzinfo=SH), nh3n=2.6, do=4.0)
+    for day, nh3n, do in ((datetime(2018, 7, 10, 9, tzinfo=SH), 1.2, 5.5),
+                          (datetime(2018, 8, 10, 9, tzinfo=SH), 2.6, 4.0)):  # fmt: skip
+        SampleFactory(point=point, sampled_at=day, nh3n=nh3n, do=do, created_at=day)
 
     with time_machine.travel(datetime(2018, 3, 1, 10, tzinfo=SH), tick=False):
         plan = PlanFactory(programme=ProgrammeFactory(region=town), river=river)
@@ -76,7 +78,8 @@ def test_every_figure_in_a_letter_equals_what_the_other_pages_show(
     f = letter.figures
     assert letter.status == "sent"
 
-    duty = duty_for(chiefs=[chief], month=date(2018, 8, 1), at=batch.as_at)[chief.pk]
+    duty = duty_for(chiefs=[chief], month=date(2018, 8, 1), at=batch.as_at, snapshot=True)
+    duty = duty[chief.pk]
     assert (f["patrols"]["done"], f["patrols"]["required"]) == (duty.done, duty.required)
     assert f["patrols"]["behind"] is duty.behind is True
     assert f["patrols"]["missed"] == len(duty.missed)
@@ -84,9 +87,15 @@ def test_every_figure_in_a_letter_equals_what_the_other_pages_show(
 
     orders = order_counts_for_rivers(river_ids=[river.pk, other.pk], at=batch.as_at)
     quality = river_status(
-        river_ids=[river.pk, other.pk], period_start=date(2018, 8, 1), period_end=date(2018, 8, 31)
+        river_ids=[river.pk, other.pk],
+        period_start=date(2018, 8, 1),
+        period_end=date(2018, 8, 31),
+        at=batch.as_at,
+        region_code=town.code,
     )
-    plans = measure_progress_for_rivers(river_ids=[river.pk, other.pk], at=batch.as_at)
+    plans = measure_progress_for_rivers(
+        river_ids=[river.pk, other.pk], at=batch.as_at, region_code=town.code
+    )
     sections = {r["id"]: r for r in f["rivers"]}
     assert set(sections) == {river.pk, other.pk}
     for rid, section in sections.items():

@@ -45,7 +45,7 @@
       });
     });
   }
-  function enqueue(item) { return store("readwrite", function (s) { return s.add(item); }).then(sync); }
+  function enqueue(item) { return store("readwrite", function (s) { return s.add(item); }).then(syncSoon); }
   function pending() { return store("readonly", function (s) { return s.getAll(); }); }
   function drop(seq) { return store("readwrite", function (s) { s.delete(seq); }); }
 
@@ -107,34 +107,51 @@
     return Promise.resolve();
   }
 
+  // Sync does not trust navigator.onLine (a phone with one bar says "online" and gets nothing
+  // through; some say "offline" while a request would pass): it tries, and after a failure
+  // tries again with a growing wait (2 s, 4 s, ... at most a minute). The "online" event and a
+  // return to the page only make the next try come sooner.
+  var RETRY_FIRST_MS = 2000, RETRY_MAX_MS = 60000;
   var syncing = false, rerun = false;
-  var lastError = "";
+  var lastError = "", reachable = null, failures = 0, retryTimer = null;
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    var wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * Math.pow(2, failures - 1));
+    retryTimer = setTimeout(sync, wait * (0.8 + Math.random() * 0.4));
+  }
+  function syncSoon() { failures = 0; clearTimeout(retryTimer); return sync(); }
   function sync() {
     if (syncing) { rerun = true; return Promise.resolve(); }
-    if (!navigator.onLine) { render(); return Promise.resolve(); }
     syncing = true;
+    clearTimeout(retryTimer);
+    var failed = false, waiting = false;
     return pending().then(function (items) {
       return items.reduce(function (chain, item) {
         return chain.then(function () {
-          return send(item).then(function () { lastError = ""; return drop(item.seq); }, function (e) {
+          return send(item).then(function () { reachable = true; lastError = ""; return drop(item.seq); }, function (e) {
             // A refusal (4xx) will not change by retrying: report it and move on. A network or
-            // server error stops the run; the next sync retries from this item.
+            // server error stops the run; the next try resumes from this item.
             if (e instanceof HttpError && e.status >= 400 && e.status < 500 && e.status !== 409) {
+              reachable = true;
               if (item.kind === "start") {
                 var ids = load(IDS_KEY, {}); ids[item.body.client_id] = -1; save(IDS_KEY, ids);
               }
               if (e.status !== 410) lastError = T.error + errorText(e);
               return drop(item.seq);
             }
+            if (e instanceof HttpError && e.status === 409) waiting = true;
             throw e;
           });
         });
       }, Promise.resolve());
     }).catch(function (e) {
-      lastError = T.error + errorText(e);
+      failed = true;
+      if (e instanceof HttpError) { reachable = true; if (!waiting) lastError = T.error + errorText(e); }
+      else { reachable = false; lastError = ""; }
     }).then(function () {
       syncing = false;
-      if (rerun) { rerun = false; return sync(); }
+      if (failed) { failures += 1; scheduleRetry(); } else { failures = 0; }
+      if (rerun) { rerun = false; if (!failed) return sync(); }
       render();
     });
   }
@@ -149,8 +166,16 @@
     var h = Math.pow(Math.sin(dp / 2), 2) + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.pow(Math.sin(dl / 2), 2);
     return 2 * R * Math.asin(Math.sqrt(h));
   }
+  // The status line under the counters: a location problem stays until the next good fix,
+  // which replaces it (a single transient error must not stick while fixes keep arriving).
+  var geoTrouble = false;
   function onPosition(pos) {
     if (!state || state.finished) return;
+    if (geoTrouble) {
+      geoTrouble = false;
+      $("status").textContent = T.geoBack.replace("%(m)s", Math.round(pos.coords.accuracy || 0));
+      $("status").className = "muted";
+    }
     var p = {
       recorded_at: new Date(pos.timestamp || Date.now()).toISOString(),
       latitude: pos.coords.latitude,
@@ -165,7 +190,13 @@
     var buffer = load(BUFFER_KEY, []); buffer.push(p); save(BUFFER_KEY, buffer);
     render();
   }
-  function onGeoError(err) { $("status").textContent = T.geoError + err.message; }
+  function onGeoError(err) {
+    // err.message is often empty or in English: the code says what happened.
+    var reason = T.geoReasons[err && err.code] || T.geoReasons.other;
+    geoTrouble = true;
+    $("status").textContent = T.geoError + reason;
+    $("status").className = "state-off";
+  }
   function flushPoints() {
     var buffer = load(BUFFER_KEY, []);
     if (!buffer.length || !state) return Promise.resolve();
@@ -263,9 +294,11 @@
       });
     }
     pending().then(function (items) {
-      var net = navigator.onLine ? T.online : T.offline;
+      // What the last try found, not navigator.onLine (see sync).
+      var online = reachable === null ? navigator.onLine : reachable;
+      var net = online ? T.online : T.offline;
       $("net").textContent = net + (items.length ? " · " + T.pending + " " + items.length : "") + (lastError ? " · " + lastError : "");
-      $("net").className = navigator.onLine ? "state-on" : "state-off";
+      $("net").className = online ? "state-on" : "state-off";
       if (step === "done") {
         $("done-text").textContent = T.finished + (items.length ? " · " + T.pending + " " + items.length : "");
         var link = $("done-link");
@@ -292,12 +325,10 @@
   $("finding-form").addEventListener("submit", addFinding);
   $("finish").addEventListener("click", finish);
   $("again").addEventListener("click", again);
-  window.addEventListener("online", sync);
-  window.addEventListener("offline", render);
+  window.addEventListener("online", syncSoon);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && state && !state.finished) { keepAwake(); sync(); }
+    if (document.visibilityState === "visible") { if (state && !state.finished) keepAwake(); syncSoon(); }
   });
-  setInterval(sync, 20000);
   if (state && !state.finished) startRecording();
   render();
   sync();

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SmallwaterConfig(AppConfig):
+    name = "smallwater"
+    verbose_name = _("小微水体")
