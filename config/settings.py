@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
                 "overview.context_processors.notifications",
+                "overview.context_processors.user_title",
             ],
         },
     },
@@ -380,6 +381,14 @@ PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
+
+# --- water quality ---
+# DO Class I rule (GB 3838-2002 table 1: "7.5 mg/L (or 90 % saturation)"): "fixed" grades it on
+# 7.5 mg/L as national evaluation practice does; "saturation" also gives Class I at 90 %
+# saturation at the measured water temperature. The pages' conventions name the rule in force.
+MONITORING_DO_CLASS_I_RULE = env.str("MONITORING_DO_CLASS_I_RULE", default="fixed")
+if MONITORING_DO_CLASS_I_RULE not in ("fixed", "saturation"):
+    raise ImproperlyConfigured('MONITORING_DO_CLASS_I_RULE must be "fixed" or "saturation"')
 
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
