@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
                 "overview.context_processors.notifications",
+                "overview.context_processors.user_title",
             ],
         },
     },
@@ -388,6 +389,14 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 
+# --- water quality ---
+# DO Class I rule (GB 3838-2002 table 1: "7.5 mg/L (or 90 % saturation)"): "fixed" grades it on
+# 7.5 mg/L as national evaluation practice does; "saturation" also gives Class I at 90 %
+# saturation at the measured water temperature. The pages' conventions name the rule in force.
+MONITORING_DO_CLASS_I_RULE = env.str("MONITORING_DO_CLASS_I_RULE", default="fixed")
+if MONITORING_DO_CLASS_I_RULE not in ("fixed", "saturation"):
+    raise ImproperlyConfigured('MONITORING_DO_CLASS_I_RULE must be "fixed" or "saturation"')
+
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
 # resume job takes it over (safe: the notification is unique by key, see letters.services).
@@ -430,3 +439,5 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "SiteStatusEnum": "smartwater.models.Site.Status",
     }
 )
+# Open311: a request without a river code goes to the nearest river within this radius (m).
+OPEN311_RIVER_RADIUS_M = env.int("OPEN311_RIVER_RADIUS_M", default=300)

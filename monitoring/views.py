@@ -209,6 +209,7 @@ def sample_detail(request, pk: int):
             "assessment": assessment,
             "lines": lines,
             "odour": sample.odour(),
+            "review_flags": sample.review_flags(),
             "history": history,
             "shallow": standards.CONVENTION_SHALLOW_WATER,
             "boundaries": standards.CONVENTION_ODOUR_BOUNDARIES,
@@ -251,7 +252,15 @@ def import_detail(request, pk: int):
     template = "monitoring/_import_status.html" if request.htmx else "monitoring/import_detail.html"
     names = {p.code: p for p in standards.PARAMETERS.values()}
     columns = [names[c] for c in job.preview.get("value_columns", [])]
-    return render(request, template, {"job": job, "columns": columns})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "columns": columns,
+            "do_rule_text": standards.do_rule_text(job.preview.get("do_rule")),
+        },
+    )
 
 
 @require_POST

@@ -366,6 +366,15 @@ class DutyRule(models.Model):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("适用区划"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("留空为默认规则；镇的规则替代该级别的默认规则"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -410,6 +419,15 @@ class AuthenticityPolicy(models.Model):
     photo_tolerance_minutes = models.PositiveIntegerField(
         _("照片拍摄时间允许偏差（分钟）"), default=10
     )
+    region = models.OneToOneField(
+        Region,
+        verbose_name=_("适用区划"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("留空为默认标准；区、镇可各有自己的标准"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -421,5 +439,40 @@ class AuthenticityPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "AuthenticityPolicy":
-        policy = cls.objects.order_by("pk").first()
+        """The default thresholds (no region), created on first use."""
+        policy = cls.objects.filter(region__isnull=True).order_by("pk").first()
         return policy if policy is not None else cls.objects.create()
+
+    @classmethod
+    def for_region(cls, region: Region | None) -> "AuthenticityPolicy":
+        """The thresholds that apply in ``region``: its town's, else its district's, else the
+        default. One query (two when the default row does not exist yet)."""
+        if region is None:
+            return cls.current()
+        codes = [region.code[:n] for n in (6, 9, 12) if n <= len(region.code)]
+        found = list(
+            cls.objects.filter(Q(region__code__in=codes) | Q(region__isnull=True))
+            .select_related("region")
+            .order_by("pk")
+        )
+        if not found:
+            return cls.current()
+        return max(found, key=lambda p: len(p.region.code) if p.region_id else -1)
+
+    @classmethod
+    def by_code(cls) -> dict[str, "AuthenticityPolicy"]:
+        """Every policy keyed by its region code ("" for the default), for batch jobs."""
+        policies = {
+            (p.region.code if p.region_id else ""): p
+            for p in cls.objects.select_related("region").order_by("-pk")
+        }
+        if "" not in policies:
+            policies[""] = cls.current()
+        return policies
+
+    @staticmethod
+    def pick(policies: dict[str, "AuthenticityPolicy"], code: str) -> "AuthenticityPolicy":
+        for n in (12, 9, 6):
+            if len(code) >= n and code[:n] in policies:
+                return policies[code[:n]]
+        return policies[""]

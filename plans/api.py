@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from core.routers import router
 from plans import selectors, services
-from plans.models import Measure, Plan, ResponsibilityLetter
+from plans.models import Measure, Plan
 from plans.serializers import (
     MeasureCreateSerializer,
     MeasureSerializer,
@@ -32,12 +32,7 @@ class ResponsibilityLetterViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["programme"]
 
     def get_queryset(self):
-        programmes = selectors.programmes_for(user=self.request.user)
-        return (
-            ResponsibilityLetter.objects.filter(programme__in=programmes)
-            .select_related("region")
-            .order_by("id")
-        )
+        return selectors.responsibility_letters_for(user=self.request.user).order_by("id")
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):

@@ -27,10 +27,15 @@ def programmes_for(*, user: User):
     return qs.filter(Q(region__code__startswith=code) | Q(region__code__in=ancestors))
 
 
-def responsibility_letters_for(*, user: User, programme: Programme):
-    """The letters signed against a programme, by regions inside the user's scope."""
+def responsibility_letters_for(*, user: User, programme: Programme | None = None):
+    """The letters signed against a programme (or any), by regions inside the user's scope.
+
+    The page and the API both call this, so a village chief sees only the village's letter.
+    """
     code = scope_code(user)
-    qs = ResponsibilityLetter.objects.filter(programme=programme).select_related("region")
+    qs = ResponsibilityLetter.objects.select_related("region")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
     if code is None:
         return qs.none()
     return qs.filter(region__code__startswith=code) if code else qs

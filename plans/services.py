@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Region, User
-from core.scoping import can_manage_registry, require_office, require_region_in_scope
+from core.scoping import can_manage_registry, require_office, require_region_in_scope, scope_code
 from plans.models import Measure, Plan, PlanTarget, Programme, ResponsibilityLetter
 from rivers.models import Chief, River
 
@@ -109,6 +109,7 @@ def set_target(
     note: str = "",
 ) -> PlanTarget:
     require_office(by)
+    require_region_in_scope(by, plan.region)
     if year not in plan.programme.years:
         raise ValidationError(
             {
@@ -186,7 +187,10 @@ def can_update_measure(*, user: User, measure: Measure) -> bool:
     if measure.owner_chief_id and measure.owner_chief.user_id == user.pk:
         return True
     if can_manage_registry(user):
-        return Plan.objects.visible_to(user).filter(pk=measure.plan_id).exists()
+        # The plan's own region, not merely a river crossing the office's town: a town does
+        # not change the plan measures of a border river another town owns.
+        code = scope_code(user)
+        return code is not None and measure.plan.region.code.startswith(code)
     return False
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from core.choices import ChiefLevel
+from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
 from public.models import Article, OfficeContact, PublishedChiefPhone, Report
 from rivers.models import ChiefAssignment, River
@@ -79,6 +79,10 @@ class Signboard:
     water_class_year: int | None
     measures: list
     villages: list
+
+    @property
+    def water_class_label(self) -> str:
+        return str(WaterClass(self.water_class).label) if self.water_class else ""
 
 
 def town_of(river: River) -> Region | None:

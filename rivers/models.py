@@ -40,11 +40,22 @@ class RiverQuerySet(models.QuerySet):
         return self.filter(in_region_q(code))
 
     def editable_by(self, user: User) -> "RiverQuerySet":
+        """Rivers the user may change: those *owned* by a region in a registry writer's scope.
+
+        A river that merely crosses the caller's village or town is visible but not editable:
+        the owning town changes the river and its chiefs; the other towns act only on their
+        own reaches (see ``rivers.services.require_water_manager`` and README "Security").
+        """
         from core.scoping import can_write_registry
 
         if not can_write_registry(user):
             return self.none()
-        return self.visible_to(user)
+        code = scope_code(user)
+        if code is None:
+            return self.none()
+        if code == EVERYWHERE:
+            return self
+        return self.filter(region__code__startswith=code)
 
     def assigned_to(self, user: User, *, on=None) -> "RiverQuerySet":
         """Rivers where the user is a chief (of the river or of one of its reaches) today."""

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
-from core.scoping import require_region_in_scope, require_registry_writer, scope_code
+from core.scoping import (
+    can_write_registry,
+    require_region_in_scope,
+    require_registry_writer,
+    scope_code,
+)
 from rivers.models import MAX_RIVER_LENGTH_KM, Chief, ChiefAssignment, Reach, River
 
 RIVER_FIELDS = {
@@ -201,6 +206,21 @@ def _overlapping(
     return Q(river=river, level=level) & same_water & meets
 
 
+def may_manage_water(*, user: User, river: River, reach: Reach | None) -> bool:
+    """Whether ``user`` may appoint or end chiefs on ``river`` (or on one ``reach`` of it).
+
+    The owning town manages the whole river and every reach; a town the river crosses manages
+    only the reaches lying in its own villages. Either way, only with chiefs of its own scope
+    (checked separately), so one town never ends or hands over another town's chief.
+    """
+    if River.objects.editable_by(user).filter(pk=river.pk).exists():
+        return True
+    if reach is None or reach.village_id is None or not can_write_registry(user):
+        return False
+    code = scope_code(user)
+    return code is not None and reach.village.code.startswith(code)
+
+
 def check_assignment(
     *,
     chief: Chief,
@@ -217,7 +237,7 @@ def check_assignment(
     Raises ValidationError for overlaps the handover cannot resolve.
     """
     require_registry_writer(by)
-    if not River.objects.editable_by(by).filter(pk=river.pk).exists():
+    if not may_manage_water(user=by, river=river, reach=reach):
         raise PermissionDenied(_("您不能管理这条河道的河长"))
     if not Chief.objects.visible_to(by).filter(pk=chief.pk).exists():
         raise PermissionDenied(_("该河长不在您的管辖范围内"))
@@ -262,6 +282,10 @@ def check_assignment(
         # A handover: the open assignment of the same water and level that began earlier ends
         # the day before the successor starts.
         if same_target and other.end_date is None and other.start_date < start_date:
+            # A town hands over only from its own chiefs: the owner of a border river cannot
+            # end the other town's chief of a reach, nor the other way round.
+            if not Chief.objects.visible_to(by).filter(pk=other.chief_id).exists():
+                raise PermissionDenied(_("该河段现任河长不在您的管辖范围内，不能由您交接"))
             handover = other
             continue
         where = other.reach.name if other.reach else _("全河")
@@ -336,9 +360,15 @@ def assign_chief(
 def end_assignment(*, assignment: ChiefAssignment, end_date: date, by: User) -> ChiefAssignment:
     """End an assignment on ``end_date`` (its last day); the water shows a vacancy after it."""
     require_registry_writer(by)
-    if not River.objects.editable_by(by).filter(pk=assignment.river_id).exists():
+    assignment = (
+        ChiefAssignment.objects.select_for_update(of=("self",))
+        .select_related("river", "reach__village", "chief")
+        .get(pk=assignment.pk)
+    )
+    if not may_manage_water(user=by, river=assignment.river, reach=assignment.reach):
         raise PermissionDenied(_("您不能管理这条河道的河长"))
-    assignment = ChiefAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if not Chief.objects.visible_to(by).filter(pk=assignment.chief_id).exists():
+        raise PermissionDenied(_("该河长不在您的管辖范围内"))
     if end_date < assignment.start_date:
         raise ValidationError({"end_date": _("结束日期不能早于起始日期")})
     if assignment.end_date is not None and assignment.end_date <= end_date:

@@ -93,6 +93,9 @@ def issue_directive(
     def error(field, message):
         errors.setdefault(field, []).append(message)
 
+    if not River.objects.visible_to(issued_by).filter(pk=river.pk).exists():
+        # Never name a river the caller cannot see (it may be another town's or district's).
+        raise ValidationError({"river": _("河道不存在或不在您的管辖范围内")})
     town = _issuer_town(issued_by, river)
     if town is None:
         error("river", _("无法确定下发督办单的镇"))
@@ -127,7 +130,15 @@ def issue_directive(
         error("title", _("请填写事由"))
     if not description.strip():
         error("description", _("请填写发现的问题"))
+    if work_order is not None and (
+        town is None
+        or not work_order.inspection_round.town.code.startswith(town.code)
+        or not WorkOrder.objects.visible_to(issued_by).filter(pk=work_order.pk).exists()
+    ):
+        error("work_order", _("只能关联本镇的工作指令"))
     if finding is not None:
+        if not finding.region.code.startswith(town.code if town else "-"):
+            error("finding", _("只能由本镇发现的问题生成督办单"))
         if finding.status != Finding.Status.OPEN:
             error(
                 "finding",

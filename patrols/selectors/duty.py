@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from core.choices import ChiefLevel
+from core.models import Region
 from patrols.models import DutyRule, Patrol
 from patrols.periods import Span, local_day, local_range, month_bounds, spans_for_month
 from rivers.models import Chief, ChiefAssignment
@@ -48,11 +50,36 @@ class Duty:
         return [p for p in self.periods if p.short]
 
 
-def _rules_by_level() -> dict[str, list[DutyRule]]:
-    rules: dict[str, list[DutyRule]] = defaultdict(list)
-    for rule in DutyRule.objects.filter(is_active=True).order_by("pk"):
-        rules[rule.level].append(rule)
-    return rules
+def _active_rules() -> list[DutyRule]:
+    return list(DutyRule.objects.filter(is_active=True).select_related("region").order_by("pk"))
+
+
+def rules_in_force(rules: Iterable[DutyRule], *, level: str, code: str) -> list[DutyRule]:
+    """The rules of ``level`` that apply in the region ``code``.
+
+    Rules belong to a region: the most specific one holding any rule of the level wins (a
+    town's rules replace its district's, which replace the defaults with no region), so one
+    town's office changing its duty never changes another town's.
+    """
+    best, chosen = -1, []
+    for rule in rules:
+        if rule.level != level:
+            continue
+        own = rule.region.code if rule.region_id else ""
+        if not code.startswith(own):
+            continue
+        if len(own) > best:
+            best, chosen = len(own), [rule]
+        elif len(own) == best:
+            chosen.append(rule)
+    return chosen
+
+
+def rules_for(*, region) -> list[DutyRule]:
+    """Every rule in force in ``region`` (all levels), for the rules and duty pages."""
+    rules = _active_rules()
+    code = region.code if region is not None else ""
+    return [r for level in ChiefLevel.values for r in rules_in_force(rules, level=level, code=code)]
 
 
 def duty_for(
@@ -79,10 +106,17 @@ def duty_for(
     month = month.replace(day=1)
     first, last = month_bounds(month)
     today = local_day(at or timezone.now())
-    rules = _rules_by_level()
+    rules = _active_rules()
     result = {c.pk: Duty(chief_id=c.pk, month=month) for c in chiefs}
     if not chiefs:
         return result
+    # Rules depend on the chief's town: one query for the region codes, unless already loaded.
+    if all(Chief.region.is_cached(c) for c in chiefs):
+        codes_by_id = {c.region_id: c.region.code for c in chiefs}
+    else:
+        codes_by_id = dict(
+            Region.objects.filter(pk__in={c.region_id for c in chiefs}).values_list("pk", "code")
+        )
 
     plans: list[tuple[int, DutyRule, Span, int | None]] = []
     # A chief with no river assigned during the month has nothing to patrol.
@@ -106,7 +140,8 @@ def duty_for(
     for chief in chiefs:
         if not rivers_of[chief.pk]:
             continue
-        for rule in rules.get(chief.level, []):
+        in_force = rules_in_force(rules, level=chief.level, code=codes_by_id[chief.region_id])
+        for rule in in_force:
             if not rule.in_season(month.month):
                 continue
             for span in spans_for_month(rule.period, month):

@@ -17,7 +17,7 @@ from patrols.services.patrols import (
     review_patrol,
     start_patrol,
 )
-from patrols.services.rules import save_duty_rule, save_policy
+from patrols.services.rules import own_copy, own_policy, save_duty_rule, save_policy
 
 __all__ = [
     "add_finding_photo",
@@ -26,6 +26,8 @@ __all__ = [
     "finish_patrol",
     "mark_finding_ordered",
     "mark_finding_resolved",
+    "own_copy",
+    "own_policy",
     "parse_gpx",
     "recompute_flags",
     "record_patrol",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.idempotency import save_once
-from core.models import User
+from core.models import Region, User
 from core.scoping import scope_code
 from patrols import geo
 from patrols.models import Finding, FindingPhoto, Patrol
@@ -84,6 +84,21 @@ def dismiss_finding(*, finding: Finding, by: User, reason: str = "") -> Finding:
     )
 
 
+def _region_in_scope(by: User, river: River, reach) -> Region:
+    code = scope_code(by) or ""
+    if river.region.code.startswith(code):
+        return river.region
+    if reach is not None and reach.village_id and reach.village.code.startswith(code):
+        return reach.village
+    inside = sorted(
+        (r for r in river.regions.all() if r.code.startswith(code)),
+        key=lambda r: len(r.code),
+    )
+    if not inside:
+        raise PermissionDenied(_("该河道不在您的管辖范围内"))
+    return inside[0]
+
+
 @transaction.atomic
 def report_finding(
     *,
@@ -133,9 +148,11 @@ def report_finding(
         if not River.objects.visible_to(by).filter(pk=river.pk).exists():
             raise PermissionDenied(_("该河道不在您的管辖范围内"))
         # A chief's report belongs to the chief's region; anyone else's (the office, a district
-        # system) to the region that owns the river, so the town's office sees it.
+        # system) to the region that owns the river, so the town's office sees it. On a river
+        # that merely crosses the caller's town, it lands in the caller's own part of it: a
+        # town acts on its own reaches and never writes into another town.
         chief = getattr(by, "chief", None)
-        region = chief.region if chief is not None else river.region
+        region = chief.region if chief is not None else _region_in_scope(by, river, reach)
     finding = Finding(
         client_id=client_id or uuid.uuid4(),
         patrol=patrol,
@@ -168,12 +185,16 @@ def add_finding_photo(
     If the finding belongs to a finished patrol, the patrol's flags are recomputed, since a
     photo's capture time is one of them.
     """
+    finding = Finding.objects.select_related("region", "patrol__river").get(pk=finding.pk)
+    _require_visible(finding, by)
     if client_id is not None:
         existing = FindingPhoto.objects.filter(client_id=client_id).first()
         if existing is not None:
+            # A retry returns its own photo; a client_id of another finding (perhaps another
+            # town's) is refused without telling whose it is.
+            if existing.finding_id != finding.pk:
+                raise ValidationError({"client_id": _("该 client_id 已被使用")})
             return existing
-    finding = Finding.objects.select_related("region", "patrol__river").get(pk=finding.pk)
-    _require_visible(finding, by)
     if finding.patrol is not None:
         require_can_edit(finding.patrol, by)
     clean = clean_photo(upload)

@@ -12,7 +12,7 @@ def refresh_flags(patrol: Patrol, *, policy: AuthenticityPolicy | None = None) -
     """Recompute a finished patrol's flags from its points, photos and river (not saved)."""
     if patrol.ended_at is None:
         return patrol.flags
-    policy = policy or AuthenticityPolicy.current()
+    policy = policy or AuthenticityPolicy.for_region(patrol.region)
     fixes = list(
         patrol.points.order_by("recorded_at").values_list("recorded_at", "latitude", "longitude")
     )
@@ -41,10 +41,12 @@ def recompute_flags(*, since: datetime, batch_size: int = 500) -> int:
     """
     from simple_history.utils import bulk_update_with_history
 
-    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.current())
+    # Each patrol is judged by the thresholds of its own town (or district, or the default).
+    policies = AuthenticityPolicy.by_code()
+    thresholds_of = {code: authenticity.Thresholds.of(p) for code, p in policies.items()}
     qs = (
         Patrol.objects.filter(status=Patrol.Status.FINISHED, started_at__gte=since)
-        .select_related("river")
+        .select_related("river", "region")
         .order_by("pk")
     )
     changed_total, last_pk = 0, 0
@@ -76,7 +78,7 @@ def recompute_flags(*, since: datetime, batch_size: int = 500) -> int:
                 photo_times=photos[patrol.pk],
                 river_geometry=patrol.river.geometry,
                 river_crs=patrol.river.geometry_crs,
-                thresholds=thresholds,
+                thresholds=thresholds_of[_policy_code(policies, patrol.region.code)],
             )
             if flags != patrol.flags:
                 patrol.flags = flags
@@ -87,3 +89,8 @@ def recompute_flags(*, since: datetime, batch_size: int = 500) -> int:
                     changed, Patrol, ["flags"], default_change_reason="recomputed flags"
                 )
         changed_total += len(changed)
+
+
+def _policy_code(policies: dict, code: str) -> str:
+    policy = AuthenticityPolicy.pick(policies, code)
+    return policy.region.code if policy.region_id else ""

@@ -15,6 +15,7 @@ from patrols import authenticity, exports, selectors, services
 from patrols.forms import DutyRuleForm, PolicyForm
 from patrols.models import AuthenticityPolicy, DutyRule
 from patrols.periods import parse_month
+from patrols.selectors.duty import rules_for
 from patrols.views.common import add_errors, xlsx_response
 from rivers.models import Chief
 
@@ -55,7 +56,7 @@ def duty(request):
             "chosen": chosen,
             "behind_count": sum(1 for _c, d in rows if d.behind),
             "regions": visible_regions(request.user).exclude(kind=Region.Kind.DISTRICT),
-            "rules": DutyRule.objects.filter(is_active=True).select_related("river"),
+            "rules": rules_for(region=request.user.region),
             "levels": Chief._meta.get_field("level").choices,
         },
     )
@@ -70,12 +71,13 @@ def duty_export(request):
 @login_required
 def rules(request):
     """Duty rules and authenticity thresholds, as everyone can read them; the office edits."""
-    policy = AuthenticityPolicy.current()
+    policy = AuthenticityPolicy.for_region(request.user.region)
     return render(
         request,
         "patrols/rules.html",
         {
-            "rules": DutyRule.objects.select_related("river").order_by("level", "pk"),
+            "rules": rules_for(region=request.user.region),
+            "region": request.user.region,
             "policy": policy,
             "descriptions": authenticity.describe(authenticity.Thresholds.of(policy)),
             "labels": authenticity.LABELS,
@@ -87,7 +89,11 @@ def rules(request):
 @login_required
 def rule_edit(request, pk: int | None = None):
     require_office(request.user)
-    rule = get_object_or_404(DutyRule, pk=pk) if pk else DutyRule()
+    rule = (
+        services.own_copy(rule=get_object_or_404(DutyRule, pk=pk), by=request.user)
+        if pk
+        else DutyRule()
+    )
     form = DutyRuleForm(request.POST or None, instance=rule, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +109,7 @@ def rule_edit(request, pk: int | None = None):
 @login_required
 def policy_edit(request):
     require_office(request.user)
-    form = PolicyForm(request.POST or None, instance=AuthenticityPolicy.current())
+    form = PolicyForm(request.POST or None, instance=services.own_policy(by=request.user))
     if request.method == "POST" and form.is_valid():
         try:
             since = None

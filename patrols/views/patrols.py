@@ -67,7 +67,7 @@ def patrol_detail(request, pk: int):
         pk=pk,
     )
     track = [[p[0], p[1]] for p in patrol.points.values_list("latitude", "longitude")]
-    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.current())
+    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.for_region(patrol.region))
     rules = authenticity.describe(thresholds)
     history = patrol.history.select_related("history_user").order_by("-history_date")[:50]
     return render(

@@ -154,13 +154,16 @@ def test_a_rule_for_one_river_adds_to_the_chiefs_duty(town_chief):
 
 
 def test_only_the_office_edits_rules(town_staff, village):
-    rule = DutyRule.objects.get(level="village")
+    default = DutyRule.objects.get(level="village")
+    rule = services.own_copy(rule=default, by=town_staff)
     rule.times = 2
     chief_user = UserFactory(role="village_chief", region=village)
     with pytest.raises(PermissionDenied):
         services.save_duty_rule(rule=rule, by=chief_user)
     services.save_duty_rule(rule=rule, by=town_staff)
-    assert DutyRule.objects.get(level="village").times == 2
+    # The office's change is its town's own rule; the default stays for the other towns.
+    assert DutyRule.objects.get(level="village", region=town_staff.region).times == 2
+    assert DutyRule.objects.get(level="village", region__isnull=True).times == 1
     assert rule.history.first().history_user == town_staff
 
 
