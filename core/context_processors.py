@@ -13,6 +13,8 @@ NAV = [
     ("plans:programme-list", _("一河一策"), "all"),
     ("letters:inbox", _("一信河长"), "all"),
     ("public:office", _("公众参与"), "office"),
+    ("smallwater:body-list", _("小微水体"), "all"),
+    ("smartwater:site-list", _("监测点"), "staff"),
 ]
 
 
