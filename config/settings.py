@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.tasks.queue_monthly_letters",
         "schedule": crontab(day_of_month="1", hour="9", minute="0"),
     },
+    # Lab imports tell the truth: committed rows make a finished job; no intermediate file leaks.
+    "monitoring-sweep-imports": {
+        "task": "monitoring.tasks.sweep_imports",
+        "schedule": crontab(minute="*/5"),
+    },
     # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
         "task": "letters.tasks.resume_stalled_letters",
