@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.tasks.queue_monthly_letters",
         "schedule": crontab(day_of_month="1", hour="9", minute="0"),
     },
+    # Monthly assessment (考核): every town's scorecards of the month just ended, 02:00 on the 1st.
+    "overview-scorecards": {
+        "task": "overview.tasks.compute_last_month",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
     # Lab imports tell the truth: committed rows make a finished job; no intermediate file leaks.
     "monitoring-sweep-imports": {
         "task": "monitoring.tasks.sweep_imports",
