@@ -139,12 +139,8 @@ def check_rows(
         points.update(
             {p.code: p for p in MonitoringPoint.objects.visible_to(user).filter(code__in=chunk)}
         )
-    keys = sorted({row.client_key for row in batch if row.client_key})
-    recorded_keys: dict[str, Sample] = {}
-    for chunk in _chunks(keys):
-        recorded_keys.update(
-            {sample.client_key: sample for sample in Sample.objects.filter(client_key__in=chunk)}
-        )
+    # Times before keys: a sample another request commits between the two reads then shows
+    # under its key (the same sample again), never as a time clash without its key.
     times = [row.sampled_at for row in batch if row.sampled_at is not None]
     recorded_times = set()
     if points and times:
@@ -156,6 +152,12 @@ def check_rows(
             ).values_list("point_id", "sampled_at")
         )
 
+    keys = sorted({row.client_key for row in batch if row.client_key})
+    recorded_keys: dict[str, Sample] = {}
+    for chunk in _chunks(keys):
+        recorded_keys.update(
+            {sample.client_key: sample for sample in Sample.objects.filter(client_key__in=chunk)}
+        )
     seen_times: dict[tuple, int | str] = {}
     seen_keys: dict[str, int | str] = {}
     for row in batch:
@@ -444,8 +446,12 @@ def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckRes
         job.error_count = len(exc.messages)
         return None, columns
     if not reuse_parsed and not result.error_count:
-        with cached.open("wb") as fh:
+        # Written aside and renamed: a worker killed mid-write leaves no half file to reuse
+        # (monitoring.import_jobs sweeps what is left over).
+        partial = cached.with_name(cached.name + ".part")
+        with partial.open("wb") as fh:
             pickle.dump((columns, seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cached)
     job.total_rows = result.rows
     job.processed_rows = result.rows
     job.errors = result.errors
@@ -569,18 +575,30 @@ def run_import(*, job_id: int) -> str:
         if result is None or result.error_count:
             job.status = ImportJob.Status.INVALID
         else:
-            created = _save(result, by=job.created_by, source=Sample.Source.IMPORT, job=job)
-            job.created_count = len(created)
-            job.status = ImportJob.Status.DONE
+            # The samples and the job's DONE commit together: a worker killed after the
+            # commit leaves a finished job, never saved rows under a running one.
+            with transaction.atomic():
+                created = _save(result, by=job.created_by, source=Sample.Source.IMPORT, job=job)
+                job.created_count = len(created)
+                job.status = ImportJob.Status.DONE
+                ImportJob.objects.filter(pk=job_id).update(
+                    status=job.status, created_count=job.created_count, finished_at=timezone.now()
+                )
     except ValidationError as exc:
         job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
         job.error_count = len(job.errors)
         job.status = ImportJob.Status.FAILED
     except Exception:
         logger.exception("import %s failed", job_id)
-        job.errors = [{"row": "-", "field": "-", "message": _("导入时出错，未保存任何数据")}]
-        job.error_count = 1
-        job.status = ImportJob.Status.FAILED
+        # The error may have come with the commit itself (the database went away): say what
+        # the database holds, or leave the job to the sweeper when it cannot be asked.
+        from monitoring.import_jobs import reconcile_import
+
+        if reconcile_import(job_id=job_id, failed=True) != ImportJob.Status.FAILED:
+            return "reconciled"
+        job.refresh_from_db()
+        _parsed_path(job).unlink(missing_ok=True)
+        return f"{job.status}: nothing saved"
     job.finished_at = timezone.now()
     job.updated_at = timezone.now()
     job.save()

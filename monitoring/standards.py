@@ -523,8 +523,8 @@ def classify(
     items = []
     for param in assessed_parameters(water_type):
         value = values.get(param.code)
-        if value is None:
-            continue
+        if value is None or not math.isfinite(float(value)):
+            continue  # not measured (a non-number never passes the checks on the way in)
         value = float(value)
         cls = classify_value(param.code, value, water_type=water_type, temp_c=temp, rule=rule)
         multiple = shortfall = None
@@ -699,7 +699,7 @@ def odour_levels(
     return {
         code: odour_of_value(code, float(values[code]), water_depth_cm=water_depth_cm)
         for code in ODOUR_INDICATORS
-        if values.get(code) is not None
+        if values.get(code) is not None and math.isfinite(float(values[code]))
     }
 
 

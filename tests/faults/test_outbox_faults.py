@@ -7,6 +7,7 @@ run, with every chief having exactly one e-mail and one SMS in the sinks, or the
 shown "unknown" to the office.
 """
 
+import os
 import subprocess
 import time
 
@@ -68,7 +69,10 @@ def redis_server(tmp_path):
     import shutil
 
     require(shutil.which("redis-server") is not None, "redis-server")
-    port = next(p for p in range(6390, 6400) if not _port_open("127.0.0.1", p))
+    # Ports 6390-6399 are ours; each xdist process searches its own share of them.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    first = 6390 + int(worker[2:] or 0) % 5
+    port = next(p for p in range(first, 6400, 5) if not _port_open("127.0.0.1", p))
     server = RedisServer(port, tmp_path).start()
     yield server
     if server.proc.poll() is None:
