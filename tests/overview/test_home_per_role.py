@@ -37,3 +37,17 @@ def test_the_unread_notification_count_still_reaches_every_page(client, two_town
     services.notify(key="k", recipient=two_towns.chief_a1, kind="test", title="t")
     client.force_login(two_towns.chief_a1)
     assert client.get(reverse("rivers:river-list")).context["unread_notifications"] == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("office_a", True), ("inspector", True), ("chief_a1", False), ("town_chief_a", False)],
+)
+def test_the_menu_offers_map_assessment_and_report_to_the_office_and_district_only(
+    client, two_towns, who, sees
+):
+    client.force_login(getattr(two_towns, who))
+    urls = {i["url"] for i in client.get(reverse("rivers:river-list")).context["nav_items"]}
+    wanted = {reverse("overview:map"), reverse("overview:scorecards"), reverse("overview:report")}
+    assert (wanted <= urls) is sees
+    assert not (wanted & urls) or sees
