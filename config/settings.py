@@ -343,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "PatrolReviewEnum": "patrols.models.Patrol.Review",
         "FindingStatusEnum": "patrols.models.Finding.Status",
         "SampleSourceEnum": "monitoring.models.Sample.Source",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     },
 }
 
