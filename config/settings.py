@@ -293,7 +293,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    # Active for every API view: a budget per token, per session user and per anonymous
+    # address (core/throttling.py). Tests run without limits unless a test sets them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.TokenRateThrottle",
+        "core.throttling.SessionRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="" if TESTING else "1200/min") or None,
+        "user": env.str("API_THROTTLE_USER", default="" if TESTING else "600/min") or None,
+        "anon": env.str("API_THROTTLE_ANON", default="" if TESTING else "60/min") or None,
+    },
 }
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)

@@ -1,5 +1,7 @@
 """Writes for users and API tokens."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,10 +10,18 @@ from core.scoping import require_office
 
 
 @transaction.atomic
-def create_api_client(*, name: str, region: Region, scope: str, created_by: User | None = None):
+def create_api_client(
+    *,
+    name: str,
+    region: Region,
+    scope: str,
+    created_by: User | None = None,
+    expires_at: datetime | None = None,
+):
     """Create a district-client user scoped to ``region`` and its token; returns (token, key).
 
-    The key is returned once and never stored (only its hash is).
+    The key is returned once and never stored (only its hash is). ``expires_at``: the token
+    stops working then (None: until revoked). Its last use is kept in ``last_used_at``.
     """
     if created_by is not None:
         require_office(created_by)
@@ -23,7 +33,12 @@ def create_api_client(*, name: str, region: Region, scope: str, created_by: User
     user.save(update_fields=["password"])
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=user, name=name, scope=scope, prefix=key[:8], key_hash=ApiToken.hash_key(key)
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=key[:8],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=expires_at,
     )
     return token, key
 
