@@ -2,8 +2,10 @@
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import ApiToken, Region, User
 from core.scoping import require_office
@@ -47,3 +49,23 @@ def revoke_api_token(*, token: ApiToken) -> ApiToken:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     return token
+
+
+def unlock_login(*, username: str, by: User) -> int:
+    """Lift the login lock of ``username`` (every address); office staff, for their own users.
+
+    Returns how many locked (account, address) records were removed.
+    """
+    from axes.utils import reset
+
+    require_office(by)
+    user = User.objects.filter(username=username).select_related("region").first()
+    code = by.region.code if by.region_id else None
+    if not by.is_superuser and (
+        user is None
+        or user.region_id is None
+        or code is None
+        or not user.region.code.startswith(code)
+    ):
+        raise PermissionDenied(_("该用户不在您的管辖范围内"))
+    return reset(username=username)
