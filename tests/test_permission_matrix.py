@@ -1,0 +1,300 @@
+"""The permission matrix: every role against every API operation and page, in one table.
+
+Each row is one operation on an object of town A (朱泾镇, two_towns); each column a caller.
+Writes are sent with an empty body inside a rolled-back savepoint, so "400" means "allowed,
+and the input was checked" and nothing is kept between cells. A reader checks the policy at a
+glance; a new URL pattern (or a new method on one) without a row fails
+``test_every_url_pattern_has_a_row``.
+
+Columns:
+    anon   not logged in
+    ca1    village chief of 待泾村 (village_a1; answers for river_a1 and the border reach)
+    ca2    village chief of 秀州村 (village_a2, same town)
+    tca    town chief of 朱泾镇
+    offa   office of 朱泾镇 (town A)
+    offb   office of 亭林镇 (town B)
+    insp   the district's inspector
+    rtok   district read token   wtok  district write token   atok  town-A write token
+    admin  superuser
+
+Codes: 200/201/204 done, 302 redirect (pages: to the login page, or after a form), 400 input
+refused, 401 no credentials, 403 role or scope refused, 404 not visible, 405 method not
+allowed for this role. To print the answers as they are now (when adding a row), run with
+``MATRIX_PRINT=1 ... -s``.
+"""
+
+import os
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anon", "ca1", "ca2", "tca", "offa", "offb", "insp", "rtok", "wtok", "atok", "admin"]
+
+# fmt: off
+MATRIX = {
+    # operation                                   anon ca1 ca2 tca offa offb insp rtok wtok atok admin
+}
+# fmt: on
+
+MISSING_PK = 999999
+
+# URL names that are not operations of the application.
+NOT_OPERATIONS = {"admin", "set_language", "api-root"}
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            if p.app_name == "admin":
+                continue
+            yield from _walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace + p.name, p
+
+
+def operations() -> set[str]:
+    """Every (method, URL name) the application serves, from the URL resolver."""
+    ops = set()
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name in NOT_OPERATIONS or "format" in pattern.pattern.regex.groupindex:
+            continue
+        actions = getattr(pattern.callback, "actions", None)
+        if actions:  # a DRF viewset route
+            methods = {m.upper() for m in actions}
+        elif hasattr(pattern.callback, "cls"):  # a DRF APIView
+            view = pattern.callback.cls
+            methods = {m.upper() for m in view.http_method_names if hasattr(view, m)}
+            methods -= {"OPTIONS", "HEAD"}
+        elif hasattr(pattern.callback, "view_class"):  # a Django class-based view
+            view = pattern.callback.view_class
+            methods = {m.upper() for m in ("get", "post") if hasattr(view, m)}
+        else:  # a page (function view): GET, and POST for forms
+            methods = {"GET", "POST"}
+        for method in methods:
+            ops.add(f"{method} {name}")
+    return ops
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(operations() - set(MATRIX))
+    stale = sorted(set(MATRIX) - operations())
+    assert not missing, "add these operations to MATRIX:\n" + "\n".join(missing)
+    assert not stale, "these MATRIX rows match no URL pattern:\n" + "\n".join(stale)
+
+
+@pytest.fixture
+def world(two_towns, settings, tmp_path):
+    """Town A's objects, one of each kind, for the detail operations."""
+    from directives.services import issue_directive
+    from letters.models import Letter
+    from monitoring.models import ImportJob
+    from notices.models import Notification
+    from patrols.models import DutyRule
+    from rivers.models import ChiefAssignment
+    from tests.directives.factories import InspectionRoundFactory, WorkOrderFactory
+    from tests.letters.factories import BatchFactory
+    from tests.monitoring.factories import MonitoringPointFactory, SampleFactory
+    from tests.patrols.factories import FindingFactory, PatrolFactory
+    from tests.plans.factories import (
+        MeasureFactory,
+        PlanFactory,
+        ProgrammeFactory,
+        ResponsibilityLetterFactory,
+    )
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_BACKEND = "notices.sms.ConsoleBackend"
+    d = two_towns
+    d.admin = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    chief = d.chief_a1.chief
+    o = {}
+    o["river"] = d.river_a1
+    o["assignment"] = ChiefAssignment.objects.get(river=d.river_a1)
+    o["chief"] = chief
+    o["water_body"] = factories.WaterBodyFactory(village=d.village_a1)
+    o["gate"] = factories.SluiceGateFactory(river=d.river_a1)
+    o["patrol"] = PatrolFactory(chief=chief, river=d.river_a1)
+    o["finding"] = FindingFactory(patrol=o["patrol"])
+    o["directive"] = issue_directive(
+        issued_by=d.office_a,
+        river=d.river_a1,
+        title="清理漂浮物",
+        description="河面漂浮垃圾",
+        deadline=date(2030, 1, 1),
+        source="phone_report",
+        target_village=d.village_a1,
+        target_chief=chief,
+        notify_target=False,
+    )
+    o["round"] = InspectionRoundFactory(town=d.town_a)
+    o["work_order"] = WorkOrderFactory(inspection_round=o["round"], river=d.river_a1)
+    o["point"] = MonitoringPointFactory(river=d.river_a1)
+    o["sample"] = SampleFactory(point=o["point"])
+    o["import"] = ImportJob.objects.create(
+        file="monitoring/imports/x.csv", original_name="x.csv", created_by=d.office_a
+    )
+    o["programme"] = ProgrammeFactory(region=d.town_a)
+    o["plan"] = PlanFactory(programme=o["programme"], river=d.river_a1)
+    o["measure"] = MeasureFactory(plan=o["plan"], owner_chief=chief)
+    o["responsibility_letter"] = ResponsibilityLetterFactory(
+        programme=o["programme"], region=d.village_a1
+    )
+    o["batch"] = BatchFactory(town=d.town_a)
+    o["letter"] = Letter.objects.create(batch=o["batch"], chief=chief, recipient=d.chief_a1)
+    o["notification"] = Notification.objects.create(
+        key="matrix", recipient=d.office_a, kind="test", title="测试"
+    )
+    o["rule"] = DutyRule.objects.create(level="village", period="week", region=d.town_a)
+    d.objects = o
+    return d
+
+
+# Which object a detail URL's ``pk`` (or other argument) names, by URL name.
+def _kwargs(name: str, pattern, o) -> dict:
+    args = list(pattern.pattern.regex.groupindex)
+    if not args:
+        return {}
+    short = name.split(":")[-1]
+    by_name = {
+        "river-detail": o["river"],
+        "river-edit": o["river"],
+        "river-assign": o["river"],
+        "assignment-end": o["river"],
+        "river-patrols": o["river"],
+        "chief-detail": o["chief"],
+        "patrol-detail": o["patrol"],
+        "patrol-review": o["patrol"],
+        "finding-add": o["patrol"],
+        "finding-detail": o["finding"],
+        "finding-photo": o["finding"],
+        "finding-dismiss": o["finding"],
+        "finding-photos": o["finding"],
+        "rule-edit": o["rule"],
+        "order-from-finding": o["finding"],
+        "order-detail": o["directive"],
+        "order-pdf": o["directive"],
+        "order-action": o["directive"],
+        "round-detail": o["round"],
+        "work-order-create": o["round"],
+        "work-order-reply": o["work_order"],
+        "point-detail": o["point"],
+        "sample-detail": o["sample"],
+        "import-detail": o["import"],
+        "import-confirm": o["import"],
+        "plan-detail": o["plan"],
+        "measure-update": o["measure"],
+        "batch-detail": o["batch"],
+        "batch-send": o["batch"],
+        "batch-retry": o["batch"],
+        "letter-detail": o["letter"],
+        "letter-pdf": o["letter"],
+        "read": o["notification"],
+    }
+    api = {
+        "river": o["river"],
+        "water-body": o["water_body"],
+        "sluice-gate": o["gate"],
+        "chief": o["chief"],
+        "assignment": o["assignment"],
+        "patrol": o["patrol"],
+        "finding": o["finding"],
+        "directive": o["directive"],
+        "work-order": o["work_order"],
+        "inspection-round": o["round"],
+        "monitoring-point": o["point"],
+        "monitoring-sample": o["sample"],
+        "programme": o["programme"],
+        "responsibility-letter": o["responsibility_letter"],
+        "plan": o["plan"],
+        "measure": o["measure"],
+        "letter-batch": o["batch"],
+        "letter": o["letter"],
+        "region": o["river"].region,
+    }
+    kwargs = {}
+    for arg in args:
+        if arg == "action":
+            kwargs[arg] = "accept"
+            continue
+        if ":" in name:
+            target = by_name.get(short)
+            if short == "river-detail" and name.startswith("monitoring:"):
+                target = o["river"]
+        else:
+            target = next(
+                (
+                    obj
+                    for prefix, obj in sorted(api.items(), key=lambda kv: -len(kv[0]))
+                    if short.startswith(prefix + "-")
+                ),
+                None,
+            )
+        # No object of this kind in ``world`` yet: a missing row (404 where the role may read
+        # it). Add the object to ``world`` and here to check the scope for real.
+        kwargs[arg] = target.pk if target is not None else MISSING_PK
+    return kwargs
+
+
+def _client(role: str, d):
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    users = {
+        "ca1": d.chief_a1,
+        "ca2": d.chief_a2,
+        "tca": d.town_chief_a,
+        "offa": d.office_a,
+        "offb": d.office_b,
+        "insp": d.inspector,
+        "admin": d.admin,
+    }
+    tokens = {"rtok": d.read_token, "wtok": d.write_token, "atok": d.town_a_token}
+    if role in users:
+        client.force_login(users[role])
+    elif role in tokens:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[role][1]}")
+    return client
+
+
+def answers(d) -> dict[str, list[int]]:
+    patterns = {
+        name: p
+        for name, p in _walk(get_resolver().url_patterns)
+        if "format" not in p.pattern.regex.groupindex
+    }
+    clients = {role: _client(role, d) for role in ROLES}
+    table = {}
+    # Logging out ends the sessions of the callers: last.
+    for op in sorted(operations(), key=lambda op: (op == "POST logout", op)):
+        method, name = op.split(" ", 1)
+        url = reverse(name, kwargs=_kwargs(name, patterns[name], d.objects))
+        row = []
+        for role in ROLES:
+            with transaction.atomic():
+                response = clients[role].generic(method, url, "{}", "application/json")
+                transaction.set_rollback(True)
+            row.append(response.status_code)
+        table[op] = row
+    return table
+
+
+def test_each_role_gets_the_expected_answer_for_every_operation(world):
+    table = answers(world)
+    if os.environ.get("MATRIX_PRINT"):
+        for op, row in table.items():
+            print(f'    "{op}":'.ljust(52) + f' "{" ".join(str(c) for c in row)}",')
+    wrong = {
+        op: (MATRIX.get(op), " ".join(str(c) for c in row))
+        for op, row in table.items()
+        if MATRIX.get(op) != " ".join(str(c) for c in row)
+    }
+    assert not wrong, "\n".join(
+        f"{op}: expected {exp}, got {got}" for op, (exp, got) in sorted(wrong.items())
+    )
