@@ -16,10 +16,15 @@ VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+TESTING = env.bool("TESTING", default="pytest" in sys.modules)
+# The local .env written by scripts/setup (DEBUG=true, a generated SECRET_KEY); the environment
+# wins over it. ENV_FILE names another file; a test run reads none unless told (its settings
+# must not depend on a developer's .env).
+_env_file = env.str("ENV_FILE", default="" if TESTING else str(BASE_DIR / ".env"))
+if _env_file:
+    environ.Env.read_env(_env_file, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-TESTING = env.bool("TESTING", default="pytest" in sys.modules)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -103,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
                 "overview.context_processors.notifications",
+                "overview.context_processors.user_title",
             ],
         },
     },
@@ -173,14 +179,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Front-end packages come from npm (package.json, pinned), never from a CDN at run time.
-for _prefix, _dir in [
-    ("vendor/htmx", "node_modules/htmx.org/dist"),
-    ("vendor/echarts", "node_modules/echarts/dist"),
-    ("vendor/leaflet", "node_modules/leaflet/dist"),
-]:
-    if (BASE_DIR / _dir).is_dir():
-        STATICFILES_DIRS.append((_prefix, BASE_DIR / _dir))
+# Front-end packages come from npm (package.json, pinned), never from a CDN at run time; only
+# the files the pages load are served and collected (core/staticfinders.py), not whole dists.
+NPM_STATIC_FILES = {
+    "vendor/htmx": ("node_modules/htmx.org/dist", ["htmx.min.js"]),
+    "vendor/echarts": ("node_modules/echarts/dist", ["echarts.min.js"]),
+    "vendor/leaflet": (
+        "node_modules/leaflet/dist",
+        ["leaflet.js", "leaflet.js.map", "leaflet.css", "images/*.png"],
+    ),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "core.staticfinders.NpmFilesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -276,6 +289,16 @@ CELERY_BEAT_SCHEDULE = {
     "letters-monthly": {
         "task": "letters.tasks.queue_monthly_letters",
         "schedule": crontab(day_of_month="1", hour="9", minute="0"),
+    },
+    # Monthly assessment (考核): every town's scorecards of the month just ended, 02:00 on the 1st.
+    "overview-scorecards": {
+        "task": "overview.tasks.compute_last_month",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
+    # Lab imports tell the truth: committed rows make a finished job; no intermediate file leaks.
+    "monitoring-sweep-imports": {
+        "task": "monitoring.tasks.sweep_imports",
+        "schedule": crontab(minute="*/5"),
     },
     # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
@@ -392,6 +415,14 @@ PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=200)
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
+
+# --- water quality ---
+# DO Class I rule (GB 3838-2002 table 1: "7.5 mg/L (or 90 % saturation)"): "fixed" grades it on
+# 7.5 mg/L as national evaluation practice does; "saturation" also gives Class I at 90 %
+# saturation at the measured water temperature. The pages' conventions name the rule in force.
+MONITORING_DO_CLASS_I_RULE = env.str("MONITORING_DO_CLASS_I_RULE", default="fixed")
+if MONITORING_DO_CLASS_I_RULE not in ("fixed", "saturation"):
+    raise ImproperlyConfigured('MONITORING_DO_CLASS_I_RULE must be "fixed" or "saturation"')
 
 # --- letters ---
 # Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the

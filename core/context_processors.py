@@ -1,8 +1,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, who sees it). Entries whose URL does not resolve are left out, so an app
-# appears in the menu once its pages exist.
+# (url name, label, who sees it: "all", "staff" = office and inspector, "office"). Entries
+# whose URL does not resolve are left out, so an app appears in the menu once its pages exist.
 NAV = [
     ("home", _("首页"), "all"),
     ("rivers:river-list", _("河道名录"), "all"),
@@ -13,12 +13,29 @@ NAV = [
     ("plans:programme-list", _("一河一策"), "all"),
     ("letters:inbox", _("一信河长"), "all"),
     ("public:office", _("公众参与"), "office"),
+    ("smallwater:body-list", _("小微水体"), "all"),
+    ("smartwater:site-list", _("监测点"), "staff"),
 ]
+
+
+def _audiences(user) -> set[str]:
+    """Which NAV audiences a user belongs to: a menu offers only what the role can use."""
+    from core.scoping import can_manage_registry
+
+    audiences = {"all"}
+    if can_manage_registry(user):
+        audiences |= {"office", "staff"}
+    elif getattr(user, "role", "") == "inspector":
+        audiences.add("staff")
+    return audiences
 
 
 def navigation(request):
     items = []
-    for name, label, _audience in NAV:
+    audiences = _audiences(getattr(request, "user", None))
+    for name, label, audience in NAV:
+        if audience not in audiences:
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:

@@ -115,18 +115,22 @@ class Row(NamedTuple):
     cells: list
 
 
-def read_rows(path: str | os.PathLike, *, name: str | None = None, caps: Caps) -> Iterator[Row]:
+def read_rows(
+    path: str | os.PathLike, *, name: str | None = None, caps: Caps, precount: bool = True
+) -> Iterator[Row]:
     """Yield the non-blank rows of the first sheet (header first), within ``caps``.
 
     ``name`` (the uploaded file's name) chooses the format by its extension; without it the
     path's extension is used. Raises :class:`SpreadsheetError` subclasses: before the first
     row for a file that is too large or not a spreadsheet, and at the row past the cap for
     :class:`TooManyRows` (the rows before it have been yielded: a caller that saves nothing
-    until the end loses nothing).
+    until the end loses nothing). With ``precount`` (default), an .xlsx whose sheet holds
+    more ``<row>`` elements than ``max_rows + 1`` is refused with :class:`TooManyRows` before
+    the first row is parsed (blank rows written by the tool count there).
     """
     kind = _kind(name or os.fspath(path))
     _check_size(path, caps)
-    lines = _xlsx_lines(path, caps) if kind == "xlsx" else _csv_lines(path)
+    lines = _xlsx_lines(path, caps, precount=precount) if kind == "xlsx" else _csv_lines(path)
     yield from _capped(lines, caps.max_rows)
 
 
@@ -170,25 +174,14 @@ def count_rows(path: str | os.PathLike, *, name: str | None = None, caps: Caps) 
     check_xlsx(path, caps)
     from openpyxl import load_workbook
 
-    count, tail = 0, b""
     try:
         wb = load_workbook(path, read_only=True)
     except Exception:  # read_rows reports a broken workbook; a count is only a hint
         return 0
     try:
-        if not wb.worksheets:
-            return 0
-        with wb._archive.open(wb.worksheets[0]._worksheet_path) as fh:
-            for chunk in iter(lambda: fh.read(MB), b""):
-                # a 5-byte tag cannot hide in the 4 bytes carried over: none is counted twice
-                data = tail + chunk
-                count += data.count(b"<row ") + data.count(b"<row>")
-                tail = data[-4:]
-    except (AttributeError, KeyError, OSError, zipfile.BadZipFile):
-        return 0
+        return max(_row_elements(wb) - 1, 0)
     finally:
         wb.close()
-    return max(count - 1, 0)
 
 
 # --- internals ------------------------------------------------------------------------------
@@ -238,7 +231,28 @@ def _capped(lines: Iterator[Row], max_rows: int) -> Iterator[Row]:
         yield row
 
 
-def _xlsx_lines(path, caps: Caps) -> Iterator[Row]:
+def _row_elements(wb) -> int:
+    """The ``<row>`` elements of the first sheet, scanned in 1 MB chunks without parsing.
+
+    0 when unknown (no sheet, a writer that prefixes its tags such as ``<x:row>``): the
+    streamed cap of ``read_rows`` still applies then.
+    """
+    if not wb.worksheets:
+        return 0
+    count, tail = 0, b""
+    try:
+        with wb._archive.open(wb.worksheets[0]._worksheet_path) as fh:
+            for chunk in iter(lambda: fh.read(MB), b""):
+                # a 5-byte tag cannot hide in the 4 bytes carried over: none is counted twice
+                data = tail + chunk
+                count += data.count(b"<row ") + data.count(b"<row>")
+                tail = data[-4:]
+    except (AttributeError, KeyError, OSError, EOFError, zipfile.BadZipFile):
+        return 0
+    return count
+
+
+def _xlsx_lines(path, caps: Caps, *, precount: bool) -> Iterator[Row]:
     check_xlsx(path, caps)
     from openpyxl import load_workbook
 
@@ -251,6 +265,14 @@ def _xlsx_lines(path, caps: Caps) -> Iterator[Row]:
     try:
         if not wb.worksheets:
             return
+        if precount and (elements := _row_elements(wb)) > caps.max_rows + 1:
+            # Refused before parsing: a scan of the XML costs a second where walking a
+            # million rows through the parser costs minutes of worker time.
+            raise TooManyRows(
+                gettext_noop("工作表有 %(rows)s 行，超过 %(cap)s 行数据的上限，请拆分后导入"),
+                rows=elements,
+                cap=caps.max_rows,
+            )
         ws = wb.worksheets[0]
         # The stored <dimension> may be wrong (some tools write A1:Q2 over 5 data rows):
         # forget it so openpyxl reads the sheet to its real end.

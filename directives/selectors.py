@@ -305,7 +305,15 @@ def yearly_statistics(*, user: User, year: int) -> dict:
         village = d.target_village or (d.target_chief and d.target_chief.region)
         by_village[village.name if village else "—"].append(d)
     rounds = InspectionRound.objects.visible_to(user).filter(start_date__year=year)
-    work_orders = WorkOrder.objects.filter(inspection_round__in=rounds).aggregate(
+    work_orders = WorkOrder.objects.filter(inspection_round__in=rounds)
+    if user.role == User.Role.VILLAGE_CHIEF and not user.is_superuser:
+        # Every figure on the page in the same scope as the orders: a village chief's counts
+        # are their village's, so the town's work orders count only on rivers they can see.
+        from rivers.models import River
+
+        work_orders = work_orders.filter(river__in=River.objects.visible_to(user))
+        rounds = rounds.filter(pk__in=work_orders.values("inspection_round"))
+    work_orders = work_orders.aggregate(
         total=Count("id"), answered=Count("id", filter=Q(status=WorkOrder.Status.ANSWERED))
     )
     return {

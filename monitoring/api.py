@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +16,7 @@ from core.models import Region
 from core.routers import router
 from core.scoping import visible_regions
 from monitoring import selectors, serializers, services, standards
-from monitoring.models import Sample
+from monitoring.models import MonitoringPoint, Sample
 from monitoring.periods import Period
 
 
@@ -37,13 +37,41 @@ def _day(text: str | None, field: str, *, first: bool) -> date:
     return period.start if first else period.end
 
 
-class PointViewSet(viewsets.ReadOnlyModelViewSet):
+class PointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Monitoring points. District systems register and change their points here (write
+    token, inside its scope), with the validation of the admin pages (``save_point``)."""
+
     serializer_class = serializers.PointSerializer
     filterset_fields = ["river", "responsible", "is_active"]
     search_fields = ["code", "name"]
 
     def get_queryset(self):
         return selectors.points_for(user=self.request.user).order_by("code")
+
+    @extend_schema(
+        request=serializers.PointWriteSerializer,
+        responses={201: serializers.PointSerializer, 400: serializers.ErrorSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = serializers.PointWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        point = services.save_point(point=MonitoringPoint(**data.validated_data), by=request.user)
+        return Response(serializers.PointSerializer(point).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.PointWriteSerializer,
+        responses={200: serializers.PointSerializer, 400: serializers.ErrorSerializer},
+    )
+    def update(self, request, *args, **kwargs):
+        point = self.get_object()
+        data = serializers.PointWriteSerializer(
+            point, data=request.data, partial=kwargs.get("partial", False)
+        )
+        data.is_valid(raise_exception=True)
+        for name, value in data.validated_data.items():
+            setattr(point, name, value)
+        point = services.save_point(point=point, by=request.user)
+        return Response(serializers.PointSerializer(point).data)
 
 
 class SampleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -78,23 +106,44 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=serializers.BulkSamplesInSerializer,
-        responses={201: serializers.BulkResultSerializer, 200: serializers.BulkResultSerializer},
+        responses={
+            201: serializers.BulkResultSerializer,
+            200: serializers.BulkResultSerializer,
+            400: serializers.ErrorSerializer,
+            409: serializers.ErrorSerializer,
+        },
     )
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
-        """Post up to 10,000 samples at once: all are saved or none (400 lists every problem).
+        """Post up to 10,000 samples at once: all are saved or none.
 
-        Give each sample a ``client_key``: posting it again creates nothing (``existing``).
+        Errors come in the project's one shape, ``{"detail", "errors": {"samples[3].ph":
+        [...]}}``: 400 lists every problem. Give each sample a ``client_key``: posting the
+        same sample again creates nothing (``existing``); the same key with different data
+        answers 409 naming the fields that differ, and saves nothing. Values may be written as
+        lab sheets write them ("<0.01": half the detection limit). Samples saved but worth a
+        second look (DO past twice saturation) are listed in ``flagged``.
         """
         data = serializers.BulkSamplesInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.record_samples(
-            rows=data.rows(), by=request.user, source=Sample.Source.API
-        )
+        if not data.is_valid():
+            raise ValidationError(serializers.flat_errors(data.errors))
+        try:
+            result = services.record_samples(
+                rows=data.rows(), by=request.user, source=Sample.Source.API
+            )
+        except services.ClientKeyConflict as conflict:
+            return Response(
+                {
+                    "detail": _("样品编号已有记录，但数据不同；未保存任何数据"),
+                    "errors": conflict.errors,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         body = {
             "created": len(result.created),
             "existing": result.existing,
             "ids": [s.pk for s in result.created],
+            "flagged": result.flagged,
         }
         return Response(
             body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

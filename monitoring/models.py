@@ -260,6 +260,11 @@ class Sample(models.Model):
     def odour(self) -> standards.Odour | None:
         return standards.sample_odour(self.values(), water_depth_cm=self.water_depth_cm)
 
+    def review_flags(self) -> list[tuple[str, str]]:
+        """(code, message) of each value accepted but worth a second look (supersaturated DO)."""
+        values = self.values()
+        return [(f, standards.flag_text(f, values)) for f in standards.review_flags(values)]
+
 
 VALUE_FIELDS = list(standards.PARAMETERS)
 

@@ -10,7 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    FilteredRelation,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 
 from core.models import Region, User
 from monitoring import standards
@@ -96,28 +106,45 @@ def _period_means(river_ids, start, end, prev_start, at=None, region_code=""):
     return current, previous
 
 
-def _odour_by_point(river_ids, start, end, at=None, region_code="") -> dict[int, Odour | None]:
-    """One query: each point's black-odour level from its samples in the period."""
+def _odour_by_point(
+    river_ids, start, end, at=None, region_code=""
+) -> tuple[dict[int, Odour | None], dict[int, list]]:
+    """One query: each point's black-odour level from its samples in the period, and each
+    river's points in their order along the water (``at``, ``region_code`` as ``_samples``).
+
+    Every active point is listed (and a retired one that still has samples in the period): a
+    point without data in the period keeps its place, so it breaks a run of consecutive severe
+    points instead of vanishing from between them (standards.water_body_odour).
+    """
+    condition = Q(samples__sampled_at__gte=start, samples__sampled_at__lt=end)
+    if at is not None:
+        condition &= Q(samples__created_at__lt=at)
+    in_period = FilteredRelation("samples", condition=condition)
+    points = MonitoringPoint.objects.filter(river_id__in=river_ids)
+    if region_code:
+        points = points.filter(region__code__startswith=region_code)
     rows = (
-        _samples(river_ids, at, region_code)
-        .filter(sampled_at__gte=start)
-        .filter(sampled_at__lt=end)
-        .filter(
-            Q(transparency__isnull=False)
-            | Q(do__isnull=False)
-            | Q(orp__isnull=False)
-            | Q(nh3n__isnull=False)
+        points.annotate(period_sample=in_period)
+        .filter(Q(is_active=True) | Q(period_sample__isnull=False))
+        .order_by("river_id", "position", "code", "id")
+        .values_list(
+            "river_id",
+            "id",
+            "period_sample__water_depth_cm",
+            *[f"period_sample__{code}" for code in standards.ODOUR_INDICATORS],
         )
-        .values_list("point_id", "water_depth_cm", *standards.ODOUR_INDICATORS)
     )
-    levels: dict[int, list] = defaultdict(list)
-    for point_id, depth, *values in rows:
-        levels[point_id].append(
-            standards.odour_levels(
-                dict(zip(standards.ODOUR_INDICATORS, values, strict=True)), water_depth_cm=depth
-            )
-        )
-    return {point_id: standards.point_odour(samples) for point_id, samples in levels.items()}
+    levels: dict[int, list] = {}
+    order: dict[int, list] = defaultdict(list)
+    for river_id, point_id, depth, *values in rows:
+        if point_id not in levels:
+            levels[point_id] = []
+            order[river_id].append(point_id)
+        measured = dict(zip(standards.ODOUR_INDICATORS, values, strict=True))
+        if any(v is not None for v in measured.values()):
+            levels[point_id].append(standards.odour_levels(measured, water_depth_cm=depth))
+    odour = {point_id: standards.point_odour(samples) for point_id, samples in levels.items()}
+    return odour, order
 
 
 def river_status(
@@ -148,7 +175,7 @@ def river_status(
     prev_start, _prev_end = period.previous().bounds()
     rivers = River.objects.filter(id__in=river_ids).values_list("id", "target_class", "water_type")
     current, previous = _period_means(river_ids, start, end, prev_start, at, region_code)
-    odour = _odour_by_point(river_ids, start, end, at, region_code)
+    odour, order = _odour_by_point(river_ids, start, end, at, region_code)
 
     result = {}
     for river_id, target, water_type in rivers:
@@ -163,7 +190,7 @@ def river_status(
         trend = None
         if cls is not None and prev_cls is not None:
             trend = BETTER if cls < prev_cls else WORSE if cls > prev_cls else SAME
-        body = standards.water_body_odour([odour.get(pid) for pid, _n, _m in points])
+        body = standards.water_body_odour([odour.get(pid) for pid in order.get(river_id, [])])
         result[river_id] = RiverStatus(
             river_id=river_id,
             water_class=cls,
@@ -296,8 +323,11 @@ def samples_for(
 
 # Items without a GB 3838 class are charted against the black-odour thresholds (2015 guideline).
 ODOUR_CHART_LINES = {
-    "transparency": [standards.TRANSPARENCY_LIGHT_CM, standards.TRANSPARENCY_SEVERE_CM],
-    "orp": [standards.ORP_LIGHT, standards.ORP_SEVERE],
+    "transparency": [
+        float(standards.TRANSPARENCY_LIGHT_CM),
+        float(standards.TRANSPARENCY_SEVERE_CM),
+    ],
+    "orp": [float(standards.ORP_LIGHT), float(standards.ORP_SEVERE)],
 }
 
 

@@ -1,10 +1,15 @@
+import re
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.models import Region
 from monitoring import standards
-from monitoring.labfile import SampleRow
+from monitoring.labfile import SampleRow, parse_number
 from monitoring.models import MonitoringPoint, Sample
+from rivers.models import River, SluiceGate
 
 MAX_BULK = 10_000
 
@@ -36,6 +41,53 @@ class PointSerializer(serializers.ModelSerializer):
         ]
 
 
+class PointWriteSerializer(serializers.ModelSerializer):
+    """Create or change a point; rivers, gates and regions are named by their codes.
+
+    Whether the caller may write there is the service's decision (403), not a lookup's.
+    """
+
+    river_code = serializers.SlugRelatedField(
+        source="river",
+        slug_field="code",
+        queryset=River.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    sluice_gate_code = serializers.SlugRelatedField(
+        source="sluice_gate",
+        slug_field="code",
+        queryset=SluiceGate.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    region_code = serializers.SlugRelatedField(
+        source="region",
+        slug_field="code",
+        queryset=Region.objects.all(),
+        required=False,
+        help_text="defaults to the river's (or the sluice gate's) region",
+    )
+
+    class Meta:
+        model = MonitoringPoint
+        fields = [
+            "code",
+            "name",
+            "river_code",
+            "sluice_gate_code",
+            "region_code",
+            "position",
+            "latitude",
+            "longitude",
+            "responsible",
+            "is_active",
+            "note",
+        ]
+        # The model's unique check runs in the service's full_clean (one message, every door).
+        extra_kwargs = {"code": {"validators": []}}
+
+
 def item_json(item: standards.ItemResult) -> dict:
     return {
         "parameter": item.code,
@@ -54,6 +106,9 @@ class SampleSerializer(serializers.ModelSerializer):
     values = serializers.SerializerMethodField()
     assessment = serializers.SerializerMethodField()
     black_odour = serializers.SerializerMethodField()
+    review_flags = serializers.SerializerMethodField(
+        help_text="values accepted but worth a second look, e.g. do_supersaturated"
+    )
 
     class Meta:
         model = Sample
@@ -70,6 +125,7 @@ class SampleSerializer(serializers.ModelSerializer):
             "values",
             "assessment",
             "black_odour",
+            "review_flags",
         ]
 
     def get_values(self, obj) -> dict:
@@ -89,11 +145,55 @@ class SampleSerializer(serializers.ModelSerializer):
             "assessed": a.assessed_codes,
             "deciding": [item_json(i) for i in a.deciding],
             "exceedances": [item_json(i) for i in a.exceedances],
+            "do_rule": standards.do_rule(),
         }
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        }
+    )
+    def get_review_flags(self, obj) -> list:
+        return [{"code": code, "message": message} for code, message in obj.review_flags()]
 
     def get_black_odour(self, obj) -> str | None:
         level = obj.odour()
         return None if level is None else level.name.lower()
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "number"}, {"type": "string", "example": "<0.01"}],
+        "nullable": True,
+        "description": 'a number, or "<DL" below the detection limit (counted as DL / 2), '
+        "as in the lab sheets",
+    }
+)
+class MeasuredValueField(serializers.Field):
+    """A measured value as both doors accept it: the lab import's ``labfile.parse_number``.
+
+    Numbers, numbers as text, "<0.01" (half the detection limit) and blanks (not measured);
+    "ND" without a limit and anything else are refused with the import's message.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list | dict):
+            raise serializers.ValidationError(_("不是数值"))
+        value, problem = parse_number(data)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+    def to_representation(self, value):
+        return value
 
 
 class SampleInSerializer(serializers.Serializer):
@@ -107,8 +207,9 @@ class SampleInSerializer(serializers.Serializer):
     sampling_depth_m = serializers.FloatField(required=False, allow_null=True)
     water_depth_cm = serializers.FloatField(required=False, allow_null=True)
     values = serializers.DictField(
-        child=serializers.FloatField(allow_null=True),
-        help_text="parameter code -> value in the canonical unit (see /monitoring/parameters/)",
+        child=MeasuredValueField(),
+        help_text="parameter code -> value in the canonical unit (see /monitoring/parameters/); "
+        '"<0.01" means below the detection limit 0.01 and counts as 0.005, as in lab sheets',
     )
 
     def validate_values(self, values):
@@ -118,6 +219,37 @@ class SampleInSerializer(serializers.Serializer):
                 _("未知的监测项目：%(codes)s") % {"codes": ", ".join(unknown)}
             )
         return {k: v for k, v in values.items() if v is not None}
+
+
+def flat_errors(errors) -> dict[str, list[str]]:
+    """DRF's nested errors as the project's one shape: ``{"samples[3].ph": [messages]}``.
+
+    A value's errors are keyed by the parameter code alone (``samples[3].ph``, not
+    ``samples[3].values.ph``), as the service's checks name them.
+    """
+    flat: dict[str, list[str]] = {}
+
+    def walk(node, name: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, int):  # DRF keys list items by index in a dict too
+                    walk(value, f"{name}[{key}]")
+                else:
+                    walk(value, f"{name}.{key}" if name else str(key))
+        elif isinstance(node, list) and any(isinstance(e, dict | list) for e in node):
+            for index, value in enumerate(node):
+                if value:
+                    walk(value, f"{name}[{index}]")
+        else:
+            messages = node if isinstance(node, list) else [node]
+            key = VALUE_KEY.sub(r"].\1", name) or "non_field_errors"
+            flat.setdefault(key, []).extend(str(m) for m in messages)
+
+    walk(errors, "")
+    return flat
+
+
+VALUE_KEY = re.compile(r"\]\.values\.(\w+)$")
 
 
 class BulkSamplesInSerializer(serializers.Serializer):
@@ -140,10 +272,28 @@ class BulkSamplesInSerializer(serializers.Serializer):
         ]
 
 
+class FlaggedSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="position of the sample in the request")
+    flags = serializers.ListField(child=serializers.CharField())
+
+
 class BulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     existing = serializers.IntegerField()
     ids = serializers.ListField(child=serializers.IntegerField())
+    flagged = FlaggedSerializer(
+        many=True, help_text="samples saved but flagged for review (e.g. do_supersaturated)"
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The project's one error shape (core.exceptions)."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='field -> messages, e.g. "samples[3].ph" or "samples[0].client_key"',
+    )
 
 
 class ParameterSerializer(serializers.Serializer):

@@ -54,6 +54,8 @@ class CheckResult:
     errors: list[dict] = field(default_factory=list)  # the first MAX_ERRORS_KEPT
     error_count: int = 0
     rows: int = 0
+    # A client key recorded before with different data: {"row", "client_key", "fields"}.
+    conflicts: list[dict] = field(default_factory=list)
 
     def add(self, row: SampleRow, field_name: str, message: str) -> None:
         self.error_count += 1
@@ -81,11 +83,13 @@ def _value_problems(row: SampleRow, now: datetime) -> Iterator[tuple[str, str]]:
         yield "ph", _("pH 应在 0–14 之间")
     do = row.values.get("do")
     if do is not None and math.isfinite(do):
-        bound = standards.do_upper_bound(row.values.get("temp"))
-        if do > bound:
+        # Supersaturation (even past twice saturation) is real and only flagged for review
+        # (standards.review_flags); this refuses what no water can hold.
+        bound = standards.do_impossible_bound()
+        if standards.exact(do) > bound:
             yield (
                 "do",
-                _("溶解氧 %(v)s mg/L 超过该水温下饱和值的 2 倍（%(b).1f mg/L），请检查单位或录入")
+                _("溶解氧 %(v)s mg/L 超过水体可能的最大值（%(b).1f mg/L），请检查单位或录入")
                 % {"v": f"{do:g}", "b": bound},
             )
     for name in ("sampling_depth_m", "water_depth_cm"):
@@ -103,10 +107,11 @@ def check_rows(
 ) -> CheckResult:
     """Every check a batch of samples must pass before anything is saved.
 
-    Row checks (values, pH 0–14, DO against 2 × saturation, future time), then the points
+    Row checks (values, pH 0–14, DO no water can hold, future time), then the points
     (must exist and be in the user's scope), duplicates inside the batch, client keys already
-    recorded (the same sample again: skipped, which makes posting idempotent; a key used for
-    another sample: an error) and samples already recorded at that point and time (an error).
+    recorded (the same sample again: skipped, which makes posting idempotent; the key with
+    different data: an error, listed in ``conflicts`` with the fields that differ) and samples
+    already recorded at that point and time (an error).
     A handful of queries whatever the number of rows. ``labels`` maps field names to the
     column headers of a file, so messages name the column the lab wrote.
     """
@@ -134,17 +139,8 @@ def check_rows(
         points.update(
             {p.code: p for p in MonitoringPoint.objects.visible_to(user).filter(code__in=chunk)}
         )
-    keys = sorted({row.client_key for row in batch if row.client_key})
-    recorded_keys = {}
-    for chunk in _chunks(keys):
-        recorded_keys.update(
-            {
-                key: (point_id, at)
-                for key, point_id, at in Sample.objects.filter(client_key__in=chunk).values_list(
-                    "client_key", "point_id", "sampled_at"
-                )
-            }
-        )
+    # Times before keys: a sample another request commits between the two reads then shows
+    # under its key (the same sample again), never as a time clash without its key.
     times = [row.sampled_at for row in batch if row.sampled_at is not None]
     recorded_times = set()
     if points and times:
@@ -156,6 +152,12 @@ def check_rows(
             ).values_list("point_id", "sampled_at")
         )
 
+    keys = sorted({row.client_key for row in batch if row.client_key})
+    recorded_keys: dict[str, Sample] = {}
+    for chunk in _chunks(keys):
+        recorded_keys.update(
+            {sample.client_key: sample for sample in Sample.objects.filter(client_key__in=chunk)}
+        )
     seen_times: dict[tuple, int | str] = {}
     seen_keys: dict[str, int | str] = {}
     for row in batch:
@@ -178,17 +180,22 @@ def check_rows(
                 continue
             seen_keys[row.client_key] = row.row
             if row.client_key in recorded_keys:
-                if point is not None and recorded_keys[row.client_key] == (
-                    point.id,
-                    row.sampled_at,
-                ):
-                    result.existing.append(row)
-                else:
-                    result.add(
-                        row,
-                        labels.get("client_key", "client_key"),
-                        _("样品编号“%(key)s”已用于另一份水样") % {"key": row.client_key},
-                    )
+                differ = differing_fields(row, point, recorded_keys[row.client_key])
+                if not differ:
+                    result.existing.append(row)  # the same sample again: nothing to do
+                    continue
+                result.conflicts.append(
+                    {"row": row.row, "client_key": row.client_key, "fields": differ}
+                )
+                result.add(
+                    row,
+                    labels.get("client_key", "client_key"),
+                    _("样品编号“%(key)s”已有记录，但这些数据不同：%(fields)s")
+                    % {
+                        "key": row.client_key,
+                        "fields": "、".join(labels.get(f, _field_name(f)) for f in differ),
+                    },
+                )
                 continue
         if point is None or row.sampled_at is None:
             continue
@@ -213,6 +220,60 @@ def check_rows(
     if result.error_count:
         result.ready = []
     return result
+
+
+COMPARED_FIELDS = ("point", "sampled_at", "sampler", "lab", "sampling_depth_m", "water_depth_cm")
+
+
+def differing_fields(row: SampleRow, point: MonitoringPoint | None, sample: Sample) -> list[str]:
+    """The fields in which ``row`` differs from the ``sample`` recorded under its client key.
+
+    Numbers are compared as written (``standards.exact``), so "<0.01" sent twice, or 0.82
+    read from a file and from JSON, are the same value.
+    """
+    differ = []
+    if point is None or point.id != sample.point_id:
+        differ.append("point")
+    if row.sampled_at != sample.sampled_at:
+        differ.append("sampled_at")
+    if (row.sampler or "")[:50] != sample.sampler:
+        differ.append("sampler")
+    if (row.lab or "")[:100] != sample.lab:
+        differ.append("lab")
+    for name in ("sampling_depth_m", "water_depth_cm"):
+        if _differ(getattr(row, name), getattr(sample, name)):
+            differ.append(name)
+    for code in standards.PARAMETERS:
+        if _differ(row.values.get(code), getattr(sample, code)):
+            differ.append(code)
+    return differ
+
+
+def _differ(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return (a is None) != (b is None)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return a != b
+    return standards.exact(a) != standards.exact(b)
+
+
+def _field_name(name: str) -> str:
+    if name in standards.PARAMETERS:
+        return standards.PARAMETERS[name].label
+    return str(Sample._meta.get_field(name).verbose_name)
+
+
+class ClientKeyConflict(Exception):
+    """Samples sent again under a recorded client key with different data (HTTP 409).
+
+    ``errors`` is keyed as the 400 answer is (``samples[<index>].client_key``); ``conflicts``
+    lists, per sample, the fields that differ.
+    """
+
+    def __init__(self, errors: dict[str, list[str]], conflicts: list[dict]):
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.errors = errors
+        self.conflicts = conflicts
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
@@ -241,6 +302,8 @@ def _sample(row: SampleRow, point: MonitoringPoint, by: User, source: str, job, 
 class Recorded:
     created: list[Sample]
     existing: int
+    # Samples saved but worth a second look (standards.review_flags): {"index", "flags"}.
+    flagged: list[dict] = field(default_factory=list)
 
 
 class ConcurrentDuplicate(ValidationError):
@@ -272,10 +335,11 @@ def record_samples(*, rows: list[SampleRow], by: User, source: str = Sample.Sour
     """Record a batch of samples all or nothing; idempotent by each sample's client key.
 
     Raises ValidationError keyed ``samples[<index>].<field>`` listing every problem, and then
-    saves nothing. A sample whose client key was recorded before (same point and time) is
+    saves nothing. A sample whose client key was recorded before with the same data is
     skipped and counted in ``existing``, so a retried request creates nothing twice — also
     when the same samples are posted concurrently: the request that loses the race on the
-    unique client keys checks again, finds them recorded, and answers as if alone.
+    unique client keys checks again, finds them recorded, and answers as if alone. The same
+    key with different data raises ClientKeyConflict naming the fields (nothing is saved).
     """
     require_recorder(by)
     try:
@@ -295,9 +359,17 @@ def _record_samples(*, rows: list[SampleRow], by: User, source: str) -> Recorded
                 _("共 %(n)d 处错误，仅列出前 %(k)d 处")
                 % {"n": result.error_count, "k": len(result.errors)}
             ]
+        if result.error_count == len(result.conflicts):
+            # Nothing wrong but changed data under known keys: a conflict, not bad input.
+            raise ClientKeyConflict(errors, result.conflicts)
         raise ValidationError(errors)
     created = _save(result, by=by, source=source)
-    return Recorded(created, len(result.existing))
+    flagged = [
+        {"index": row.row, "flags": flags}
+        for row, _point in result.ready
+        if (flags := standards.review_flags(row.values))
+    ]
+    return Recorded(created, len(result.existing), flagged)
 
 
 # --- lab-file import ------------------------------------------------------------------------------
@@ -374,8 +446,12 @@ def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckRes
         job.error_count = len(exc.messages)
         return None, columns
     if not reuse_parsed and not result.error_count:
-        with cached.open("wb") as fh:
+        # Written aside and renamed: a worker killed mid-write leaves no half file to reuse
+        # (monitoring.import_jobs sweeps what is left over).
+        partial = cached.with_name(cached.name + ".part")
+        with partial.open("wb") as fh:
             pickle.dump((columns, seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cached)
     job.total_rows = result.rows
     job.processed_rows = result.rows
     job.errors = result.errors
@@ -384,6 +460,12 @@ def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckRes
 
 
 def _preview(result: CheckResult, columns) -> dict:
+    """What the user confirms: new and known samples, points, dates, the first rows, flags.
+
+    ``rows_in_file`` is the number of data rows actually read (whatever an .xlsx's stored
+    dimension said). Dates cover the new samples; with none (a file imported before) they are
+    None and the page says so instead of printing "None".
+    """
     counts = Counter(point.code for _row, point in result.ready)
     names = {point.code: str(point.name) for _row, point in result.ready}
     times = [row.sampled_at for row, _p in result.ready]
@@ -399,9 +481,28 @@ def _preview(result: CheckResult, columns) -> dict:
                 "sampled_at": timezone.localtime(row.sampled_at).strftime("%Y-%m-%d %H:%M"),
                 "values": {k: round(v, 4) for k, v in row.values.items()},
                 "class": a.label,
+                "flags": [
+                    standards.flag_text(f, row.values) for f in standards.review_flags(row.values)
+                ],
             }
         )
+    flagged = []
+    flagged_count = 0
+    for row, point in result.ready:
+        flags = standards.review_flags(row.values)
+        if not flags:
+            continue
+        flagged_count += 1
+        if len(flagged) < MAX_ERRORS_KEPT:
+            flagged.append(
+                {
+                    "row": row.row,
+                    "point": point.code,
+                    "messages": [standards.flag_text(f, row.values) for f in flags],
+                }
+            )
     return {
+        "rows_in_file": result.rows,
         "new": len(result.ready),
         "existing": len(result.existing),
         "points": [[code, names[code], n] for code, n in counts.most_common(30)],
@@ -410,6 +511,9 @@ def _preview(result: CheckResult, columns) -> dict:
         "last": timezone.localtime(max(times)).strftime("%Y-%m-%d") if times else None,
         "rows": first,
         "value_columns": [c.field for c in columns if c.field in standards.PARAMETERS],
+        "flagged": flagged,
+        "flagged_count": flagged_count,
+        "do_rule": standards.do_rule(),
     }
 
 
@@ -471,18 +575,30 @@ def run_import(*, job_id: int) -> str:
         if result is None or result.error_count:
             job.status = ImportJob.Status.INVALID
         else:
-            created = _save(result, by=job.created_by, source=Sample.Source.IMPORT, job=job)
-            job.created_count = len(created)
-            job.status = ImportJob.Status.DONE
+            # The samples and the job's DONE commit together: a worker killed after the
+            # commit leaves a finished job, never saved rows under a running one.
+            with transaction.atomic():
+                created = _save(result, by=job.created_by, source=Sample.Source.IMPORT, job=job)
+                job.created_count = len(created)
+                job.status = ImportJob.Status.DONE
+                ImportJob.objects.filter(pk=job_id).update(
+                    status=job.status, created_count=job.created_count, finished_at=timezone.now()
+                )
     except ValidationError as exc:
         job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
         job.error_count = len(job.errors)
         job.status = ImportJob.Status.FAILED
     except Exception:
         logger.exception("import %s failed", job_id)
-        job.errors = [{"row": "-", "field": "-", "message": _("导入时出错，未保存任何数据")}]
-        job.error_count = 1
-        job.status = ImportJob.Status.FAILED
+        # The error may have come with the commit itself (the database went away): say what
+        # the database holds, or leave the job to the sweeper when it cannot be asked.
+        from monitoring.import_jobs import reconcile_import
+
+        if reconcile_import(job_id=job_id, failed=True) != ImportJob.Status.FAILED:
+            return "reconciled"
+        job.refresh_from_db()
+        _parsed_path(job).unlink(missing_ok=True)
+        return f"{job.status}: nothing saved"
     job.finished_at = timezone.now()
     job.updated_at = timezone.now()
     job.save()
@@ -493,14 +609,43 @@ def run_import(*, job_id: int) -> str:
 # --- points -----------------------------------------------------------------------------------------
 
 
-def save_point(*, point: MonitoringPoint, by: User) -> MonitoringPoint:
-    """Create or change a monitoring point (admin and pages): office staff, in their scope."""
-    from core.scoping import require_office, require_region_in_scope
+def can_write_points(user: User) -> bool:
+    """Office staff, and district systems (write-scoped tokens, see ScopedPermission)."""
+    from core.scoping import can_write_registry
 
-    require_office(by)
+    return can_write_registry(user)
+
+
+def save_point(*, point: MonitoringPoint, by: User) -> MonitoringPoint:
+    """Create or change a monitoring point (admin, API): office staff and district systems.
+
+    Inside the writer's scope: a changed point must be in their scope before the change, its
+    region after it too, and its river (or sluice gate) one they may see. Without a region the
+    point takes its river's (or gate's). Same model validation (``full_clean``) on every door.
+    """
+    from core.scoping import require_region_in_scope
+    from rivers.models import River, SluiceGate
+
+    if not can_write_points(by):
+        raise PermissionDenied(_("只有河长办工作人员或区级系统可以维护监测点位"))
+    if point.pk:
+        before = MonitoringPoint.objects.select_related("region").get(pk=point.pk)
+        require_region_in_scope(by, before.region)
     if point.sluice_gate_id and not point.river_id:
         point.river_id = point.sluice_gate.river_id
+    if not point.region_id:
+        if point.river_id:
+            point.region_id = point.river.region_id
+        elif point.sluice_gate_id:
+            point.region_id = point.sluice_gate.region_id
     point.full_clean()
     require_region_in_scope(by, point.region)
+    if point.river_id and not River.objects.visible_to(by).filter(pk=point.river_id).exists():
+        raise PermissionDenied(_("该河道不在您的管辖范围内"))
+    if (
+        point.sluice_gate_id
+        and not SluiceGate.objects.visible_to(by).filter(pk=point.sluice_gate_id).exists()
+    ):
+        raise PermissionDenied(_("该水闸不在您的管辖范围内"))
     point.save()
     return point

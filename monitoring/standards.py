@@ -20,7 +20,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import IntEnum
+from fractions import Fraction
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,23 @@ class Parameter:
 
 
 RIVER, LAKE = "river", "lake"
+
+
+def exact(value: float | int | str | Decimal) -> Decimal:
+    """The decimal a value was written as, for comparing it with a limit exactly.
+
+    Values are stored as floats, and binary floating point cannot hold 0.4 or 4.8: 0.4 × 12
+    is 4.800000000000001 there, so 4.8 cm at 12 cm would fall below its own threshold. Every
+    comparison with a limit (GB 3838-2002 classes, the black-odour thresholds, DO saturation)
+    goes through this: 12 significant digits keep what a lab or a district system wrote and
+    drop the float noise of a mean computed by the database.
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(format(float(value), ".12g"))
+
 
 MG_L = "mg/L"
 # GB 3838-2002 table 1, basic items. Values in mg/L unless stated.
@@ -282,53 +301,127 @@ def do_saturation(temp_c: float) -> float:
     )
 
 
-# DO Class I is "7.5 mg/L (or 90 % saturation)": with the water temperature measured, a sample
-# at 90 % saturation or more meets Class I even below 7.5 mg/L (warm water holds less oxygen).
-DO_CLASS_I_SATURATION = 0.9
-
-# Plausibility bound for imports and the API (not a standard): supersaturation from algal
-# photosynthesis rarely passes 200 %, so DO above twice the saturation at the measured water
-# temperature (or at 0 °C, 29.2 mg/L, when no temperature is given) is taken as an entry error
-# (a percentage typed as mg/L, a wrong unit) and refused.
-DO_MAX_SATURATION_FACTOR = 2.0
+def do_saturation_mg_l(temp_c: float) -> Decimal:
+    """Saturation to 0.01 mg/L, as Standard Methods tabulates it: the figure every threshold
+    built on saturation is computed from exactly (90 % for Class I, twice for review)."""
+    return exact(do_saturation(temp_c)).quantize(Decimal("0.01"))
 
 
-def do_upper_bound(temp_c: float | None) -> float:
-    return DO_MAX_SATURATION_FACTOR * do_saturation(0.0 if temp_c is None else temp_c)
+# DO Class I in GB 3838-2002 table 1 is "7.5 mg/L (or 90 % saturation)". National evaluation
+# practice grades Class I DO on 7.5 mg/L alone (the national automatic monitoring release:
+# 23,752 officially classed samples reproduce with 7.5 mg/L, while "90 % saturation" at the
+# measured water temperature turns 69 of them from Class II to I). So 7.5 mg/L is the default;
+# an office may switch the saturation alternative on with the setting
+# MONITORING_DO_CLASS_I_RULE = "saturation" (named on the pages, never silent).
+DO_RULE_FIXED = "fixed"  # Class I at 7.5 mg/L, national practice (default)
+DO_RULE_SATURATION = "saturation"  # Class I at 7.5 mg/L or at 90 % saturation
+DO_RULES = (DO_RULE_FIXED, DO_RULE_SATURATION)
+DO_CLASS_I_SATURATION = Decimal("0.9")
+
+
+def do_rule() -> str:
+    """The DO Class I rule in force (setting MONITORING_DO_CLASS_I_RULE, default "fixed")."""
+    from django.conf import settings
+
+    return getattr(settings, "MONITORING_DO_CLASS_I_RULE", DO_RULE_FIXED)
+
+
+def do_rule_text(rule: str | None = None) -> str:
+    """The rule in words, for the pages' conventions and the API."""
+    if (rule or do_rule()) == DO_RULE_SATURATION:
+        return gettext(
+            "溶解氧Ⅰ类：≥7.5 mg/L，或有水温时≥该水温下饱和溶解氧的90%（GB 3838-2002 表1的备选规定，本单位已启用）"
+        )
+    return gettext(
+        "溶解氧Ⅰ类：≥7.5 mg/L（全国评价实践；GB 3838-2002 表1中“饱和率90%”的备选规定未启用）"
+    )
+
+
+# Supersaturation is real: algal photosynthesis in warm lakes and slow rivers drives DO past
+# twice the saturation at the water temperature (published national samples do). Such values
+# are accepted and flagged for review; only what cannot be a measurement is refused: DO above
+# what water holds under pure oxygen at 0 °C (saturation in air / 0.2095, the oxygen share of
+# air: 69.8 mg/L), which is a percentage typed as mg/L or a wrong unit.
+DO_REVIEW_SATURATION_FACTOR = Decimal(2)
+OXYGEN_SHARE_OF_AIR = Decimal("0.2095")
+
+
+def do_review_bound(temp_c: float | None) -> Decimal:
+    """DO above this (twice saturation; at 0 °C without a temperature) is flagged for review."""
+    return DO_REVIEW_SATURATION_FACTOR * do_saturation_mg_l(0.0 if temp_c is None else temp_c)
+
+
+def do_impossible_bound() -> Decimal:
+    """DO above this cannot be a measurement (pure oxygen over water at 0 °C): refused."""
+    return (do_saturation_mg_l(0.0) / OXYGEN_SHARE_OF_AIR).quantize(Decimal("0.1"))
+
+
+FLAG_DO_SUPERSATURATED = "do_supersaturated"
+
+
+def review_flags(values: Mapping[str, float | None]) -> list[str]:
+    """Values accepted but worth a second look (codes: ``FLAG_*``), for preview, sample, API."""
+    flags = []
+    do, temp = values.get("do"), values.get("temp")
+    if do is not None and math.isfinite(do) and exact(do) > do_review_bound(temp):
+        flags.append(FLAG_DO_SUPERSATURATED)
+    return flags
+
+
+def flag_text(flag: str, values: Mapping[str, float | None]) -> str:
+    if flag == FLAG_DO_SUPERSATURATED:
+        temp = values.get("temp")
+        return gettext(
+            "溶解氧 %(v)s mg/L 超过%(t)s饱和值的 2 倍（%(b)s mg/L）：过饱和（如藻类暴发）可能真实，请复核"
+        ) % {
+            "v": f"{values['do']:g}",
+            "t": gettext("该水温下") if temp is not None else gettext("0 ℃时"),
+            "b": f"{do_review_bound(temp):.1f}",
+        }
+    return flag
 
 
 # --- single-factor classification ------------------------------------------------------------
 
 
 def classify_value(
-    code: str, value: float, *, water_type: str = RIVER, temp_c: float | None = None
+    code: str,
+    value: float,
+    *,
+    water_type: str = RIVER,
+    temp_c: float | None = None,
+    rule: str = DO_RULE_FIXED,
 ) -> int | None:
     """The best class whose limit ``value`` meets (limits inclusive), 6 if it fails Class V.
 
     Inclusive boundaries (GB 3838-2002 ≤ and ≥): a value exactly at a limit meets that class,
     and where two classes share a limit (COD, BOD5 for I and II) the better class is given.
-    None for items without a class (temperature, transparency, ORP).
+    Compared exactly (:func:`exact`). DO Class I: 7.5 mg/L, or also 90 % saturation at
+    ``temp_c`` when ``rule`` is ``DO_RULE_SATURATION`` (see above). None for items without a
+    class (temperature, transparency, ORP).
     """
     param = PARAMETERS[code]
     limits = param.limits_for(water_type)
     if param.sense is None or limits is None:
         return None
+    value = exact(value)
     if param.sense == RANGE:
-        low, high = limits
+        low, high = (exact(x) for x in limits)
         return 1 if low <= value <= high else WORSE_THAN_V
     if param.sense == GE:
         if (
             code == "do"
+            and rule == DO_RULE_SATURATION
             and temp_c is not None
-            and value >= DO_CLASS_I_SATURATION * do_saturation(temp_c)
+            and value >= DO_CLASS_I_SATURATION * do_saturation_mg_l(temp_c)
         ):
             return 1
         for cls, limit in enumerate(limits, start=1):
-            if value >= limit:
+            if value >= exact(limit):
                 return cls
         return WORSE_THAN_V
     for cls, limit in enumerate(limits, start=1):
-        if value <= limit:
+        if value <= exact(limit):
             return cls
     return WORSE_THAN_V
 
@@ -417,27 +510,30 @@ def classify(
     *,
     water_type: str = RIVER,
     target_class: int | None = None,
+    rule: str | None = None,
 ) -> Assessment:
     """Single-factor method (环办〔2011〕22号): the worst class over the assessed items.
 
     ``values`` maps parameter codes to values in canonical units; None or missing items are not
-    assessed. Total nitrogen and fecal coliform are reported but never set the class.
+    assessed. Total nitrogen and fecal coliform are reported but never set the class. ``rule``
+    is the DO Class I rule, the setting's (:func:`do_rule`) when not given.
     """
+    rule = rule or do_rule()
     temp = values.get("temp")
     items = []
     for param in assessed_parameters(water_type):
         value = values.get(param.code)
-        if value is None:
-            continue
+        if value is None or not math.isfinite(float(value)):
+            continue  # not measured (a non-number never passes the checks on the way in)
         value = float(value)
-        cls = classify_value(param.code, value, water_type=water_type, temp_c=temp)
+        cls = classify_value(param.code, value, water_type=water_type, temp_c=temp, rule=rule)
         multiple = shortfall = None
         if target_class is not None and cls > target_class and param.sense != RANGE:
-            limit = param.limits_for(water_type)[target_class - 1]
+            limit = exact(param.limits_for(water_type)[target_class - 1])
             if param.sense == LE:
-                multiple = round((value - limit) / limit, 2)
+                multiple = float(round((exact(value) - limit) / limit, 2))
             elif param.sense == GE:
-                shortfall = round(limit - value, 2)
+                shortfall = float(round(limit - exact(value), 2))
         items.append(ItemResult(param.code, value, cls, multiple, shortfall))
     worst = max((i.water_class for i in items), default=None)
     tn = None
@@ -449,15 +545,16 @@ def classify(
 
 def mean_values(rows: Iterable[Mapping[str, float | None]]) -> dict[str, float]:
     """Arithmetic mean of each item over the rows that measured it (a period, or points)."""
-    sums: dict[str, float] = {}
+    sums: dict[str, Fraction] = {}
     counts: dict[str, int] = {}
     for row in rows:
         for code, value in row.items():
             if value is None or code not in PARAMETERS:
                 continue
-            sums[code] = sums.get(code, 0.0) + float(value)
+            # summed exactly: (0.1 + 0.2) / 2 is 0.15 here, 0.15000000000000002 in floats
+            sums[code] = sums.get(code, Fraction(0)) + Fraction(exact(value))
             counts[code] = counts.get(code, 0) + 1
-    return {code: sums[code] / counts[code] for code in sums}
+    return {code: float(sums[code] / counts[code]) for code in sums}
 
 
 # --- a river with several points (环办〔2011〕22号) ---------------------------------------------
@@ -502,20 +599,25 @@ def assess_river(
     classes = [c for c in classes if c is not None]
     if not classes:
         return RiverAssessment("share", overall, None)
-    shares = {c: classes.count(c) / len(classes) for c in range(1, 7)}
+    shares = {c: Fraction(classes.count(c), len(classes)) for c in range(1, 7)}
     return RiverAssessment("share", overall, quality_by_shares(shares), shares)
 
 
-def quality_by_shares(shares: Mapping[int, float]) -> Quality:
-    good = sum(shares.get(c, 0.0) for c in (1, 2, 3))
-    worse = shares.get(WORSE_THAN_V, 0.0)
-    if good >= 0.9:
+def _share(value: Fraction | float) -> Fraction:
+    return value if isinstance(value, Fraction) else Fraction(exact(value))
+
+
+def quality_by_shares(shares: Mapping[int, Fraction | float]) -> Quality:
+    """环办〔2011〕22号 share rule, compared exactly (shares as fractions of the points)."""
+    good = sum((_share(shares.get(c, 0)) for c in (1, 2, 3)), Fraction(0))
+    worse = _share(shares.get(WORSE_THAN_V, 0))
+    if good >= Fraction(9, 10):
         return Quality.EXCELLENT
-    if good >= 0.75:
+    if good >= Fraction(3, 4):
         return Quality.GOOD
-    if worse < 0.2:
+    if worse < Fraction(1, 5):
         return Quality.LIGHT
-    if worse < 0.4:
+    if worse < Fraction(2, 5):
         return Quality.MODERATE
     return Quality.HEAVY
 
@@ -538,10 +640,11 @@ ODOUR_INDICATORS = ("transparency", "do", "orp", "nh3n")
 
 # Guideline table: (light threshold, severe threshold). Transparency, DO and ORP are bad when
 # low, NH3-N when high.
-TRANSPARENCY_LIGHT_CM, TRANSPARENCY_SEVERE_CM = 25.0, 10.0
-DO_LIGHT, DO_SEVERE = 2.0, 0.2
-ORP_LIGHT, ORP_SEVERE = 50.0, -200.0
-NH3N_LIGHT, NH3N_SEVERE = 8.0, 15.0
+# Decimals: every boundary is compared exactly (see ``exact``).
+TRANSPARENCY_LIGHT_CM, TRANSPARENCY_SEVERE_CM = Decimal(25), Decimal(10)
+DO_LIGHT, DO_SEVERE = Decimal("2.0"), Decimal("0.2")
+ORP_LIGHT, ORP_SEVERE = Decimal(50), Decimal(-200)
+NH3N_LIGHT, NH3N_SEVERE = Decimal("8.0"), Decimal(15)
 
 # Convention (boundaries, as for GB 3838: the better level at a boundary): DO exactly 2.0,
 # transparency exactly 25 cm, ORP exactly 50 mV and NH3-N exactly 8.0 are not black-odorous;
@@ -554,21 +657,23 @@ CONVENTION_ODOUR_BOUNDARIES = _(
 # is shallower than 25 cm, both transparency thresholds are taken as 40 % of the depth, so
 # transparency below 40 % of the depth is severe and at or above it not black-odorous; water
 # clear to the bottom (transparency ≥ depth) is never black-odorous on transparency.
-SHALLOW_WATER_CM = 25.0
-SHALLOW_FACTOR = 0.4
+SHALLOW_WATER_CM = Decimal(25)
+SHALLOW_FACTOR = Decimal("0.4")  # 40 % of 12 cm is exactly 4.8 cm, not 4.800000000000001
 CONVENTION_SHALLOW_WATER = _(
     "水深不足25cm时，透明度的两个阈值均取水深的40%；清澈见底不按透明度判为黑臭"
 )
 
 
 def odour_of_value(code: str, value: float, *, water_depth_cm: float | None = None) -> Odour:
-    """One indicator's black-odour level (the better level at a boundary)."""
+    """One indicator's black-odour level (the better level at a boundary, compared exactly)."""
+    value = exact(value)
+    depth = None if water_depth_cm is None else exact(water_depth_cm)
     if code == "transparency":
-        if water_depth_cm is not None and value >= water_depth_cm:
+        if depth is not None and value >= depth:
             return Odour.NONE  # clear to the bottom
         light, severe = TRANSPARENCY_LIGHT_CM, TRANSPARENCY_SEVERE_CM
-        if water_depth_cm is not None and water_depth_cm < SHALLOW_WATER_CM:
-            light = severe = SHALLOW_FACTOR * water_depth_cm
+        if depth is not None and depth < SHALLOW_WATER_CM:
+            light = severe = SHALLOW_FACTOR * depth
         return _low_is_bad(value, light, severe)
     if code == "do":
         return _low_is_bad(value, DO_LIGHT, DO_SEVERE)
@@ -581,7 +686,7 @@ def odour_of_value(code: str, value: float, *, water_depth_cm: float | None = No
     raise ValueError(f"{code} is not a black-odour indicator")
 
 
-def _low_is_bad(value: float, light: float, severe: float) -> Odour:
+def _low_is_bad(value: Decimal, light: Decimal, severe: Decimal) -> Odour:
     if value < severe:
         return Odour.SEVERE
     return Odour.LIGHT if value < light else Odour.NONE
@@ -594,7 +699,7 @@ def odour_levels(
     return {
         code: odour_of_value(code, float(values[code]), water_depth_cm=water_depth_cm)
         for code in ODOUR_INDICATORS
-        if values.get(code) is not None
+        if values.get(code) is not None and math.isfinite(float(values[code]))
     }
 
 
@@ -606,8 +711,8 @@ def sample_odour(
     return max(levels.values()) if levels else None
 
 
-POINT_SEVERE_ONE_SHARE = 0.6
-POINT_SEVERE_TWO_SHARE = 0.3
+POINT_SEVERE_ONE_SHARE = Fraction(3, 5)  # 60 %
+POINT_SEVERE_TWO_SHARE = Fraction(3, 10)  # 30 %
 
 
 def point_odour(samples: Iterable[Mapping[str, Odour]]) -> Odour | None:
@@ -625,7 +730,7 @@ def point_odour(samples: Iterable[Mapping[str, Odour]]) -> Odour | None:
         return None
     if all(level == Odour.NONE for levels in data.values() for level in levels):
         return Odour.NONE
-    shares = [sum(lv == Odour.SEVERE for lv in lvs) / len(lvs) for lvs in data.values()]
+    shares = [Fraction(sum(lv == Odour.SEVERE for lv in lvs), len(lvs)) for lvs in data.values()]
     if any(s >= POINT_SEVERE_ONE_SHARE for s in shares):
         return Odour.SEVERE
     if sum(s >= POINT_SEVERE_TWO_SHARE for s in shares) >= 2:
@@ -634,7 +739,7 @@ def point_odour(samples: Iterable[Mapping[str, Odour]]) -> Odour | None:
 
 
 WATER_BODY_CONSECUTIVE_SEVERE = 3
-WATER_BODY_SEVERE_SHARE = 0.6
+WATER_BODY_SEVERE_SHARE = Fraction(3, 5)  # 60 %
 
 
 @dataclass(frozen=True)
@@ -665,7 +770,7 @@ def water_body_odour(points: Sequence[Odour | None]) -> WaterBodyOdour:
         if run_start is not None and i - run_start >= WATER_BODY_CONSECUTIVE_SEVERE:
             stretches.append((run_start, i - 1))
         run_start = None
-    whole = sum(p == Odour.SEVERE for p in known) / len(known) >= WATER_BODY_SEVERE_SHARE
+    whole = Fraction(sum(p == Odour.SEVERE for p in known), len(known)) >= WATER_BODY_SEVERE_SHARE
     if whole or stretches:
         return WaterBodyOdour(Odour.SEVERE, whole, tuple(stretches))
     return WaterBodyOdour(Odour.LIGHT if any(known) else Odour.NONE)

@@ -13,3 +13,11 @@ def check_import(job_id: int) -> str:
 def run_import(job_id: int) -> str:
     """Import a confirmed lab file all or nothing (claims the job: never imported twice)."""
     return services.run_import(job_id=job_id)
+
+
+@shared_task
+def sweep_imports() -> dict[str, int]:
+    """Beat: jobs whose rows were committed are finished, stopped jobs say so, no file leaks."""
+    from monitoring import import_jobs
+
+    return import_jobs.sweep_imports()

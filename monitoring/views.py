@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from monitoring import exports, selectors, services, standards
+from monitoring import exports, import_jobs, selectors, services, standards
 from monitoring.forms import ImportForm, RiverFilterForm
-from monitoring.models import Sample
+from monitoring.models import ImportJob, Sample
 from monitoring.periods import Period
 from rivers.models import River
 
@@ -209,6 +209,7 @@ def sample_detail(request, pk: int):
             "assessment": assessment,
             "lines": lines,
             "odour": sample.odour(),
+            "review_flags": sample.review_flags(),
             "history": history,
             "shallow": standards.CONVENTION_SHALLOW_WATER,
             "boundaries": standards.CONVENTION_ODOUR_BOUNDARIES,
@@ -248,10 +249,22 @@ def _job(request, pk):
 @login_required
 def import_detail(request, pk: int):
     job = _job(request, pk)
+    if job.is_stalled or job.status == ImportJob.Status.FAILED:
+        # The next look tells the truth: committed rows finish the job (monitoring.import_jobs).
+        import_jobs.reconcile_import(job_id=job.pk)
+        job.refresh_from_db()
     template = "monitoring/_import_status.html" if request.htmx else "monitoring/import_detail.html"
     names = {p.code: p for p in standards.PARAMETERS.values()}
     columns = [names[c] for c in job.preview.get("value_columns", [])]
-    return render(request, template, {"job": job, "columns": columns})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "columns": columns,
+            "do_rule_text": standards.do_rule_text(job.preview.get("do_rule")),
+        },
+    )
 
 
 @require_POST

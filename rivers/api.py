@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.models import Region
 from core.routers import router
 from rivers import selectors, services
 from rivers.filters import (
@@ -44,9 +45,13 @@ class RiverViewSet(
     modified_field = "updated_at"
 
     def get_queryset(self):
-        rivers = selectors.visible_rivers(self.request.user).prefetch_related("regions")
+        rivers = selectors.visible_rivers(self.request.user)
         if self.action == "list":
-            rivers = rivers.defer("geometry")  # a list row has no course: don't read it
+            # A list row has no course (don't read it) and needs only the crossing ids.
+            return rivers.defer("geometry").prefetch_related(
+                Prefetch("regions", queryset=Region.objects.only("id"))
+            )
+        rivers = rivers.prefetch_related("regions")
         if self.action == "retrieve":
             rivers = rivers.prefetch_related(
                 Prefetch("reaches", queryset=Reach.objects.select_related("village"))

@@ -39,6 +39,9 @@ class CurrentChiefSerializer(serializers.ModelSerializer):
 
 
 class RiverSerializer(serializers.ModelSerializer):
+    """A registry row. Read as a plain dict (see ``to_representation``): a district client
+    pages through 50,000 of them, and DRF's per-field machinery cost more than the query."""
+
     region_name = serializers.CharField(source="region.name", read_only=True)
 
     class Meta:
@@ -56,6 +59,24 @@ class RiverSerializer(serializers.ModelSerializer):
             "target_class",
             "is_active",
         ]
+
+    def to_representation(self, river):
+        if type(self) is not RiverSerializer:
+            return super().to_representation(river)
+        # The same values DRF gives (decimal as a string, ids for relations), field by field.
+        return {
+            "id": river.pk,
+            "code": river.code,
+            "name": river.name,
+            "level": river.level,
+            "water_type": river.water_type,
+            "length_km": None if river.length_km is None else f"{river.length_km:.2f}",
+            "region": river.region_id,
+            "region_name": river.region.name,
+            "regions": [r.pk for r in river.regions.all()],
+            "target_class": river.target_class,
+            "is_active": river.is_active,
+        }
 
 
 class RiverDetailSerializer(RiverSerializer):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 
 from core.models import Region, User
 from smartwater.models import Site
@@ -67,3 +67,14 @@ def sites_geojson(*, user: User) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def sites_planned_now(*, user: User) -> dict:
+    """Distinct rivers and gates with a site, and sites per status, in the user's scope."""
+    sites = Site.objects.visible_to(user)
+    by_status = dict(sites.values_list("status").annotate(n=Count("id")).order_by())
+    return {
+        "rivers": sites.filter(river__isnull=False).values("river").distinct().count(),
+        "gates": sites.filter(gate__isnull=False).values("gate").distinct().count(),
+        "by_status": [(label, by_status.get(value, 0)) for value, label in Site.Status.choices],
+    }

@@ -5,22 +5,23 @@ error names the row as the spreadsheet numbers it (the header is row 1).
 """
 
 import io
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from core.models import Region, User
 from core.scoping import can_manage_registry, scope_code
+from core.spreadsheets import Caps, SpreadsheetError, read_rows
 from rivers.models import River, SluiceGate
 from smartwater.models import Parameter, Site
-
-MAX_ROWS = 5_000
-MAX_BYTES = 5 * 1024 * 1024
 
 # (key, header). The export writes these headers; the import reads them (same order or not).
 COLUMNS = [
@@ -199,8 +200,11 @@ def export_sites(*, sites) -> bytes:
             "、".join(s.parameter_labels),
             s.notes,
         ]
-        # Text cells that a spreadsheet would run as a formula are written as text.
-        ws.append(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        ws.append(row)
+        # Text that a spreadsheet would run as a formula (=, +, -, @) stays a text cell.
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -214,43 +218,37 @@ class ImportResult:
 
 
 def _rows(upload) -> list[tuple[int, dict]]:
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ValidationError({"file": _("文件超过 5 MB")})
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError({"file": _("无法读取该文件，请上传 .xlsx 格式的表格")}) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
+    """(line, {key: value}) for every data row, read through core.spreadsheets (its caps on
+    file size, unpacked size and rows); .xlsx or .csv with the export's headers."""
+    name = getattr(upload, "name", "") or "sites.xlsx"
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ValidationError({"file": _("请上传 .xlsx 或 .csv 格式的表格")})
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            lines = list(read_rows(tmp.name, name=name, caps=Caps.from_settings(settings)))
+        except SpreadsheetError as exc:
+            raise ValidationError({"file": _(exc.template) % exc.params}) from None
+        except Exception:
+            raise ValidationError({"file": _("无法读取该文件，请上传 .xlsx 格式的表格")}) from None
+    if not lines:
+        raise ValidationError({"file": _("表格是空的")})
     by_header = {h: k for k, h in COLUMNS}
-    keys = [by_header.get(str(h or "").strip()) for h in header]
-    missing = [
-        h
-        for k, h in COLUMNS
-        if k in ("code", "name", "status", "latitude", "longitude") and k not in keys
-    ]
+    keys = [by_header.get(str(h or "").strip()) for h in lines[0].cells]
+    required = ("code", "name", "status", "latitude", "longitude")
+    missing = [h for k, h in COLUMNS if k in required and k not in keys]
     if missing:
         raise ValidationError({"file": _("缺少列：%(cols)s") % {"cols": "、".join(missing)}})
-    out = []
-    for n, values in enumerate(rows, start=2):
-        if n - 1 > MAX_ROWS:
-            raise ValidationError({"file": _("最多 %(n)s 行") % {"n": MAX_ROWS}})
-        if not any(v not in (None, "") for v in values):
-            continue
-        out.append(
-            (
-                n,
-                {
-                    k: ("" if v is None else v)
-                    for k, v in zip(keys, values, strict=False)
-                    if k is not None
-                },
-            )
+    return [
+        (
+            row.line,
+            {k: ("" if v is None else v) for k, v in zip(keys, row.cells, strict=False) if k},
         )
-    wb.close()
-    return out
+        for row in lines[1:]
+    ]
 
 
 @transaction.atomic

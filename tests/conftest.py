@@ -280,6 +280,9 @@ def _worker_env(redis_url: str, **extra: str) -> dict:
 class WorkerProcess:
     """A real ``celery worker`` in its own process, on Redis and on the test database."""
 
+    # The Celery app module; tests/faults use one that injects crashes (tests.faults.crashes).
+    app = "config"
+
     def __init__(self, redis_url: str, log: Path, **env: str):
         self.redis_url = redis_url
         self.log = log
@@ -292,7 +295,7 @@ class WorkerProcess:
             "-m",
             "celery",
             "-A",
-            "config",
+            self.app,
             "worker",
             "--pool=solo" if concurrency == 1 else "--pool=prefork",
             f"--concurrency={concurrency}",

@@ -24,6 +24,7 @@ from directives.models import (
 from directives.services.access import is_office_for, is_target_of
 from directives.services.workflow import allowed_actions
 from directives.views.common import add_form_errors
+from rivers.permissions import oversees_town
 
 
 def _get_order(request, pk: int) -> Directive:
@@ -38,10 +39,12 @@ def _get_order(request, pk: int) -> Directive:
 
 @login_required
 def order_board(request):
-    """The office board by status, overdue first; chiefs are sent to their own list."""
-    if not can_manage_registry(request.user) and request.user.role in (
-        User.Role.VILLAGE_CHIEF,
-        User.Role.TOWN_CHIEF,
+    """The office board by status, overdue first; chiefs are sent to their own list, except
+    the town chiefs who oversee the town (第一总河长, 总河长), who read the town's board."""
+    if (
+        not can_manage_registry(request.user)
+        and request.user.role in (User.Role.VILLAGE_CHIEF, User.Role.TOWN_CHIEF)
+        and not oversees_town(request.user)
     ):
         return redirect("directives:my-orders")
     filters = DirectiveFilter(

@@ -34,3 +34,9 @@ def mean_of(means: dict, param) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def do_rule_text() -> str:
+    """The DO Class I rule in force, in words (setting MONITORING_DO_CLASS_I_RULE)."""
+    return standards.do_rule_text()

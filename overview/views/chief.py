@@ -1,18 +1,11 @@
-"""The chief's home page (town and village chiefs): the seam where the chief's own home lives."""
+"""The chief's home page (town and village chiefs): their daily work first (issue 10 item 4)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from overview import selectors
+from overview.chief_selectors import chief_home as chief_home_data
 
 
 @login_required
 def chief_home(request):
-    return render(
-        request,
-        "overview/chief_home.html",
-        {
-            "summary": selectors.home_summary(user=request.user),
-            "work": selectors.work_summary(user=request.user),
-        },
-    )
+    return render(request, "overview/chief_home.html", {"home": chief_home_data(user=request.user)})

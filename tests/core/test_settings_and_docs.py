@@ -11,8 +11,10 @@ from django.conf import settings
 
 def clean_env(**values) -> dict:
     """A production-like environment: nothing the test run set (DEBUG, TESTING, the async
-    escape hatch that the browser fixtures need, …) leaks into the child process."""
+    escape hatch that the browser fixtures need, …) leaks into the child process, and no
+    developer's .env (scripts/setup writes one with DEBUG=true) is read."""
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    env["ENV_FILE"] = os.devnull
     env.update(values)
     return env
 

@@ -72,9 +72,24 @@ def test_a_bomb_is_refused_on_its_declared_size_before_openpyxl_opens_it(bomb):
     assert "50 MB" in exc.value.message
 
 
-def test_a_bomb_within_the_unpacked_cap_stops_at_the_row_cap_with_a_clear_message(bomb):
+def test_a_bomb_within_the_unpacked_cap_is_refused_on_its_row_count_before_parsing(bomb):
+    caps = Caps(max_unpacked_bytes=10**12)  # the default 100,000 rows
+    with (
+        mock.patch(
+            "openpyxl.worksheet._read_only.ReadOnlyWorksheet._cells_by_row",
+            side_effect=AssertionError("parsed"),
+        ),
+        pytest.raises(TooManyRows) as exc,
+    ):
+        next(read_rows(bomb, caps=caps))
+    assert exc.value.params == {"rows": 1_000_001, "cap": 100_000}
+    assert "100000" in exc.value.message
+
+
+def test_a_bomb_read_as_a_stream_stops_at_the_row_cap_with_a_clear_message(bomb):
     path = bomb
-    rows = read_rows(path, caps=Caps(max_rows=2000, max_unpacked_bytes=10**12))
+    caps = Caps(max_rows=2000, max_unpacked_bytes=10**12)
+    rows = read_rows(path, caps=caps, precount=False)
     seen = [next(rows) for _ in range(2001)]
     with pytest.raises(TooManyRows) as exc:
         next(rows)

@@ -97,7 +97,7 @@ def test_the_same_bulk_samples_from_ten_clients_at_once_are_saved_once(
     created = [r.json() for r in responses if r.status_code == 201]
     assert created[0]["created"] == 20
     assert all(
-        r.json() == {"created": 0, "existing": 20, "ids": []}
+        r.json() == {"created": 0, "existing": 20, "ids": [], "flagged": []}
         for r in responses[1:]
         if r.status_code == 200
     )

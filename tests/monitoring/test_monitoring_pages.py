@@ -212,8 +212,11 @@ def test_a_job_that_stopped_moving_says_so(office_client, office):
         status=ImportJob.Status.CHECKING,
         updated_at=timezone.now() - timedelta(minutes=11),
     )
-    body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
-    assert 'id="import-stalled"' in body
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now())
     body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
     assert 'id="import-stalled"' not in body
+    # Stopped for over 10 minutes: the next look says what the database holds (nothing).
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
+    assert "处理被中断，数据库中没有这次导入的任何水样" in body
+    assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.FAILED

@@ -1,5 +1,7 @@
 """The classifier, parameter by parameter at every class boundary, and the black-odour rules."""
 
+from decimal import Decimal
+
 import pytest
 
 from monitoring import standards as s
@@ -169,13 +171,24 @@ def test_a_lake_is_classed_on_its_own_tp_limits():
     assert s.classify(values, water_type="lake").water_class == 5
 
 
-def test_do_at_ninety_percent_saturation_meets_class_i_in_warm_water():
-    sat30 = s.do_saturation(30)
-    assert sat30 == pytest.approx(7.56, abs=0.02)
+def test_class_i_do_is_7_5_mg_l_by_default_whatever_the_temperature():
+    assert s.do_saturation(30) == pytest.approx(7.56, abs=0.02)
     assert s.do_saturation(20) == pytest.approx(9.09, abs=0.01)
-    assert s.classify_value("do", 0.9 * sat30, temp_c=30) == 1
-    assert s.classify_value("do", 0.9 * sat30, temp_c=None) == 2
-    assert s.classify_value("do", 0.89 * sat30, temp_c=30) == 2
+    # 6.9 mg/L at 30 °C is 91 % saturation: Class II by national practice
+    assert s.classify_value("do", 6.9, temp_c=30) == 2
+    assert s.classify({"do": 6.9, "temp": 30}).water_class == 2
+    assert s.classify_value("do", 7.5, temp_c=30) == 1
+
+
+def test_the_saturation_alternative_gives_class_i_at_ninety_percent_when_switched_on(settings):
+    rule = s.DO_RULE_SATURATION
+    assert s.do_saturation_mg_l(30) == Decimal("7.56")  # 90 %: 6.804 mg/L exactly
+    assert s.classify_value("do", 6.804, temp_c=30, rule=rule) == 1
+    assert s.classify_value("do", 6.803, temp_c=30, rule=rule) == 2
+    assert s.classify_value("do", 6.804, temp_c=None, rule=rule) == 2
+    settings.MONITORING_DO_CLASS_I_RULE = "saturation"
+    assert s.classify({"do": 6.9, "temp": 30}).water_class == 1
+    assert s.classify({"do": 6.9}).water_class == 2
 
 
 def test_the_worst_item_sets_the_class_and_is_named_with_its_exceedance_multiple():
@@ -266,9 +279,13 @@ def test_share_rule_thresholds():
     assert s.quality_by_shares({3: 0.5, 6: 0.4, 4: 0.1}) == Quality.HEAVY
 
 
-def test_do_plausibility_bound_is_twice_saturation():
-    assert s.do_upper_bound(None) == pytest.approx(29.24, abs=0.05)
-    assert s.do_upper_bound(25) == pytest.approx(2 * 8.26, abs=0.05)
+def test_do_past_twice_saturation_is_flagged_and_only_the_impossible_is_refused():
+    assert s.do_review_bound(None) == Decimal("29.24")  # twice 14.62 at 0 °C
+    assert s.do_review_bound(25) == Decimal("16.52")  # twice 8.26
+    assert s.review_flags({"do": 16.53, "temp": 25}) == [s.FLAG_DO_SUPERSATURATED]
+    assert s.review_flags({"do": 16.52, "temp": 25}) == []
+    assert s.review_flags({"do": 20.0}) == []
+    assert s.do_impossible_bound() == Decimal("69.8")  # pure oxygen over water at 0 °C
 
 
 # --- black odour ------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""The chief's phone home: their daily work first (issue 10 item 4).
+
+Beside overview/selectors.py (the office's dashboard): 开始巡河, my supervision orders with
+counts, my letters, my patrol duty this month, my rivers; for a town chief who oversees the
+town (第一总河长, 总河长) the town's order counts too. Each figure comes from the selector the
+linked page uses, so the home page and that page always agree.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+from core.models import User
+
+
+@dataclass
+class ChiefHome:
+    rivers: list = field(default_factory=list)
+    orders_todo: int = 0
+    orders_overdue: int = 0
+    orders_submitted: int = 0
+    urgent_orders: list = field(default_factory=list)
+    letters_unread: int = 0
+    latest_letters: list = field(default_factory=list)
+    duty: object | None = None  # patrols.selectors.duty.Duty of this month, or None
+    town_orders: dict | None = None  # board counts of the town, for those who oversee it
+
+
+def chief_home(*, user: User, at: datetime | None = None, urgent: int = 3) -> ChiefHome:
+    """What a chief needs today, in a constant number of queries (about ten)."""
+    from directives.models import AWAITING_TARGET, Status
+    from directives.selectors import board_summary, orders_for_chief
+    from letters.selectors import inbox_for
+    from patrols.selectors.duty import duty_for
+    from rivers.models import River
+    from rivers.permissions import oversees_town
+
+    now = at or timezone.now()
+    today = timezone.localdate(now)
+    home = ChiefHome()
+    home.rivers = list(River.objects.assigned_to(user, on=today).order_by("level", "code"))
+
+    orders = list(orders_for_chief(user=user))
+    todo = [d for d in orders if d.status in AWAITING_TARGET]
+    for d in todo:
+        d.overdue = d.is_overdue(today)
+    home.orders_todo = len(todo)
+    home.orders_overdue = sum(1 for d in todo if d.overdue)
+    home.orders_submitted = sum(1 for d in orders if d.status == Status.SUBMITTED)
+    home.urgent_orders = todo[:urgent]
+
+    letters = inbox_for(user=user)
+    home.letters_unread = letters.filter(read_at__isnull=True).count()
+    home.latest_letters = list(letters[:3])
+
+    chief = getattr(user, "chief", None)
+    if chief is not None:
+        home.duty = duty_for(chiefs=[chief], month=today, at=now).get(chief.pk)
+    if oversees_town(user):
+        home.town_orders = board_summary(user=user, at=now)
+    return home

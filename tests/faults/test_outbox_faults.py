@@ -1,0 +1,265 @@
+"""What leaves the application when the broker, a worker or the gateway fails.
+
+Real parts only: a Redis of our own (restarted without persistence), real Celery workers
+(SIGKILLed at chosen points by ``tests.faults.crashes``), a real SMTP server and an HTTP SMS
+gateway recording every message (``tests.faults.sinks``). Each test ends, after the sweepers
+run, with every chief having exactly one e-mail and one SMS in the sinks, or the delivery
+shown "unknown" to the office.
+"""
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from letters import services as letters
+from letters.models import Letter, LetterBatch
+from letters.tasks import resume_stalled_letters
+from notices import selectors
+from notices import services as notices
+from notices.models import Delivery
+from notices.tasks import sweep_outbox
+from notices.wakeup import wake
+from tests.conftest import WorkerProcess, _port_open, _reset_broker_pools, require, wait_until
+from tests.faults.sinks import SmsSink, SmtpSink
+from tests.letters.factories import many_chiefs
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CHIEFS = 30
+S = Delivery.Status
+
+
+class RedisServer:
+    """A redis-server of the test's own, without persistence: a restart loses every message."""
+
+    def __init__(self, port: int, folder):
+        self.port, self.folder, self.proc = port, folder, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: _port_open("127.0.0.1", self.port), timeout=10, interval=0.05)
+        return self
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def sinks(tmp_path):
+    smtp, sms = SmtpSink(tmp_path).start(), SmsSink().start()
+    yield smtp, sms
+    smtp.stop()
+    sms.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    import shutil
+
+    require(shutil.which("redis-server") is not None, "redis-server")
+    # Ports 6390-6399 are ours; each xdist process searches its own share of them.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    first = 6390 + int(worker[2:] or 0) % 5
+    port = next(p for p in range(first, 6400, 5) if not _port_open("127.0.0.1", p))
+    server = RedisServer(port, tmp_path).start()
+    yield server
+    if server.proc.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
+def outbox(redis_server, sinks, settings, tmp_path):
+    """This process and its workers on our Redis and sinks; yields a worker factory."""
+    from config.celery import app
+
+    smtp, sms = sinks
+    gateway = {
+        "SMS_BACKEND": "notices.sms.HttpApiBackend",
+        "SMS_API_URL": sms.url,
+        "SMS_API_STATUS_URL": sms.status_url,
+        "SMS_TIMEOUT_SECONDS": "1",
+    }
+    for name, value in gateway.items():
+        setattr(settings, name, float(value) if name == "SMS_TIMEOUT_SECONDS" else value)
+    env = {
+        **gateway,
+        "EMAIL_URL": smtp.url,
+        "NOTICES_TASK_TIME_LIMIT": "3",
+        "NOTICES_LEASE_SECONDS": "4",
+        "LETTERS_STALE_AFTER_SECONDS": "4",
+    }
+    old = (app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options)
+    app.conf.broker_url = redis_server.url
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = {}
+    _reset_broker_pools(app)
+    workers = []
+
+    def worker(**extra) -> WorkerProcess:
+        log = tmp_path / f"worker{len(workers)}.log"
+        w = WorkerProcess(redis_server.url, log, **{**env, **extra})
+        w.app = "tests.faults.crashes"
+        workers.append(w)
+        return w.start()
+
+    yield worker
+    for w in workers:
+        w.stop()
+    app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = old
+    _reset_broker_pools(app)
+
+
+def letter_deliveries(batch):
+    return Delivery.objects.filter(notification__letter__batch=batch)
+
+
+def settle(batch, *, timeout: float = 120) -> None:
+    """Run the two sweepers (as beat would, here every 2 s) until nothing is left to send."""
+    done = {S.SENT, S.UNKNOWN, S.FAILED}
+
+    def settled():
+        wake(resume_stalled_letters)
+        wake(sweep_outbox, 0)
+        time.sleep(2)
+        return (
+            not batch.letters.exclude(status=Letter.Status.SENT).exists()
+            and letter_deliveries(batch).count() == 2 * CHIEFS
+            and not letter_deliveries(batch).exclude(status__in=done).exists()
+        )
+
+    wait_until(settled, timeout=timeout, interval=0)
+
+
+def assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms) -> dict:
+    """Exactly one of each in the sinks, or the delivery shown "unknown"; the states."""
+    emails, phones = smtp.per_recipient(), sms.requests_per_phone()
+    state = {
+        (d.notification.recipient_id, d.channel): d.status
+        for d in letter_deliveries(batch).select_related("notification")
+    }
+    for chief in chiefs:
+        user = chief.user
+        for channel, got in ((Delivery.Channel.EMAIL, emails[user.email]),
+                             (Delivery.Channel.SMS, phones[user.phone])):  # fmt: skip
+            status = state[(user.pk, channel)]
+            if status == S.UNKNOWN:
+                assert got <= 1, (user.username, channel, got)
+            else:
+                assert (status, got) == (S.SENT, 1), (user.username, channel, status, got)
+    assert LetterBatch.objects.get(pk=batch.pk).status == LetterBatch.Status.SENT
+    return selectors.count_by_state(letter_deliveries(batch))
+
+
+def start_batch(village, town, town_staff):
+    chiefs = many_chiefs(village, CHIEFS)
+    batch = letters.create_batch(town=town, month="2018-09", by=town_staff)
+    letters.send_batch(batch=batch, by=town_staff)  # the fan-out is published on commit
+    return chiefs, batch
+
+
+def sent_letters(batch) -> int:
+    return batch.letters.filter(status=Letter.Status.SENT).count()
+
+
+def test_a_broker_restarted_without_persistence_mid_batch_loses_and_doubles_nothing(
+    outbox, redis_server, sinks, town, village, town_staff
+):
+    smtp, sms = sinks
+    sms.delay = 0.05  # a gateway that takes a moment, so the restart lands mid-batch
+    outbox()
+    chiefs, batch = start_batch(village, town, town_staff)
+    wait_until(lambda: sent_letters(batch) >= 5, timeout=90, interval=0.02)
+    redis_server.kill()  # every queued message is gone with it
+    redis_server.start()
+    assert sent_letters(batch) < CHIEFS, "the batch finished before the restart"
+    _reset_broker_pools(__import__("config.celery").celery.app)
+
+    settle(batch)
+    counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
+    assert counts["sent"] == 2 * CHIEFS
+
+
+def test_a_worker_killed_between_its_commit_and_the_publish_of_its_deliveries(
+    outbox, sinks, town, village, town_staff
+):
+    smtp, sms = sinks
+    worker = outbox(FAULT_KILL="publish:7")  # the 4th letter's e-mail wake-up
+    chiefs, batch = start_batch(village, town, town_staff)
+    wait_until(lambda: worker.proc.poll() is not None, timeout=90)
+    # The letter was committed with its notification and deliveries; their wake-ups never left.
+    assert letter_deliveries(batch).filter(status=S.PENDING, attempts=0).exists()
+    outbox()  # a fresh worker
+
+    settle(batch)
+    counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
+    assert counts["sent"] == 2 * CHIEFS
+
+
+def test_workers_killed_while_a_delivery_is_claimed(outbox, sinks, town, village, town_staff):
+    smtp, sms = sinks
+    worker = outbox(FAULT_KILL="sms:5")  # claimed and handed over, the request not yet sent
+    chiefs, batch = start_batch(village, town, town_staff)
+    wait_until(lambda: worker.proc.poll() is not None, timeout=90)
+    worker = outbox(FAULT_KILL="email:5")  # the same, on an e-mail
+    wait_until(lambda: worker.proc.poll() is not None, timeout=90)
+    outbox()
+
+    settle(batch)
+    counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
+    # The SMS gateway could tell it never got the message: sent again, once. SMTP cannot:
+    # the e-mail is "unknown" for the office, which resends it once.
+    assert counts["unknown"] == 1
+    unknown = letter_deliveries(batch).get(status=S.UNKNOWN)
+    assert unknown.channel == Delivery.Channel.EMAIL
+    assert smtp.per_recipient()[unknown.notification.recipient.email] == 0
+    notices.resend(deliveries=letter_deliveries(batch), by=town_staff)
+    wait_until(lambda: letter_deliveries(batch).filter(status=S.SENT).count() == 2 * CHIEFS)
+    assert smtp.per_recipient()[unknown.notification.recipient.email] == 1
+    assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
+
+
+def test_a_slow_gateway_gets_each_sms_once_and_the_sweeper_learns_it_was_sent(
+    outbox, sinks, town, village, town_staff
+):
+    smtp, sms = sinks
+    sms.delay = 1  # the answer comes after our timeout (0.5 s): every SMS is "unknown"
+    outbox(SMS_TIMEOUT_SECONDS="0.5")
+    chiefs, batch = start_batch(village, town, town_staff)
+    wait_until(
+        lambda: letter_deliveries(batch).filter(channel="sms", status=S.UNKNOWN).count() == CHIEFS,
+        timeout=120,
+    )
+    assert max(sms.requests_per_phone().values()) == 1  # nothing resent blindly
+    settle(batch)
+    counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
+    assert counts["sent"] == 2 * CHIEFS  # the gateway's status answered for every one
+
+
+def test_a_slow_gateway_without_a_status_url_leaves_unknown_sms_to_the_office(
+    outbox, sinks, settings, town, village, town_staff
+):
+    smtp, sms = sinks
+    sms.delay = 1
+    settings.SMS_API_STATUS_URL = ""
+    outbox(SMS_API_STATUS_URL="", SMS_TIMEOUT_SECONDS="0.5")
+    chiefs, batch = start_batch(village, town, town_staff)
+    settle(batch)
+    counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
+    assert (counts["unknown"], counts["sent"]) == (CHIEFS, CHIEFS)
+    # The office resends them, once: the same out-id, so the gateway hands each phone one.
+    assert notices.resend(deliveries=letter_deliveries(batch), by=town_staff) == CHIEFS
+    wait_until(lambda: not letter_deliveries(batch).filter(status=S.PENDING).exists(), timeout=120)
+    assert set(sms.delivered_per_phone().values()) == {1}
+    assert max(sms.requests_per_phone().values()) == 2
