@@ -408,6 +408,10 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# Upload limits checked before any expensive work (README "Security"): pixels of an image read
+# from its header (a 48 MP phone camera is the largest in use), size of a GPX track.
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+GPX_MAX_BYTES = env.int("GPX_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- spreadsheet imports (core.spreadsheets: lab sheets, the river registry) ---
 # What one uploaded .xlsx/.csv may hold: data rows below the header, the .xlsx's members once
