@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -72,7 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
-    "axes",
+    "core.axes_app.AxesConfig",  # django-axes, named in Chinese in the admin
     *LOCAL_APPS,
 ]
 
@@ -359,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "PatrolReviewEnum": "patrols.models.Patrol.Review",
         "FindingStatusEnum": "patrols.models.Finding.Status",
         "SampleSourceEnum": "monitoring.models.Sample.Source",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     },
 }
 
@@ -379,6 +381,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- pages ---
+# Every empty filter choice reads 全部 ("All"), not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 
 # --- rivers ---
 # Maps (issue 10 item 13). The embedded default asks no server outside the machine: with no
@@ -468,6 +474,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ReportStatusEnum": "public.models.Report.Status",
         "ArticleStatusEnum": "public.models.Article.Status",
         "SiteStatusEnum": "smartwater.models.Site.Status",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     }
 )
 # Open311: a request without a river code goes to the nearest river within this radius (m).

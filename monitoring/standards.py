@@ -359,10 +359,14 @@ def do_impossible_bound() -> Decimal:
 FLAG_DO_SUPERSATURATED = "do_supersaturated"
 
 
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
 def review_flags(values: Mapping[str, float | None]) -> list[str]:
     """Values accepted but worth a second look (codes: ``FLAG_*``), for preview, sample, API."""
     flags = []
-    do, temp = values.get("do"), values.get("temp")
+    do, temp = values.get("do"), _finite(values.get("temp"))
     if do is not None and math.isfinite(do) and exact(do) > do_review_bound(temp):
         flags.append(FLAG_DO_SUPERSATURATED)
     return flags
@@ -370,7 +374,7 @@ def review_flags(values: Mapping[str, float | None]) -> list[str]:
 
 def flag_text(flag: str, values: Mapping[str, float | None]) -> str:
     if flag == FLAG_DO_SUPERSATURATED:
-        temp = values.get("temp")
+        temp = _finite(values.get("temp"))
         return gettext(
             "溶解氧 %(v)s mg/L 超过%(t)s饱和值的 2 倍（%(b)s mg/L）：过饱和（如藻类暴发）可能真实，请复核"
         ) % {
@@ -519,7 +523,7 @@ def classify(
     is the DO Class I rule, the setting's (:func:`do_rule`) when not given.
     """
     rule = rule or do_rule()
-    temp = values.get("temp")
+    temp = _finite(values.get("temp"))
     items = []
     for param in assessed_parameters(water_type):
         value = values.get(param.code)
