@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -72,7 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
-    "axes",
+    "core.axes_app.AxesConfig",  # django-axes, named in Chinese in the admin
     *LOCAL_APPS,
 ]
 
@@ -284,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letters.tasks.queue_monthly_letters",
         "schedule": crontab(day_of_month="1", hour="9", minute="0"),
     },
+    # Monthly assessment (考核): every town's scorecards of the month just ended, 02:00 on the 1st.
+    "overview-scorecards": {
+        "task": "overview.tasks.compute_last_month",
+        "schedule": crontab(day_of_month="1", hour="2", minute="0"),
+    },
     # Lab imports tell the truth: committed rows make a finished job; no intermediate file leaks.
     "monitoring-sweep-imports": {
         "task": "monitoring.tasks.sweep_imports",
@@ -337,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "PatrolReviewEnum": "patrols.models.Patrol.Review",
         "FindingStatusEnum": "patrols.models.Finding.Status",
         "SampleSourceEnum": "monitoring.models.Sample.Source",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     },
 }
 
@@ -357,6 +364,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- pages ---
+# Every empty filter choice reads 全部 ("All"), not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 
 # --- rivers ---
 # Maps (issue 10 item 13). The embedded default asks no server outside the machine: with no
@@ -442,6 +453,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ReportStatusEnum": "public.models.Report.Status",
         "ArticleStatusEnum": "public.models.Article.Status",
         "SiteStatusEnum": "smartwater.models.Site.Status",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     }
 )
 # Open311: a request without a river code goes to the nearest river within this radius (m).

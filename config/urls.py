@@ -5,6 +5,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.routers import router
@@ -27,6 +28,10 @@ api_extra = []
 for app in settings.LOCAL_APPS:
     if find_spec(f"{app}.api"):
         api_extra += getattr(import_module(f"{app}.api"), "urlpatterns", [])
+
+# The admin in the application's own name ("Django 管理" otherwise).
+admin.site.site_header = _("河长制办公系统管理")
+admin.site.site_title = _("河长制办公系统管理")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

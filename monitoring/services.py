@@ -139,12 +139,8 @@ def check_rows(
         points.update(
             {p.code: p for p in MonitoringPoint.objects.visible_to(user).filter(code__in=chunk)}
         )
-    keys = sorted({row.client_key for row in batch if row.client_key})
-    recorded_keys: dict[str, Sample] = {}
-    for chunk in _chunks(keys):
-        recorded_keys.update(
-            {sample.client_key: sample for sample in Sample.objects.filter(client_key__in=chunk)}
-        )
+    # Times before keys: a sample another request commits between the two reads then shows
+    # under its key (the same sample again), never as a time clash without its key.
     times = [row.sampled_at for row in batch if row.sampled_at is not None]
     recorded_times = set()
     if points and times:
@@ -156,6 +152,12 @@ def check_rows(
             ).values_list("point_id", "sampled_at")
         )
 
+    keys = sorted({row.client_key for row in batch if row.client_key})
+    recorded_keys: dict[str, Sample] = {}
+    for chunk in _chunks(keys):
+        recorded_keys.update(
+            {sample.client_key: sample for sample in Sample.objects.filter(client_key__in=chunk)}
+        )
     seen_times: dict[tuple, int | str] = {}
     seen_keys: dict[str, int | str] = {}
     for row in batch:

@@ -359,10 +359,14 @@ def do_impossible_bound() -> Decimal:
 FLAG_DO_SUPERSATURATED = "do_supersaturated"
 
 
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
 def review_flags(values: Mapping[str, float | None]) -> list[str]:
     """Values accepted but worth a second look (codes: ``FLAG_*``), for preview, sample, API."""
     flags = []
-    do, temp = values.get("do"), values.get("temp")
+    do, temp = values.get("do"), _finite(values.get("temp"))
     if do is not None and math.isfinite(do) and exact(do) > do_review_bound(temp):
         flags.append(FLAG_DO_SUPERSATURATED)
     return flags
@@ -370,7 +374,7 @@ def review_flags(values: Mapping[str, float | None]) -> list[str]:
 
 def flag_text(flag: str, values: Mapping[str, float | None]) -> str:
     if flag == FLAG_DO_SUPERSATURATED:
-        temp = values.get("temp")
+        temp = _finite(values.get("temp"))
         return gettext(
             "溶解氧 %(v)s mg/L 超过%(t)s饱和值的 2 倍（%(b)s mg/L）：过饱和（如藻类暴发）可能真实，请复核"
         ) % {
@@ -519,12 +523,12 @@ def classify(
     is the DO Class I rule, the setting's (:func:`do_rule`) when not given.
     """
     rule = rule or do_rule()
-    temp = values.get("temp")
+    temp = _finite(values.get("temp"))
     items = []
     for param in assessed_parameters(water_type):
         value = values.get(param.code)
-        if value is None:
-            continue
+        if value is None or not math.isfinite(float(value)):
+            continue  # not measured (a non-number never passes the checks on the way in)
         value = float(value)
         cls = classify_value(param.code, value, water_type=water_type, temp_c=temp, rule=rule)
         multiple = shortfall = None
@@ -699,7 +703,7 @@ def odour_levels(
     return {
         code: odour_of_value(code, float(values[code]), water_depth_cm=water_depth_cm)
         for code in ODOUR_INDICATORS
-        if values.get(code) is not None
+        if values.get(code) is not None and math.isfinite(float(values[code]))
     }
 
 

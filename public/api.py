@@ -4,7 +4,7 @@ Open311 clients have no account: reads are open, a POST carries the ``api_key`` 
 issued to the client system. Errors use the spec's shape ``[{"code": 400, "description": …}]``.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -194,9 +194,15 @@ def _moment(value: str | None):
     if not value:
         return None
     moment = parse_datetime(value)
-    if moment is None:
+    if moment is None or not 1900 <= moment.year <= 9000:
         raise ValueError(value)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    # As UTC: PostgreSQL refuses offsets past ±15:59 (ISO 8601 allows, e.g., -18:30).
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(value) from None
 
 
 class RequestList(Open311View):
@@ -228,7 +234,7 @@ class RequestList(Open311View):
             try:
                 start = _moment(q.get("start_date"))
                 end = _moment(q.get("end_date"))
-            except ValueError:
+            except (ValueError, OverflowError):
                 return error(400, _("start_date/end_date 须为 ISO 8601 时间"))
             if start is None:
                 start = (end or timezone.now()) - timedelta(days=DEFAULT_WINDOW_DAYS)

@@ -13,13 +13,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.models import Region
 from patrols.geo import distances_to_river_m
 from public.models import Category, Report
 from rivers.models import River
 
-GROUP = "河湖问题"
+GROUP = gettext_lazy("河湖问题")
 
 
 def services() -> list[dict]:
@@ -31,7 +32,7 @@ def services() -> list[dict]:
             "metadata": True,
             "type": "realtime",
             "keywords": "",
-            "group": GROUP,
+            "group": str(GROUP),
         }
         for code, label in Category.choices
     ]

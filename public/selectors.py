@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
@@ -50,9 +51,9 @@ def articles_for(*, user: User) -> QuerySet[Article]:
 # What each level of chief answers for, as the signboards state it (《关于全面推行河长制的意见》,
 # 2016: the chiefs organise and lead the management and protection of their rivers).
 DUTIES = {
-    ChiefLevel.DISTRICT: "负责组织领导相应河湖的管理和保护工作，协调解决重大问题。",
-    ChiefLevel.TOWN: "负责本镇河道的管理保护，督促整改问题，组织开展巡河和考核。",
-    ChiefLevel.VILLAGE: "负责本村河道的日常巡查，发现问题及时处理或上报，落实保洁责任。",
+    ChiefLevel.DISTRICT: _("负责组织领导相应河湖的管理和保护工作，协调解决重大问题。"),
+    ChiefLevel.TOWN: _("负责本镇河道的管理保护，督促整改问题，组织开展巡河和考核。"),
+    ChiefLevel.VILLAGE: _("负责本村河道的日常巡查，发现问题及时处理或上报，落实保洁责任。"),
 }
 
 
@@ -144,7 +145,7 @@ def signboard(*, river: River, on: date | None = None) -> Signboard:
             name=a.chief.user.display_name,
             title=a.get_duty_display(),
             position=a.chief.position,
-            duty=DUTIES.get(a.level, ""),
+            duty=str(DUTIES.get(a.level, "")),
             where=a.reach.name if a.reach else "",
             phone=published.get(a.chief_id, ""),
         )

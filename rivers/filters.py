@@ -96,6 +96,9 @@ class ChiefFilter(django_filters.FilterSet):
         empty_label=_("全部村/居委"),
     )
 
+    # The page's form shows every filter (rivers/_filters.html leaves out only these).
+    api_only = ()
+
     class Meta:
         model = Chief
         fields = ["q", "level", "title", "village"]

@@ -3,20 +3,44 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from monitoring.standards import class_label
 from overview import selectors
 from overview.permissions import sees_overview
+from overview.scoping import pick_town, town_viewer, towns_for
+from overview.selectors.dashboard import chart_data, dashboard_for
 
 
 @login_required
 def dashboard(request):
     if not sees_overview(request.user):
         raise PermissionDenied
+    town = pick_town(request.user, request.GET.get("town"))
+    viewer = town_viewer(request.user, town)
+    board = dashboard_for(viewer=viewer, town=town)
     return render(
         request,
         "overview/dashboard.html",
         {
-            "summary": selectors.home_summary(user=request.user),
-            "work": selectors.work_summary(user=request.user),
+            "board": board,
+            "town": town,
+            "towns": towns_for(request.user),
+            "summary": selectors.home_summary(user=viewer),
+            "chart": chart_data(board),
+            "class_labels": [class_label(c) for c in range(1, 7)],
+            "chart_labels": _chart_labels(),
         },
     )
+
+
+def _chart_labels() -> dict:
+    return {
+        **{str(c): class_label(c) for c in range(1, 7)},
+        "black_odour": _("黑臭"),
+        "rivers": _("河道数"),
+        "met": _("已达标"),
+        "in_progress": _("进行中"),
+        "behind": _("未达标"),
+        "chiefs": _("河长数"),
+    }

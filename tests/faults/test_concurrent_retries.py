@@ -93,12 +93,12 @@ def test_the_same_bulk_samples_from_ten_clients_at_once_are_saved_once(
         {"samples": samples},
         token=district_write_token[1],
     )
-    assert codes(responses) == [200] * (CLIENTS - 1) + [201], [r.content[:300] for r in responses]
+    assert codes(responses) == [200] * (CLIENTS - 1) + [201], [
+        r.content.decode()[:400] for r in responses if r.status_code >= 400
+    ]
     created = [r.json() for r in responses if r.status_code == 201]
     assert created[0]["created"] == 20
-    assert all(
-        r.json() == {"created": 0, "existing": 20, "ids": []}
-        for r in responses[1:]
-        if r.status_code == 200
-    )
+    for r in responses:
+        if r.status_code == 200:
+            assert (r.json()["created"], r.json()["existing"]) == (0, 20)
     assert Sample.objects.count() == 20

@@ -174,3 +174,20 @@ def test_the_open311_endpoints_are_in_the_openapi_schema(client):
         assert p in paths
     post = paths["/api/v1/open311/v2/requests.json"]["post"]
     assert "application/x-www-form-urlencoded" in post["requestBody"]["content"]
+
+
+@pytest.mark.parametrize(
+    "start", ["0073-04-23T22:29:16-18:30", "0001-01-01T00:00:00+14:00", "2018-13-01T00:00:00"]
+)
+def test_odd_dates_answer_400_not_a_server_error(client, start):
+    response = client.get(f"{BASE}/requests.json", {"start_date": start})
+    assert response.status_code == 400
+
+
+def test_an_offset_postgresql_refuses_is_read_as_utc(client, two_towns):
+    report = services.submit_report(
+        river=two_towns.river_a1, category="garbage", text="河面有垃圾需要清理", address="x"
+    )
+    since = (report.created_at - timedelta(hours=1)).astimezone(timezone.get_fixed_timezone(-1110))
+    rows = client.get(f"{BASE}/requests.json", {"start_date": since.isoformat()}).json()
+    assert [r["service_request_id"] for r in rows] == [report.receipt]

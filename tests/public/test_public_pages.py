@@ -187,3 +187,10 @@ def test_the_signboards_print_as_one_pdf_for_a_village(client, two_towns, tmp_pa
 def test_only_the_office_prints_signboards(client, two_towns):
     client.force_login(two_towns.chief_a1)
     assert client.get(reverse("public:signboards-pdf")).status_code == 403
+
+
+def test_the_signboard_speaks_english_when_asked(client, two_towns):
+    url = reverse("public:signboard", args=[two_towns.river_a1.code])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "River-chief signboard" in page
+    assert "deals with or reports problems at once" in page

@@ -1,0 +1,85 @@
+"""The same words and numbers everywhere (issue 10 item 11)."""
+
+import re
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import translation
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+GET_FORM = re.compile(r"<form\b[^>]*method=\"get\"[^>]*>.*?</form>", re.S | re.I)
+LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#]*)"')
+SKIP = ("/logout/", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
+
+
+def _crawl(client, depth=2):
+    seen, frontier, pages = set(), {"/"}, {}
+    for _ in range(depth + 1):
+        following = set()
+        for url in sorted(frontier - seen):
+            seen.add(url)
+            response = client.get(url)
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            html = response.content.decode()
+            pages[url] = html
+            for href in LINK.findall(html):
+                href = href.replace("&amp;", "&")
+                if not href.startswith(SKIP) and not href.endswith((".xlsx", ".pdf", "/pdf/")):
+                    following.add(href)
+        frontier = following
+    return pages
+
+
+@pytest.mark.parametrize("who", ["office_a", "chief_a1"])
+def test_every_empty_filter_choice_reads_all(client, two_towns, who):
+    client.force_login(getattr(two_towns, who))
+    pages = _crawl(client)
+    forms = {url: GET_FORM.findall(html) for url, html in pages.items()}
+    assert sum(len(f) for f in forms.values()) >= 3
+    dashes = [url for url, found in forms.items() if any("---------" in f for f in found)]
+    assert dashes == []
+
+
+def test_the_language_menu_names_english_in_english(client, two_towns):
+    client.force_login(two_towns.office_a)
+    html = client.get(reverse("rivers:river-list")).content.decode()
+    assert '<option value="en">English</option>' in html
+
+
+def test_no_english_is_left_in_the_chinese_admin(client):
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Django" not in index
+    assert "河长制办公系统管理" in index
+    assert "Axes" not in index
+    assert "登录防护" in index
+    assert not re.search(r"[Aa]ccess (attempts|logs|failures)", index)
+    attempts = client.get("/admin/axes/accessattempt/").content.decode()
+    for english in ("IP Address", "User Agent", "Failed Logins", "Attempt Time"):
+        assert english not in attempts
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "3,344 · 1,234.5 · 6.20 公里 · —"), ("en", "3,344 · 1,234.5 · 6.20 km · —")],
+)
+def test_one_filter_writes_numbers_and_lengths_the_same_way_in_each_language(language, expected):
+    template = Template("{% load numbers %}{{ a|num }} · {{ b|num:1 }} · {{ c|km }} · {{ d|num }}")
+    with translation.override(language):
+        out = template.render(Context({"a": 3344, "b": "1234.50", "c": "6.2", "d": None}))
+    assert out == expected
+
+
+def test_every_page_has_a_favicon_and_browsers_asking_for_favicon_ico_get_it(client, two_towns):
+    client.force_login(two_towns.chief_a1)
+    html = client.get("/").content.decode()
+    assert re.search(r'<link rel="icon" href="[^"]+icon\.svg"', html)
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("icons/icon.svg")
