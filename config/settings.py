@@ -343,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "PatrolReviewEnum": "patrols.models.Patrol.Review",
         "FindingStatusEnum": "patrols.models.Finding.Status",
         "SampleSourceEnum": "monitoring.models.Sample.Source",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     },
 }
 
@@ -452,6 +453,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ReportStatusEnum": "public.models.Report.Status",
         "ArticleStatusEnum": "public.models.Article.Status",
         "SiteStatusEnum": "smartwater.models.Site.Status",
+        "WaterBodyKindEnum": "rivers.models.WaterBody.Kind",
     }
 )
 # Open311: a request without a river code goes to the nearest river within this radius (m).

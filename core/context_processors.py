@@ -15,6 +15,9 @@ NAV = [
     ("public:office", _("公众参与"), "office"),
     ("smallwater:body-list", _("小微水体"), "all"),
     ("smartwater:site-list", _("监测点"), "staff"),
+    ("overview:map", _("地图"), "staff"),
+    ("overview:scorecards", _("考核"), "staff"),
+    ("overview:report", _("年度工作总结"), "staff"),
 ]
 
 

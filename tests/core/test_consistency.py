@@ -83,3 +83,25 @@ def test_every_page_has_a_favicon_and_browsers_asking_for_favicon_ico_get_it(cli
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("icons/icon.svg")
+
+
+def test_no_raw_uuid_is_shown_as_a_findings_name(client, two_towns):
+    from tests.patrols.factories import FindingFactory, PatrolFactory
+
+    d = two_towns
+    finding = FindingFactory(patrol=PatrolFactory(chief=d.chief_a1.chief, river=d.river_a1))
+    client.force_login(d.office_a)
+    html = client.get(reverse("patrols:finding-detail", args=[finding.pk])).content.decode()
+    assert str(finding.client_id) not in html
+
+
+def test_a_chief_without_a_recorded_name_is_listed_by_login_not_as_a_blank(two_towns):
+    from patrols.selectors.stats import patrol_stats
+    from tests.patrols.factories import PatrolFactory
+
+    d = two_towns
+    d.chief_a1.first_name = d.chief_a1.last_name = ""
+    d.chief_a1.save()
+    PatrolFactory(chief=d.chief_a1.chief, river=d.river_a1)
+    stats = patrol_stats(user=d.office_a, year=2018, group="chief")
+    assert [row.label for row in stats.rows] == [d.chief_a1.username]

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from overview.models import AssessmentRules, Scorecard
 from overview.services.assessment import compute_scorecards, create_rules_version
 from overview.tasks import compute_last_month
+from tests import factories
 from tests.patrols.factories import PatrolFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +223,31 @@ def test_computing_a_month_runs_a_constant_number_of_queries(
     compute_scorecards(town=d.town_a, month=OCT)  # the default rules are stored once
     with django_assert_max_num_queries(20):
         compute_scorecards(town=d.town_a, month=OCT)
+
+
+@time_machine.travel(DECEMBER, tick=False)
+@pytest.mark.parametrize("size", [1, 10])
+def test_the_scorecard_pages_run_a_constant_number_of_queries(
+    client, two_towns, size, django_assert_max_num_queries
+):
+    d = two_towns
+    for i in range(size):
+        village = factories.VillageFactory(parent=d.town_a)
+        user = factories.UserFactory(role="village_chief", region=village)
+        chief = factories.ChiefFactory(user=user, region=village, level="village")
+        river = factories.RiverFactory(region=village)
+        factories.AssignmentFactory(chief=chief, river=river, level="village")
+        PatrolFactory(chief=chief, river=river, started_at=datetime(2026, 10, 2 + i, 9, tzinfo=SH))
+    compute_scorecards(town=d.town_a, month=OCT)
+    client.force_login(d.office_a)
+    card = Scorecard.objects.filter(town=d.town_a, subject="chief").first()
+    for subject in ("chief", "village"):
+        with django_assert_max_num_queries(12):
+            page = client.get(
+                reverse("overview:scorecards"), {"month": "2026-10", "subject": subject}
+            )
+        assert len(page.context["cards"]) >= size
+    with django_assert_max_num_queries(10):
+        client.get(reverse("overview:scorecard-detail", args=[card.pk]))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("overview:scorecards-xlsx"), {"month": "2026-10"})
