@@ -6,7 +6,16 @@ from notices.models import Delivery, Notification
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
-    readonly_fields = ["channel", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = [
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+        "handed_at",
+        "resent_at",
+        "resent_by",
+        "last_error",
+    ]
     can_delete = False
 
 
@@ -21,6 +30,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["notification", "channel", "status", "attempts", "sent_at"]
+    list_display = ["notification", "channel", "status", "attempts", "sent_at", "resent_at"]
     list_filter = ["channel", "status"]
-    raw_id_fields = ["notification"]
+    raw_id_fields = ["notification", "resent_by"]

@@ -88,3 +88,20 @@ def test_missing_keys_raise(aliyun, settings):
     settings.SMS_ALIYUN_ACCESS_KEY_SECRET = ""
     with pytest.raises(SmsError):
         aliyun.send(phone="13900000001", text="t")
+
+
+def test_the_deliverys_key_goes_as_the_out_id(aliyun):
+    with mock.patch("urllib.request.urlopen", return_value=_answer({"Code": "OK"})) as urlopen:
+        aliyun.send(phone="13900000001", text="t", out_id="hz-d7")
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(urlopen.call_args.args[0]).query))
+    assert query["OutId"] == "hz-d7"
+
+
+def test_an_answer_that_never_came_is_an_unknown_outcome_not_a_refusal(aliyun):
+    from notices.sms import OutcomeUnknown
+
+    with (
+        mock.patch("urllib.request.urlopen", side_effect=TimeoutError("read timed out")),
+        pytest.raises(OutcomeUnknown),
+    ):
+        aliyun.send(phone="13900000001", text="t", out_id="hz-d7")
