@@ -457,7 +457,11 @@ class ItemResult:
         if self.multiple is not None:
             return f"{self.name}({self.multiple:.2f})"
         if self.shortfall is not None:
-            return f"{self.name}(-{self.shortfall:.2f}mg/L)"  # DO: shortfall, not a multiple
+            # DO: a shortfall below the target, said as one, not a negative number.
+            return gettext("%(name)s(低于目标 %(n)s mg/L)") % {
+                "name": self.name,
+                "n": f"{self.shortfall:.2f}",
+            }
         return self.name
 
 

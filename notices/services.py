@@ -41,6 +41,7 @@ from notices.wakeup import wake_on_commit
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+OUTCOME_QUERIES_PER_SWEEP = 200
 S = Delivery.Status
 
 
@@ -242,10 +243,17 @@ def sweep_outbox(
     backend = get_backend()
     doubtful = Delivery.objects.filter(status=S.UNKNOWN, channel=Delivery.Channel.SMS)
     if hasattr(backend, "outcome"):
-        for delivery in doubtful.order_by("pk")[:limit]:
+        silent = 0
+        # A bounded look per sweep: a gateway that cannot tell (or is down) must not hold the
+        # sweeper for minutes; three answers of "don't know" in a row end this look.
+        for delivery in doubtful.order_by("pk")[:OUTCOME_QUERIES_PER_SWEEP]:
             answer = backend.outcome(out_id=delivery.idempotency_key)
             if answer is None:
+                silent += 1
+                if silent >= 3:
+                    break
                 continue
+            silent = 0
             row = Delivery.objects.filter(pk=delivery.pk, status=S.UNKNOWN)
             if answer:
                 resolved += row.update(status=S.SENT, sent_at=now, last_error="")

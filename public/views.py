@@ -226,12 +226,16 @@ def signboards_print(request):
 def office_home(request):
     """The office's page for the public's part: signboards to print, contact, articles."""
     require_office(request.user)
-    town = request.user.region if request.user.region else None
+    town = request.user.region
+    if town is not None and town.kind != Region.Kind.TOWN:
+        town = None
     contact_phone, contact_address = selectors.office_contact(town)
     form = OfficeContactForm(
         request.POST or None, initial={"phone": contact_phone, "address": contact_address}
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and town is None:
+        form.add_error(None, _("只有镇河长办可以设置监督电话"))
+    elif request.method == "POST" and form.is_valid():
         try:
             services.set_office_contact(town=town, by=request.user, **form.cleaned_data)
         except ValidationError as exc:

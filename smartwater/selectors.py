@@ -43,10 +43,10 @@ def sites_for(*, user: User, status: str = "", kind: str = "") -> QuerySet[Site]
     return qs.order_by("code")
 
 
-def sites_geojson(*, user: User) -> dict:
+def sites_geojson(*, user: User, status: str = "", kind: str = "") -> dict:
     """A GeoJSON FeatureCollection of the sites for the map (WGS84 points)."""
     features = []
-    for site in sites_for(user=user):
+    for site in sites_for(user=user, status=status, kind=kind):
         features.append(
             {
                 "type": "Feature",

@@ -106,4 +106,12 @@ def site_edit(request, pk: int):
 
 @login_required
 def sites_geojson(request):
-    return JsonResponse(selectors.sites_geojson(user=request.user))
+    status = request.GET.get("status", "")
+    return JsonResponse(
+        selectors.sites_geojson(
+            user=request.user,
+            status=status if status in Site.Status.values else "",
+            kind=request.GET.get("kind", ""),
+        ),
+        content_type="application/geo+json",
+    )

@@ -23,7 +23,13 @@ LEVEL_WORDS = {
     ChiefLevel.VILLAGE: gettext_lazy("村级"),
 }
 _KEYS = {
-    "chief": ["chief_id", "chief__user__last_name", "chief__user__first_name", "level"],
+    "chief": [
+        "chief_id",
+        "chief__user__last_name",
+        "chief__user__first_name",
+        "chief__user__username",
+        "level",
+    ],
     "village": ["region_id", "region__name", "region__code"],
     "level": ["level"],
     "month": ["month"],
@@ -61,7 +67,11 @@ def _hours(value: timedelta | None) -> float:
 
 def _label(group: str, values: dict) -> tuple[object, str, str]:
     if group == "chief":
-        name = f"{values['chief__user__last_name']}{values['chief__user__first_name']}"
+        # A person's name; the login name only when none is recorded (never an empty label).
+        name = (
+            f"{values['chief__user__last_name']}{values['chief__user__first_name']}".strip()
+            or values["chief__user__username"]
+        )
         return values["chief_id"], name, ChiefLevel(values["level"]).label
     if group == "village":
         return values["region_id"], values["region__name"], values["region__code"]

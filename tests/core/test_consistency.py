@@ -83,3 +83,43 @@ def test_every_page_has_a_favicon_and_browsers_asking_for_favicon_ico_get_it(cli
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("icons/icon.svg")
+
+
+def test_no_raw_uuid_is_shown_as_a_findings_name(client, two_towns):
+    from tests.patrols.factories import FindingFactory, PatrolFactory
+
+    d = two_towns
+    finding = FindingFactory(patrol=PatrolFactory(chief=d.chief_a1.chief, river=d.river_a1))
+    client.force_login(d.office_a)
+    html = client.get(reverse("patrols:finding-detail", args=[finding.pk])).content.decode()
+    assert str(finding.client_id) not in html
+
+
+def test_a_chief_without_a_recorded_name_is_listed_by_login_not_as_a_blank(two_towns):
+    from patrols.selectors.stats import patrol_stats
+    from tests.patrols.factories import PatrolFactory
+
+    d = two_towns
+    d.chief_a1.first_name = d.chief_a1.last_name = ""
+    d.chief_a1.save()
+    PatrolFactory(chief=d.chief_a1.chief, river=d.river_a1)
+    stats = patrol_stats(user=d.office_a, year=2018, group="chief")
+    assert [row.label for row in stats.rows] == [d.chief_a1.username]
+
+
+def test_chiefs_are_listed_by_rank_then_by_the_pinyin_of_their_names(client, two_towns):
+    d = two_towns
+    for last_name in ("张", "王", "李", "陈"):
+        user = factories.UserFactory(
+            role="village_chief", region=d.village_a2, last_name=last_name, first_name="伟"
+        )
+        factories.ChiefFactory(user=user, region=d.village_a2, level="village")
+    client.force_login(d.office_a)
+    html = client.get(reverse("rivers:chief-list") + f"?village={d.village_a2.pk}").content
+    html = html.decode()
+    order = [html.index(f">{name}伟<") for name in ("陈", "李", "王", "张")]
+    assert order == sorted(order)
+
+    everyone = client.get(reverse("rivers:chief-list")).content.decode()
+    # The town's first chief before any village chief.
+    assert everyone.index(d.town_chief_a.display_name) < everyone.index("陈伟")

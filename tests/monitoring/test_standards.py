@@ -213,7 +213,8 @@ def test_do_below_the_target_reports_a_shortfall_not_a_multiple():
     (do,) = result.deciding
     assert do.multiple is None
     assert do.shortfall == pytest.approx(2.5)
-    assert do.describe() == "溶解氧(-2.50mg/L)"
+    # A shortfall, said as one (issue 10 item 11), not a negative number.
+    assert do.describe() == "溶解氧(低于目标 2.50 mg/L)"
 
 
 def test_ph_outside_six_to_nine_makes_a_sample_worse_than_class_v():

@@ -214,3 +214,17 @@ def test_the_api_lists_the_callers_bodies_and_records_an_inspection(
     )
     assert bad.status_code == 400
     assert set(bad.json()["errors"]) == {"classification", "inspected_on"}
+
+
+def test_a_chief_uploads_a_photo_stripped_of_its_metadata(client, two_towns, bodies):
+    from smallwater.models import Photo
+    from tests.public.conftest import jpeg_with_exif
+
+    client.force_login(two_towns.chief_a1)
+    url = reverse("smallwater:body-detail", args=[bodies["a1"].pk])
+    response = client.post(url, {"action": "photo", "photo": jpeg_with_exif(), "caption": "岸边"})
+    assert response.status_code == 302
+    data = Photo.objects.get().image.read()
+    assert b"PhoneMaker" not in data
+    client.force_login(two_towns.chief_a2)
+    assert client.post(url, {"action": "photo", "photo": jpeg_with_exif()}).status_code == 404
