@@ -20,7 +20,7 @@ Columns:
 Codes: 200/201/204 done, 302 redirect (pages: to the login page, or after a form), 400 input
 refused, 401 no credentials, 403 role or scope refused, 404 not visible, 405 method not
 allowed for this role. To print the answers as they are now (when adding a row), run with
-``MATRIX_PRINT=1 ... -s``.
+``MATRIX_PRINT=1 ... -s`` (``MATRIX_ONLY=<part of a name>`` limits the run to some rows).
 """
 
 import os
@@ -83,6 +83,7 @@ MATRIX = {
     "GET letters:letter-detail":                     "302 403 404 404 200 404 404 302 302 302 200",
     "GET letters:letter-pdf":                        "302 403 404 404 200 404 404 302 302 302 200",
     "GET letters:template-edit":                     "302 403 403 403 200 200 403 302 302 302 200",
+    "GET letters:template-preview":                  "405 405 405 405 405 405 405 405 405 405 405",
     "GET locked-logins":                             "302 403 403 403 200 200 403 302 302 302 200",
     "GET login":                                     "200 302 302 302 302 302 302 200 200 200 302",
     "GET logout":                                    "405 405 405 405 405 405 405 405 405 405 405",
@@ -254,6 +255,7 @@ MATRIX = {
     "POST letters:letter-detail":                    "302 403 404 404 200 404 404 302 302 302 200",
     "POST letters:letter-pdf":                       "302 403 404 404 200 404 404 302 302 302 200",
     "POST letters:template-edit":                    "302 403 403 403 200 200 403 302 302 302 200",
+    "POST letters:template-preview":                 "302 403 403 403 200 200 403 302 302 302 200",
     "POST locked-logins":                            "302 403 403 403 403 403 403 302 302 302 302",
     "POST login":                                    "200 302 302 302 302 302 302 200 200 200 302",
     "POST logout":                                   "302 302 302 302 302 302 302 302 302 302 302",
@@ -594,7 +596,10 @@ def answers(d) -> dict[str, list[int]]:
     clients = {role: _client(role, d) for role in ROLES}
     table = {}
     # Logging out ends the sessions of the callers: last.
+    only = os.environ.get("MATRIX_ONLY", "")  # e.g. MATRIX_ONLY=letters: when adding rows
     for op in sorted(operations(), key=lambda op: (op == "POST logout", op)):
+        if only not in op:
+            continue
         method, name = op.split(" ", 1)
         url = reverse(name, kwargs=_kwargs(name, patterns[name], d.objects))
         row = []
