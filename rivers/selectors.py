@@ -145,6 +145,39 @@ def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vaca
     return found
 
 
+# Rank within the hierarchy (河长制 lists leaders first): level, then title.
+LEVEL_RANK = {ChiefLevel.DISTRICT: 0, ChiefLevel.TOWN: 1, ChiefLevel.VILLAGE: 2}
+TITLE_RANK = {
+    Chief.Title.FIRST_CHIEF: 0,
+    Chief.Title.GENERAL_CHIEF: 1,
+    Chief.Title.DEPUTY_GENERAL_CHIEF: 2,
+    Chief.Title.CHIEF: 3,
+    Chief.Title.DEPUTY_CHIEF: 4,
+}
+
+
+def pinyin_key(name: str) -> tuple[str, ...]:
+    """The sort key of a Chinese name by its pinyin (陈 < 李 < 王 < 张), as lists are read."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(name, style=Style.TONE3, errors="default"))
+
+
+def in_rank_order(chiefs) -> list[Chief]:
+    """Chiefs by rank (level, then title), then by the pinyin of their names."""
+
+    def key(chief: Chief):
+        name = f"{chief.user.last_name}{chief.user.first_name}".strip() or chief.user.username
+        return (
+            LEVEL_RANK.get(chief.level, 9),
+            TITLE_RANK.get(chief.title, 9),
+            pinyin_key(name),
+            chief.pk,
+        )
+
+    return sorted(chiefs, key=key)
+
+
 def chiefs_for(*, user: User, data=None) -> tuple[ChiefFilter, QuerySet[Chief]]:
     filterset = ChiefFilter(
         data or None,

@@ -177,6 +177,7 @@ def vacancy_list(request):
 @login_required
 def chief_list(request):
     filterset, chiefs = selectors.chiefs_for(user=request.user, data=request.GET)
+    chiefs = selectors.in_rank_order(chiefs)
     return render(
         request, "rivers/chief_list.html", {"filter": filterset, "page": _page(request, chiefs)}
     )

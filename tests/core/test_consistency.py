@@ -105,3 +105,21 @@ def test_a_chief_without_a_recorded_name_is_listed_by_login_not_as_a_blank(two_t
     PatrolFactory(chief=d.chief_a1.chief, river=d.river_a1)
     stats = patrol_stats(user=d.office_a, year=2018, group="chief")
     assert [row.label for row in stats.rows] == [d.chief_a1.username]
+
+
+def test_chiefs_are_listed_by_rank_then_by_the_pinyin_of_their_names(client, two_towns):
+    d = two_towns
+    for last_name in ("张", "王", "李", "陈"):
+        user = factories.UserFactory(
+            role="village_chief", region=d.village_a2, last_name=last_name, first_name="伟"
+        )
+        factories.ChiefFactory(user=user, region=d.village_a2, level="village")
+    client.force_login(d.office_a)
+    html = client.get(reverse("rivers:chief-list") + f"?village={d.village_a2.pk}").content
+    html = html.decode()
+    order = [html.index(f">{name}伟<") for name in ("陈", "李", "王", "张")]
+    assert order == sorted(order)
+
+    everyone = client.get(reverse("rivers:chief-list")).content.decode()
+    # The town's first chief before any village chief.
+    assert everyone.index(d.town_chief_a.display_name) < everyone.index("陈伟")
