@@ -83,6 +83,36 @@ def save_template(*, town: Region, subject: str, body: str, by: User) -> LetterT
 # --- batches ----------------------------------------------------------------------------------
 
 
+def _this_months_batch(town: Region) -> LetterBatch:
+    """This month's batch of the town, or an unsaved one like it (for previews)."""
+    month = first_of_month(timezone.localdate())
+    batch = LetterBatch.objects.filter(town=town, month=month).first()
+    if batch is None:
+        number = LetterBatch.objects.filter(town=town, year=month.year).aggregate(n=Max("number"))
+        batch = LetterBatch(town=town, month=month, year=month.year, number=(number["n"] or 0) + 1)
+    return batch
+
+
+def preview_chiefs(*, town: Region):
+    """The chiefs a template preview may be shown for: those this month's letters go to."""
+    return chiefs_for_batch(batch=_this_months_batch(town))
+
+
+def preview_template(
+    *, town: Region, subject: str, body: str, chief: Chief, by: User
+) -> tuple[str, str]:
+    """(subject, body) of a template being edited, rendered for one chief of the town with this
+    month's figures; nothing is saved. An unknown field is refused by name, as on saving."""
+    require_office(by)
+    require_region_in_scope(by, town)
+    if not chief.region.code.startswith(town.code):
+        raise ValidationError({"chief": [_("只能预览本镇河长的信")]})
+    validate_template(subject=subject, body=body)
+    batch = _this_months_batch(town)
+    context = sources.gather(batch=batch, chiefs=[chief])[chief.pk]
+    return templating.render(subject, context)[:300], templating.render(body, context)
+
+
 def chiefs_for_batch(*, batch: LetterBatch):
     """Active chiefs of the town with at least one river on the last day of the period."""
     current = ChiefAssignment.objects.current(on=batch.period_end).filter(river__is_active=True)

@@ -24,6 +24,7 @@ from django.template.defaulttags import (
 )
 from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Scalar fields are None; lists of items are [schema]; objects are dicts.
 RIVER_FIELDS = {
@@ -93,6 +94,113 @@ def field_names() -> list[str]:
 
     walk(FIELDS, "")
     return out
+
+
+# What the office sees in the template editor's field picker: a Chinese name and a description
+# of every field (a test keeps this in step with FIELDS). Lists say how to write them out.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "chief": (gettext_lazy("收信河长"), gettext_lazy("收信的河长本人")),
+    "chief.name": (gettext_lazy("河长姓名"), gettext_lazy("收信河长的姓名")),
+    "chief.title": (gettext_lazy("河长职务"), gettext_lazy("如“第一总河长”“河长”")),
+    "chief.level": (gettext_lazy("河长级别"), gettext_lazy("镇级、村级等")),
+    "chief.region": (gettext_lazy("所在区划"), gettext_lazy("河长所在的镇或村")),
+    "chief.position": (gettext_lazy("行政职务"), gettext_lazy("如“镇长”“村书记”")),
+    "town": (gettext_lazy("发信的镇"), gettext_lazy("本批信件所属的镇/街道")),
+    "town.name": (gettext_lazy("镇名称"), gettext_lazy("如“朱泾镇”")),
+    "town.code": (gettext_lazy("镇区划代码"), gettext_lazy("9 位行政区划代码")),
+    "batch": (gettext_lazy("批次"), gettext_lazy("本期致河长信")),
+    "batch.number": (gettext_lazy("期号"), gettext_lazy("本年第几期")),
+    "batch.year": (gettext_lazy("年度"), gettext_lazy("批次所属年份")),
+    "batch.month": (gettext_lazy("发信月份"), gettext_lazy("如“2018年9月”")),
+    "batch.period": (gettext_lazy("报告月份"), gettext_lazy("信中情况所属的月份（发信月的上月）")),
+    "batch.date": (gettext_lazy("落款日期"), gettext_lazy("发信月的1日，如“2018年9月1日”")),
+    "patrols": (gettext_lazy("巡河情况"), gettext_lazy("上月巡河次数；未启用巡河时为空")),
+    "patrols.done": (gettext_lazy("实际巡河次数"), gettext_lazy("上月完成并被认可的巡河次数")),
+    "patrols.required": (gettext_lazy("应巡河次数"), gettext_lazy("按巡河制度上月应巡的次数")),
+    "patrols.behind": (gettext_lazy("是否巡河不足"), gettext_lazy("有巡河周期次数不足时为真")),
+    "patrols.missed": (gettext_lazy("不足的周期数"), gettext_lazy("次数不足的巡河周期个数")),
+    "rivers": (
+        gettext_lazy("负责的河道（逐条）"),
+        gettext_lazy("列表：用 {% for river in rivers %}…{% endfor %} 逐条写出"),
+    ),
+    "rivers[].name": (gettext_lazy("河道名称"), gettext_lazy("写作 river.name")),
+    "rivers[].code": (gettext_lazy("河道编码"), gettext_lazy("写作 river.code")),
+    "rivers[].level": (gettext_lazy("河道等级"), gettext_lazy("镇级河道、村级河道等")),
+    "rivers[].reach": (gettext_lazy("负责的河段"), gettext_lazy("只负责部分河段时的河段名")),
+    "rivers[].target_class": (gettext_lazy("水质目标"), gettext_lazy("如“Ⅳ类”")),
+    "rivers[].water_class": (gettext_lazy("上月水质类别"), gettext_lazy("按 GB 3838-2002 评价")),
+    "rivers[].meets_target": (gettext_lazy("是否达标"), gettext_lazy("水质达到目标时为真")),
+    "rivers[].trend": (gettext_lazy("水质变化"), gettext_lazy("较上期好转、变差或持平")),
+    "rivers[].black_odour": (gettext_lazy("黑臭情况"), gettext_lazy("监测为黑臭时的等级")),
+    "rivers[].orders_open": (gettext_lazy("未办结督办单"), gettext_lazy("快照时尚未销号的张数")),
+    "rivers[].orders_overdue": (
+        gettext_lazy("超期督办单"),
+        gettext_lazy("快照时超过整改期限仍未整改的张数"),
+    ),
+    "rivers[].measures": (gettext_lazy("一河一策措施数"), gettext_lazy("该河道方案的措施项数")),
+    "rivers[].measures_done": (gettext_lazy("已完成措施"), gettext_lazy("已完成的措施项数")),
+    "rivers[].measures_overdue": (gettext_lazy("超期措施"), gettext_lazy("超过完成时限的措施")),
+    "rivers[].measure_progress": (gettext_lazy("措施平均进度"), gettext_lazy("百分比")),
+    "rivers[].attention": (
+        gettext_lazy("该河道关注事项"),
+        gettext_lazy("列表：用 {% for item in river.attention %}…{% endfor %} 写出"),
+    ),
+    "attention": (
+        gettext_lazy("全部关注事项"),
+        gettext_lazy("列表：巡河不足、水质未达标、督办单超期等，最重要的在前"),
+    ),
+    "totals": (gettext_lazy("合计"), gettext_lazy("本信所有河道的合计")),
+    "totals.rivers": (gettext_lazy("河道条数"), gettext_lazy("负责的河道条数")),
+    "totals.rivers_off_target": (gettext_lazy("未达标河道"), gettext_lazy("水质未达目标的条数")),
+    "totals.orders_open": (gettext_lazy("未办结督办单合计"), gettext_lazy("各河道之和")),
+    "totals.orders_overdue": (gettext_lazy("超期督办单合计"), gettext_lazy("各河道之和")),
+    "totals.measures": (gettext_lazy("措施合计"), gettext_lazy("各河道之和")),
+    "totals.measures_overdue": (gettext_lazy("超期措施合计"), gettext_lazy("各河道之和")),
+    "sources": (gettext_lazy("数据来源"), gettext_lazy("各部分数据是否可用")),
+    "sources.patrols": (gettext_lazy("有巡河数据"), gettext_lazy("可用 {% if sources.patrols %}")),
+    "sources.orders": (gettext_lazy("有督办数据"), gettext_lazy("可用 {% if sources.orders %}")),
+    "sources.quality": (gettext_lazy("有水质数据"), gettext_lazy("可用 {% if sources.quality %}")),
+    "sources.plans": (gettext_lazy("有一河一策数据"), gettext_lazy("可用 {% if sources.plans %}")),
+}
+
+
+def field_picker() -> list[dict]:
+    """The editor's picker: each field with its Chinese name, description and what to insert,
+    grouped under its top-level field (a list item's fields are written ``river.…``)."""
+    names = [n for n in field_names() if not n.endswith("[]")]
+    groups = []
+    for top, schema in FIELDS.items():
+        label, description = FIELD_LABELS[top]
+        if isinstance(schema, list) and isinstance(schema[0], dict):
+            insert = "{% for river in " + top + " %}\n{{ river.name }}\n{% endfor %}"
+        elif isinstance(schema, list):
+            insert = "{% for item in " + top + " %}{{ item }}\n{% endfor %}"
+        else:
+            insert = "" if isinstance(schema, dict) else "{{ " + top + " }}"
+        fields = []
+        for name in names:
+            if not (name.startswith(top + ".") or name.startswith(top + "[].")):
+                continue
+            expr = "river." + name.split(".", 1)[1] if name.startswith(top + "[].") else name
+            sub = expr.rsplit(".", 1)[1]
+            if isinstance(schema, list) and isinstance(schema[0].get(sub), list):
+                text = "{% for item in " + expr + " %}{{ item }}\n{% endfor %}"
+            else:
+                text = "{{ " + expr + " }}"
+            name_label, name_description = FIELD_LABELS[name]
+            fields.append(
+                {"name": expr, "label": name_label, "description": name_description, "insert": text}
+            )
+        groups.append(
+            {
+                "name": top,
+                "label": label,
+                "description": description,
+                "insert": insert,
+                "fields": fields,
+            }
+        )
+    return groups
 
 
 class UnknownField(Exception):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/", views.letter_detail, name="letter-detail"),
     path("<int:pk>/pdf/", views.letter_pdf_view, name="letter-pdf"),
     path("template/", views.template_edit, name="template-edit"),
+    path("template/preview/", views.template_preview, name="template-preview"),
 ]

@@ -200,15 +200,19 @@ def letter_pdf_view(request, pk: int):
     return response
 
 
+def _template_town(request) -> Region:
+    towns = list(_towns(request.user))
+    wanted = request.GET.get("town") or request.POST.get("town")
+    town = next((t for t in towns if str(t.pk) == wanted), None) or (towns[0] if towns else None)
+    if town is None:
+        raise PermissionDenied(_("没有可编辑的镇/街道"))
+    return town
+
+
 @login_required
 def template_edit(request):
     require_office(request.user)
-    towns = list(_towns(request.user))
-    town = next((t for t in towns if str(t.pk) == request.GET.get("town")), None) or (
-        towns[0] if towns else None
-    )
-    if town is None:
-        raise PermissionDenied(_("没有可编辑的镇/街道"))
+    town = _template_town(request)
     subject, body = services.template_for(town=town)
     form = TemplateForm(request.POST or None, initial={"subject": subject, "body": body})
     if request.method == "POST" and form.is_valid():
@@ -231,8 +235,32 @@ def template_edit(request):
         {
             "form": form,
             "town": town,
-            "fields": templating.field_names(),
-            "example": "{% for river in rivers %}{{ river.name }}{% endfor %}",
+            "picker": templating.field_picker(),
+            "chiefs": services.preview_chiefs(town=town),
             "saved": LetterTemplate.objects.filter(town=town).first(),
         },
     )
+
+
+@require_POST
+@login_required
+def template_preview(request):
+    """The live preview of the template being edited, for one chief (an htmx fragment)."""
+    require_office(request.user)
+    town = _template_town(request)
+    chief = services.preview_chiefs(town=town).filter(pk=request.POST.get("chief")).first()
+    context = {"chief": chief}
+    if chief is None:
+        context["errors"] = [_("请选择一位河长")]
+    else:
+        try:
+            context["subject"], context["body"] = services.preview_template(
+                town=town,
+                subject=request.POST.get("subject", ""),
+                body=request.POST.get("body", ""),
+                chief=chief,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            context["errors"] = [m for messages_ in exc.message_dict.values() for m in messages_]
+    return render(request, "letters/_template_preview.html", context)
