@@ -202,6 +202,10 @@ class Pagination(BasePagination):
             queryset = queryset.filter(**{f"{field}__gte": moment}).order_by(field, "pk")
         ordering = self._ordering(queryset)
         values = decode_cursor(params.get("cursor", ""), ordering)
+        if values is not None and None in values:
+            # A keyset needs a value to compare with; an empty column (an open-ended end
+            # date) has none. Page numbers still read such an ordering.
+            raise ValidationError({"cursor": [_("排序字段有空值，不能用游标分页，请改用页码")]})
         if values is not None:
             queryset = queryset.filter(keyset_q(ordering, values))
         size = self.page_size_now

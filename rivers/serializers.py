@@ -219,6 +219,25 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "note",
         ]
 
+    def to_representation(self, a):
+        if type(self) is not AssignmentSerializer:
+            return super().to_representation(a)
+        # A plain dict, the same values as DRF's field-by-field path (see RiverSerializer).
+        return {
+            "id": a.pk,
+            "chief": a.chief_id,
+            "chief_name": a.chief.user.display_name,
+            "river": a.river_id,
+            "river_name": a.river.name,
+            "reach": a.reach_id,
+            "reach_name": None if a.reach_id is None else a.reach.name,
+            "level": a.level,
+            "duty": a.duty,
+            "start_date": a.start_date.isoformat(),
+            "end_date": None if a.end_date is None else a.end_date.isoformat(),
+            "note": a.note,
+        }
+
 
 class ScopedChiefField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):

@@ -169,3 +169,19 @@ def test_patrols_read_since_a_moment_skip_older_ones(api_client, district_token,
     _, key = district_token
     ids, _pages = read_all(api_client, "/api/v1/patrols/", key, modified_since=since.isoformat())
     assert ids == [new.pk]
+
+
+def test_a_cursor_over_an_empty_sort_column_is_a_400_not_an_error(
+    api_client, district_token, village
+):
+    river = factories.RiverFactory(region=village)
+    factories.AssignmentFactory(river=river)  # open-ended: no end date
+    factories.AssignmentFactory(river=factories.RiverFactory(region=village))
+    _, key = district_token
+    first = api_client.get(
+        "/api/v1/assignments/", {"cursor": "", "page_size": 1, "ordering": "end_date"}, **auth(key)
+    )
+    assert first.status_code == 200
+    response = api_client.get(first.json()["next"], **auth(key))
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]

@@ -191,3 +191,22 @@ def test_an_offset_postgresql_refuses_is_read_as_utc(client, two_towns):
     since = (report.created_at - timedelta(hours=1)).astimezone(timezone.get_fixed_timezone(-1110))
     rows = client.get(f"{BASE}/requests.json", {"start_date": since.isoformat()}).json()
     assert [r["service_request_id"] for r in rows] == [report.receipt]
+
+
+def test_the_request_list_takes_the_same_queries_for_one_or_many(
+    client, two_towns, django_assert_max_num_queries
+):
+    d = two_towns
+    for n in range(6):
+        report = services.submit_report(
+            river=d.river_a1, category="garbage", text=f"第{n}处河面垃圾", address=f"10.0.0.{n}"
+        )
+    services.turn_into_order(
+        report=report,
+        by=d.office_a,
+        deadline=timezone.localdate() + timedelta(days=3),
+        target_village=d.village_a1,
+    )
+    with django_assert_max_num_queries(3):
+        rows = client.get(f"{BASE}/requests.json").json()
+    assert len(rows) == 6

@@ -194,3 +194,19 @@ def test_the_signboard_speaks_english_when_asked(client, two_towns):
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "River-chief signboard" in page
     assert "deals with or reports problems at once" in page
+
+
+def test_the_signboard_shows_the_class_of_the_last_year_with_samples(
+    client, two_towns, django_assert_max_num_queries
+):
+    from tests.monitoring.factories import MonitoringPointFactory, SampleFactory, at
+
+    river = two_towns.river_a1
+    point = MonitoringPointFactory(river=river)
+    SampleFactory(point=point, sampled_at=at(2017, 6, 5), nh3n=0.4, do=7.0)
+    SampleFactory(point=point, sampled_at=at(2018, 3, 5), nh3n=1.2, do=5.5)
+    SampleFactory(point=point, sampled_at=at(2018, 9, 25), nh3n=2.0, do=4.5)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("public:signboard", args=[river.code])).content.decode()
+    # 2018: NH3-N mean 1.6 mg/L is Class V (GB 3838-2002); 2017's better sample is older.
+    assert "2018年 Ⅴ类" in page
