@@ -191,3 +191,18 @@ def test_a_desktop_page_links_the_manifest_and_the_icon(browser, live_server, vi
     assert page.locator("link[rel=icon]").count() == 1
     shoot(page, "patrol-start-desktop")
     context.close()
+
+
+def test_logging_out_drops_the_pages_kept_for_the_user(browser, live_server, village):
+    chief, _river = chief_on_river(village)
+    context, page = _phone(browser, live_server)
+    login(page, chief.user.username)
+    page.goto("/patrols/start/")
+    page.reload()
+    _controlled(page)
+    page.click("form[action='/logout/'] button")
+    page.wait_for_url(lambda url: "/patrols/start/" not in url)
+    page.wait_for_function(
+        "caches.open('hz-pages').then(c => c.keys()).then(keys => keys.length === 0)"
+    )
+    context.close()
