@@ -7,6 +7,7 @@ styles). Map tiles may come from the origin of ``MAP_TILE_URL``. The API docs (S
 ReDoc: third-party pages with inline bootstrap scripts) are left out.
 """
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,13 +15,12 @@ from django.conf import settings
 EXEMPT_PREFIXES = ("/api/docs/", "/api/redoc/")
 
 
-def policy() -> str:
+@lru_cache(maxsize=8)
+def policy(tile_url: str = "") -> str:
     img = ["'self'", "data:", "blob:"]
-    tiles = urlsplit(settings.MAP_TILE_URL.replace("{s}", "a"))
+    tiles = urlsplit(tile_url.replace("{s}", "a"))
     if tiles.scheme and tiles.netloc:
-        host = (
-            tiles.netloc.replace("a.", "*.", 1) if "{s}" in settings.MAP_TILE_URL else tiles.netloc
-        )
+        host = tiles.netloc.replace("a.", "*.", 1) if "{s}" in tile_url else tiles.netloc
         img.append(f"{tiles.scheme}://{host}")
     directives = {
         "default-src": ["'self'"],
@@ -42,10 +42,9 @@ def policy() -> str:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.header = policy()
 
     def __call__(self, request):
         response = self.get_response(request)
         if settings.CSP_ENABLED and not request.path.startswith(EXEMPT_PREFIXES):
-            response.headers.setdefault("Content-Security-Policy", self.header)
+            response.headers.setdefault("Content-Security-Policy", policy(settings.MAP_TILE_URL))
         return response
