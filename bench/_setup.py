@@ -23,7 +23,7 @@ def setup_django(sqlite_name: str, *, fresh: bool) -> None:
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     env.setdefault("DEBUG", "1")
     env.setdefault("LOG_LEVEL", "WARNING")
-    env.setdefault("AXES_FAILURE_LIMIT", "1000")
+    env.setdefault("LOGIN_FAILURE_LIMIT", "1000")
     env["CELERY_TASK_ALWAYS_EAGER"] = "true"
     env["EMAIL_URL"] = "memorymail://"
     env["SMS_BACKEND"] = "notices.sms.LocmemBackend"

@@ -159,9 +159,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = 1  # hours
-AXES_ENABLED = not TESTING
+# Login throttling per account and address together, with a short growing delay
+# (core/lockout.py); the office unlocks its own users (core.services.unlock_login).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT = "core.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "core.lockout.cool_off"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -317,7 +323,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    # Active for every API view: a budget per token, per session user and per anonymous
+    # address (core/throttling.py). Tests run without limits unless a test sets them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.TokenRateThrottle",
+        "core.throttling.SessionRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="" if TESTING else "1200/min") or None,
+        "user": env.str("API_THROTTLE_USER", default="" if TESTING else "600/min") or None,
+        "anon": env.str("API_THROTTLE_ANON", default="" if TESTING else "60/min") or None,
+    },
 }
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
@@ -397,6 +414,10 @@ SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.a
 # --- patrols ---
 # Largest photo accepted from a phone, before re-encoding (bytes).
 PATROL_PHOTO_MAX_BYTES = env.int("PATROL_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# Upload limits checked before any expensive work (README "Security"): pixels of an image read
+# from its header (a 48 MP phone camera is the largest in use), size of a GPX track.
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+GPX_MAX_BYTES = env.int("GPX_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- spreadsheet imports (core.spreadsheets: lab sheets, the river registry) ---
 # What one uploaded .xlsx/.csv may hold: data rows below the header, the .xlsx's members once

@@ -25,6 +25,8 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("该用户已停用"))
         now = timezone.now()
+        if token.is_expired(now):
+            raise exceptions.AuthenticationFailed(_("令牌已过期"))
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

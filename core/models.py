@@ -141,6 +141,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效（可随时吊销）")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -157,6 +160,9 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return secrets.token_urlsafe(32)
+
+    def is_expired(self, at=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (at or timezone.now())
 
     @property
     def can_write(self) -> bool:

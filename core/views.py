@@ -1,5 +1,7 @@
 import json
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -8,7 +10,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from core import pwa
+from core import lockout, pwa, services
+from core.scoping import require_office
 
 
 def healthz(request):
@@ -50,3 +53,18 @@ def service_worker(request):
 
 def favicon(request):
     return redirect(static("icons/icon.svg"), permanent=True)
+
+
+@login_required
+def locked_logins(request):
+    """The office's list of locked logins of its own users, with an unlock button each."""
+    require_office(request.user)
+    if request.method == "POST":
+        services.unlock_login(username=request.POST.get("username", ""), by=request.user)
+        messages.success(request, _("已解锁"))
+        return redirect("locked-logins")
+    return render(
+        request,
+        "core/locked_logins.html",
+        {"attempts": lockout.locked_logins_for(user=request.user)},
+    )

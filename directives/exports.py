@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core import xlsx
+
 
 def orders_workbook(*, orders, year: int) -> bytes:
     wb = Workbook()
@@ -25,12 +27,13 @@ def orders_workbook(*, orders, year: int) -> bytes:
         _("按期"),
         _("整改用时（天）"),
     ]
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for d in orders:
         on_time = d.rectified_on_time()
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 d.number,
                 d.title,
@@ -44,7 +47,7 @@ def orders_workbook(*, orders, year: int) -> bytes:
                 d.rectified_at.date() if d.rectified_at else None,
                 "" if on_time is None else (_("是") if on_time else _("否")),
                 d.days_to_rectify(),
-            ]
+            ],
         )
     for col, width in zip(
         "ABCDEFGHIJKL", [26, 30, 14, 14, 8, 18, 12, 12, 12, 12, 6, 12], strict=True

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from core import xlsx
 from monitoring import standards
 from monitoring.labfile import META_HEADERS
 from monitoring.periods import Period
@@ -40,13 +41,14 @@ def river_list_xlsx(rows, *, period: Period) -> bytes:
         else standards.PARAMETERS[c].label
         for c in EXPORT_ITEMS
     ]
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     trend_words = {"better": _("好转"), "worse": _("变差"), "same": _("持平")}
     for row in rows:
         s = row.status
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 row.river.code,
                 row.river.name,
@@ -65,7 +67,7 @@ def river_list_xlsx(rows, *, period: Period) -> bytes:
                     round(s.means[c], standards.PARAMETERS[c].decimals) if c in s.means else None
                     for c in EXPORT_ITEMS
                 ],
-            ]
+            ],
         )
         fill = BAD if s.is_worse_than_v else WARN if s.meets_target is False else None
         if fill:
@@ -93,7 +95,7 @@ def lab_template_xlsx() -> bytes:
         "水深(cm)",
     ]
     header += [f"{p.name}({p.unit or '无量纲'})" for p in standards.CORE_PARAMETERS]
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     buf = io.BytesIO()

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core import xlsx
 from patrols.selectors import Stats
 
 HEADER_FONT = Font(bold=True)
@@ -17,11 +18,11 @@ BEHIND_FILL = PatternFill("solid", fgColor="FDECEA")
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], widths=None):
     ws = wb.active if wb.active.title == "~" else wb.create_sheet()
     ws.title = title[:31]
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[1]:
         cell.font = HEADER_FONT
     for row in rows:
-        ws.append(row)
+        xlsx.append(ws, row)
     for i, width in enumerate(widths or [], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
@@ -92,5 +93,5 @@ def stats_workbook(*, stats: Stats, group_label: str) -> bytes:
     )
     ws = wb.create_sheet(_("说明"))
     for sentence in stats.sentences:
-        ws.append([sentence])
+        xlsx.append(ws, [sentence])
     return _bytes(wb)

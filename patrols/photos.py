@@ -103,6 +103,19 @@ def clean_photo(upload) -> CleanPhoto:
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
+            # The header states the size: refuse a pixel bomb (a 12 KB PNG of 100 megapixels
+            # decodes to 400 MB) before decoding anything.
+            if probe.width * probe.height > settings.UPLOAD_MAX_PIXELS:
+                raise ValidationError(
+                    {
+                        "photo": _("图片像素过多（%(w)s × %(h)s），上限为 %(mp)s 百万像素")
+                        % {
+                            "w": probe.width,
+                            "h": probe.height,
+                            "mp": settings.UPLOAD_MAX_PIXELS // 1_000_000,
+                        }
+                    }
+                )
             probe.verify()
         upload.seek(0)
         image = Image.open(upload)
@@ -117,6 +130,9 @@ def clean_photo(upload) -> CleanPhoto:
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
+    # Nothing of the original travels on but what the docstring names: no JPEG comment (a
+    # polyglot's script lives there), no XMP, ICC profile or other application segments.
+    image.info = {}
 
     clean = Image.Exif()
     if taken_at is not None:
@@ -131,7 +147,9 @@ def clean_photo(upload) -> CleanPhoto:
         gps[3] = "E" if lon >= 0 else "W"
         gps[4] = _deg_to_dms(lon)
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, exif=clean.tobytes())
+    image.save(
+        out, format="JPEG", quality=JPEG_QUALITY, optimize=True, exif=clean.tobytes(), comment=b""
+    )
     return CleanPhoto(
         content=ContentFile(out.getvalue(), name="photo.jpg"),
         taken_at=taken_at,

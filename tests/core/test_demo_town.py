@@ -62,3 +62,16 @@ def test_the_demo_town_has_a_chief_for_every_reach_and_level():
     call_command("demo_town", stdout=open("/dev/null", "w"))  # noqa: SIM115
     office = User.objects.get(username="office")
     assert vacancies_for(user=office) == []
+
+
+def test_the_demo_refuses_to_run_with_debug_off_unless_told(settings):
+    from django.core.management.base import CommandError
+
+    from core.models import ApiToken
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError, match="allow-without-debug"):
+        call_command("demo_town", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not ApiToken.objects.exists()
+    assert not River.objects.exists()

@@ -10,14 +10,29 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
 class Command(BaseCommand):
     help = "Build (or complete) the Zhujing demo town; safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="build the demo even with DEBUG=false (a staging copy; never production)",
+        )
+
     def handle(self, *args, **options):
+        # The demo creates users with a published password and a published write token: in a
+        # database that may be production's (DEBUG off) it runs only when told explicitly.
+        if not (settings.DEBUG or settings.TESTING or options["allow_without_debug"]):
+            raise CommandError(
+                "demo_town creates users with a published password and a published API write "
+                "token; with DEBUG=false it refuses to run. Pass --allow-without-debug if this "
+                "database is really a demo."
+            )
         started = time.monotonic()
         for app in settings.LOCAL_APPS:
             if not find_spec(f"{app}.demo"):
