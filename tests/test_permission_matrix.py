@@ -261,8 +261,8 @@ MATRIX = {
     "POST logout":                                   "302 302 302 302 302 302 302 302 302 302 302",
     "POST measure-list":                             "401 400 400 400 400 400 400 403 400 400 400",
     "POST measure-progress":                         "401 400 404 400 400 404 400 403 400 400 400",
-    "POST monitoring-point-list":                    "401 400 400 400 400 400 400 403 400 400 400",
-    "POST monitoring-sample-bulk":                   "401 400 400 400 400 400 400 403 400 400 400",
+    "POST monitoring-point-list":                    "401 403 403 403 400 400 403 403 400 400 400",
+    "POST monitoring-sample-bulk":                   "401 403 403 403 400 400 403 403 400 400 400",
     "POST monitoring-site-list":                     "401 400 400 400 400 400 400 403 400 400 400",
     "POST monitoring:import-confirm":                "302 403 403 403 302 404 403 302 302 302 404",
     "POST monitoring:import-detail":                 "302 403 403 403 200 404 403 302 302 302 404",
@@ -361,7 +361,7 @@ MATRIX = {
     "POST web-manifest":                             "200 200 200 200 200 200 200 200 200 200 200",
     "POST work-order-list":                          "401 400 400 400 400 400 400 403 400 400 400",
     "POST work-order-reply":                         "401 400 400 400 400 404 400 403 400 400 400",
-    "PUT monitoring-point-detail":                   "401 400 404 400 400 404 400 403 400 400 400",
+    "PUT monitoring-point-detail":                   "401 403 404 403 400 404 403 403 400 400 400",
     "PUT river-detail":                              "401 400 404 400 400 404 400 403 400 400 400",
 }
 # fmt: on
