@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from core import lockout, pwa, services
 from core.scoping import require_office
@@ -20,6 +21,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def web_manifest(request):
     """The installable app's manifest, in the user's language."""
     data = pwa.manifest(name=_("河长制办公系统"), short_name=_("河长制"), start_label=_("开始巡河"))
@@ -28,6 +30,7 @@ def web_manifest(request):
     return response
 
 
+@require_safe
 def service_worker(request):
     """The service worker, served from the site root so that its scope is the whole site."""
     response = render(
@@ -51,6 +54,7 @@ def service_worker(request):
     return response
 
 
+@require_safe
 def favicon(request):
     return redirect(static("icons/icon.svg"), permanent=True)
 

@@ -470,7 +470,10 @@ def batch_totals(*, batch: LetterBatch) -> dict:
     """Totals of the batch as its letters would say them, composed in one go (few queries)."""
     letters = list(batch.letters.select_related("chief__user", "chief__region"))
     status = dict(batch.letters.values("status").annotate(n=Count("id")).values_list("status", "n"))
-    contexts = sources.gather(batch=batch, chiefs=[letter.chief for letter in letters])
+    town_orders: dict = {}
+    contexts = sources.gather(
+        batch=batch, chiefs=[letter.chief for letter in letters], town_totals=town_orders
+    )
     rivers = {}
     behind = 0
     attention_letters = 0
@@ -490,8 +493,9 @@ def batch_totals(*, batch: LetterBatch) -> dict:
         "village_chiefs": sum(1 for x in letters if x.chief.level == "village"),
         "rivers": len(rivers),
         "rivers_off_target": sum(1 for r in rivers.values() if r["meets_target"] is False),
-        "orders_open": sum(r["orders_open"] or 0 for r in rivers.values()),
-        "orders_overdue": sum(r["orders_overdue"] or 0 for r in rivers.values()),
+        # Each order once, even on a river several chiefs answer for reach by reach.
+        "orders_open": town_orders.get("orders_open", 0),
+        "orders_overdue": town_orders.get("orders_overdue", 0),
         "measures_overdue": sum(r["measures_overdue"] or 0 for r in rivers.values()),
         "chiefs_behind_on_patrols": behind,
         "letters_with_attention": attention_letters,

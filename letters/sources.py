@@ -136,10 +136,14 @@ def _black_odour_label(value) -> str:
     return str(label or value)
 
 
-def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
+def gather(
+    *, batch: LetterBatch, chiefs: list[Chief], town_totals: dict | None = None
+) -> dict[int, dict]:
     """The template context of each chief's letter in ``batch``: ``{chief_id: context}``.
 
-    The context is plain JSON (it is stored with the letter as its figures).
+    The context is plain JSON (it is stored with the letter as its figures). ``town_totals``,
+    when given, receives the open and overdue orders over all these letters' rivers, each order
+    counted once (a river several chiefs answer for, reach by reach, counts the union).
     """
     period = Period.of(batch)
     assignments = rivers_of(chief_ids=[c.pk for c in chiefs], on=period.end)
@@ -178,6 +182,16 @@ def gather(*, batch: LetterBatch, chiefs: list[Chief]) -> dict[int, dict]:
         "period": _("%(y)d年%(m)d月") % {"y": period.start.year, "m": period.start.month},
         "date": date_format(batch.month, "Y年n月j日"),
     }
+    if town_totals is not None:
+        whole_town: dict[int, list[ChiefAssignment]] = defaultdict(list)
+        for rows in assignments.values():
+            for a in rows:
+                whole_town[a.river_id].append(a)
+        town_totals.update({"orders_open": 0, "orders_overdue": 0})
+        for river_id, rows in whole_town.items():
+            counted = _orders_of(orders.get(river_id, []), rows, town.pk)
+            town_totals["orders_open"] += counted["open"]
+            town_totals["orders_overdue"] += counted["overdue"]
     out = {}
     for chief in chiefs:
         by_river: dict[int, list[ChiefAssignment]] = {}

@@ -53,6 +53,7 @@ class PointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         responses={201: serializers.PointSerializer, 400: serializers.ErrorSerializer},
     )
     def create(self, request, *args, **kwargs):
+        services.require_point_writer(request.user)  # the role before the input
         data = serializers.PointWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         point = services.save_point(point=MonitoringPoint(**data.validated_data), by=request.user)
@@ -64,6 +65,7 @@ class PointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     )
     def update(self, request, *args, **kwargs):
         point = self.get_object()
+        services.require_point_writer(request.user)
         data = serializers.PointWriteSerializer(
             point, data=request.data, partial=kwargs.get("partial", False)
         )
@@ -124,6 +126,7 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
         lab sheets write them ("<0.01": half the detection limit). Samples saved but worth a
         second look (DO past twice saturation) are listed in ``flagged``.
         """
+        services.require_recorder(request.user)  # the role before the input
         data = serializers.BulkSamplesInSerializer(data=request.data)
         if not data.is_valid():
             raise ValidationError(serializers.flat_errors(data.errors))

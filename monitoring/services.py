@@ -616,6 +616,11 @@ def can_write_points(user: User) -> bool:
     return can_write_registry(user)
 
 
+def require_point_writer(user: User) -> None:
+    if not can_write_points(user):
+        raise PermissionDenied(_("只有河长办工作人员或区级系统可以维护监测点位"))
+
+
 def save_point(*, point: MonitoringPoint, by: User) -> MonitoringPoint:
     """Create or change a monitoring point (admin, API): office staff and district systems.
 
@@ -626,8 +631,7 @@ def save_point(*, point: MonitoringPoint, by: User) -> MonitoringPoint:
     from core.scoping import require_region_in_scope
     from rivers.models import River, SluiceGate
 
-    if not can_write_points(by):
-        raise PermissionDenied(_("只有河长办工作人员或区级系统可以维护监测点位"))
+    require_point_writer(by)
     if point.pk:
         before = MonitoringPoint.objects.select_related("region").get(pk=point.pk)
         require_region_in_scope(by, before.region)

@@ -30,7 +30,9 @@ class ReceiptLookupForm(forms.Form):
 
 
 class ToOrderForm(forms.Form):
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("整改期限"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     target_village = forms.ModelChoiceField(
         label=_("责任村"), queryset=Region.objects.none(), required=False
     )

@@ -8,7 +8,7 @@ from smallwater.models import Classification
 class InspectionForm(forms.Form):
     classification = forms.ChoiceField(label=_("排查分类"), choices=Classification.choices)
     inspected_on = forms.DateField(
-        label=_("排查日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("排查日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     note = forms.CharField(
         label=_("排查情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False

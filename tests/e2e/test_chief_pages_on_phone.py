@@ -45,7 +45,17 @@ OVERFLOW_JS = """() => {
         ' ' + Math.round(r.right) + 'px');
     }
   }
-  return {scroll: document.documentElement.scrollWidth, width: width, out: out.slice(0, 8)};
+  // A code (ZJ-Z001) on one line: never broken at its hyphen.
+  const wrapped = [];
+  for (const el of document.querySelectorAll('.code')) {
+    // The lines its text occupies (a table cell is as tall as its row: measure the text).
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+    if (tops.size > 1) wrapped.push(el.textContent.trim());
+  }
+  return {scroll: document.documentElement.scrollWidth, width: width, out: out.slice(0, 8),
+          wrapped: wrapped.slice(0, 8)};
 }"""
 
 
@@ -122,11 +132,14 @@ def test_every_page_a_chief_uses_fits_a_390_px_phone_with_no_request_outside(
     page.set_default_timeout(20_000)
     login(page, user.username)
     too_wide = {}
+    wrapped_codes = {}
     for url in pages:
         page.goto(url)
         page.wait_for_load_state("load")
         found = page.evaluate(OVERFLOW_JS)
         name = resolve(urlsplit(url).path).view_name.replace(":", "-")
+        if found["wrapped"]:
+            wrapped_codes[url] = found["wrapped"]
         if found["scroll"] > found["width"]:
             too_wide[url] = found
             shoot(page, f"too-wide-{who}-{name}-390")
@@ -141,3 +154,4 @@ def test_every_page_a_chief_uses_fits_a_390_px_phone_with_no_request_outside(
     ]
     assert outside == []
     assert too_wide == {}
+    assert wrapped_codes == {}

@@ -263,3 +263,21 @@ def test_a_town_letter_counts_another_towns_plan_only_for_measures_its_chiefs_ow
 
     assert section(figures(d.town_a, d.chief_a1), d.border_river)["measures"] == 1
     assert section(figures(d.town_b, d.chief_b1), d.border_river)["measures"] == 2
+
+
+def test_the_batch_totals_count_each_order_once_over_the_reaches_of_the_towns_chiefs(two_towns):
+    d = two_towns
+    kw = {"issued_on": date(2018, 8, 5), "deadline": date(2018, 8, 20)}
+    with at(datetime(2018, 8, 5, 9, tzinfo=SH)):
+        issue(d.office_b, d.border_river, village=d.village_b1, reach=d.reach_a1, **kw)
+        issue(d.office_b, d.border_river, village=d.village_b1, reach=d.reach_b1, **kw)
+        issue(d.office_b, d.border_river, village=d.village_b1, **kw)
+        issue(d.office_a, d.border_river, village=d.village_a1, **kw)  # town A's: not in B's
+        issue(d.office_b, d.river_b1, village=d.village_b1, **kw)
+    batch_b = services.create_batch(town=d.town_b, month="2018-09")
+    totals = services.batch_totals(batch=batch_b)
+    # Town B's chiefs answer for both reaches of the border river (chief B1 for one, the town
+    # chief for both): B's three orders there and the one on B1's own river, once each.
+    assert (totals["orders_open"], totals["orders_overdue"]) == (4, 4)
+    batch_a = services.create_batch(town=d.town_a, month="2018-09")
+    assert services.batch_totals(batch=batch_a)["orders_open"] == 2
