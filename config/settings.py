@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -393,6 +394,8 @@ FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 # MAP_TILE_ATTRIBUTION the credit its licence asks for (shown only once a tile has loaded).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+# Content-Security-Policy on every page (core/csp.py): scripts from our static files only.
+CSP_ENABLED = env.bool("CSP_ENABLED", default=True)
 
 # --- directives ---
 # Deadline alerts of supervision orders: "due soon" this many days before the deadline, and

@@ -75,3 +75,17 @@ def require_region_in_scope(user: User, region: Region) -> None:
     code = scope_code(user)
     if code is None or not region.code.startswith(code):
         raise PermissionDenied(_("%(region)s不在您的管辖范围内") % {"region": region.name})
+
+
+# Years a page or a filter may ask about: the records start well after 2000 (the river-chief
+# system dates from 2016) and nothing is planned past 2100. Outside, the request is refused
+# (400) instead of overflowing a date computation.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def require_year(year: int) -> int:
+    from django.core.exceptions import BadRequest
+
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadRequest(_("年份须在 %(a)s 至 %(b)s 之间") % {"a": MIN_YEAR, "b": MAX_YEAR})
+    return year

@@ -51,6 +51,9 @@ class Period:
     def parse(cls, text: str) -> Period:
         """``2018``, ``2018-Q2`` or ``2018-05``; ValueError otherwise."""
         text = (text or "").strip().upper()
+        year = re.match(r"\d{4}", text)
+        if year and not 2000 <= int(year[0]) <= 2100:
+            raise ValueError(f"year out of range: {text!r}")
         if m := re.fullmatch(r"(\d{4})", text):
             return cls.year(int(m[1]))
         if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text):

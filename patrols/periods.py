@@ -81,6 +81,10 @@ def parse_month(value: str | None, default: date) -> date:
     """``"2018-03"`` -> date(2018, 3, 1); anything unparsable gives ``default``."""
     try:
         y, m = (int(p) for p in (value or "").split("-", 1))
-        return date(y, m, 1)
+        month = date(y, m, 1)
     except (ValueError, TypeError):
         return default.replace(day=1)
+    from core.scoping import require_year
+
+    require_year(month.year)  # 9999-12 would overflow the month's end: 400
+    return month

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.models import User
-from core.scoping import can_manage_registry, require_office
+from core.scoping import can_manage_registry, require_office, require_year
 from directives import exports, forms, selectors, services
 from directives.filters import DirectiveFilter
 from directives.models import (
@@ -319,9 +319,10 @@ def order_pdf(request, pk: int):
 def _year(request) -> int:
     years = selectors.years_with_orders(user=request.user)
     try:
-        return int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
     except ValueError:
         raise Http404 from None
+    return require_year(year)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Region
-from core.scoping import visible_regions
+from core.scoping import require_year, visible_regions
 from patrols import exports, selectors
 from patrols.selectors.stats import GROUPS
 from patrols.views.common import xlsx_response
@@ -18,6 +18,7 @@ def _stats(request):
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
+    require_year(year)
     group = request.GET.get("group") if request.GET.get("group") in GROUPS else "level"
     level = request.GET.get("level") or None
     region = request.GET.get("region") or ""
