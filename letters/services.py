@@ -73,11 +73,31 @@ def save_template(*, town: Region, subject: str, body: str, by: User) -> LetterT
     require_office(by)
     require_region_in_scope(by, town)
     validate_template(subject=subject, body=body)
+    _render_sample(town=town, subject=subject, body=body)
     row, _created = LetterTemplate.objects.update_or_create(
         town=town,
         defaults={"subject": subject, "body": body, "updated_by": by, "updated_at": timezone.now()},
     )
     return row
+
+
+def _render_sample(*, town: Region, subject: str, body: str) -> None:
+    """Render the template for one chief of this month's letters (or with no data at all)
+    before saving: a filter that fails at run time (``divisibleby:0``, a tag needing a
+    request) is refused here, instead of failing every letter of the next batch."""
+    chief = preview_chiefs(town=town).first()
+    context = (
+        sources.gather(batch=_this_months_batch(town), chiefs=[chief])[chief.pk]
+        if chief is not None
+        else {}
+    )
+    for field, source in (("subject", subject), ("body", body)):
+        try:
+            templating.render(source, context)
+        except Exception as exc:  # any error of a user's template is a refusal, not a 500
+            raise ValidationError(
+                {field: _("模板无法生成信件：%(error)s") % {"error": exc or type(exc).__name__}}
+            ) from exc
 
 
 # --- batches ----------------------------------------------------------------------------------

@@ -71,3 +71,16 @@ def test_every_listed_field_renders():
     names = templating.field_names()
     assert "rivers[].water_class" in names
     assert "patrols.done" in names
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["{{ batch.number|divisibleby:0 }}", "{% querystring %}"],
+)
+def test_a_template_that_fails_when_rendered_is_refused_before_saving(town, town_staff, body):
+    from letters.models import LetterTemplate
+
+    with pytest.raises(ValidationError) as caught:
+        services.save_template(town=town, subject="信", body=body, by=town_staff)
+    assert "body" in caught.value.message_dict
+    assert not LetterTemplate.objects.filter(town=town).exists()
