@@ -33,10 +33,15 @@ def _walk(page, start: int, stop: int) -> None:
 
 
 def _controlled(page) -> None:
-    """Waits until the service worker is active and has kept the patrol page."""
+    """Waits until the service worker controls the page and has kept the patrol page.
+
+    The worker keeps a page on install and on every load it serves; one load under its
+    control makes sure of the second whatever the install's timing was.
+    """
     page.wait_for_function(
         "() => !!navigator.serviceWorker && !!navigator.serviceWorker.controller"
     )
+    page.reload()
     page.wait_for_function(
         "() => caches.open('hz-pages').then(c => c.match(location.origin + '/patrols/start/'))"
         ".then(r => !!r)"
