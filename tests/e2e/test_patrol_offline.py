@@ -27,14 +27,18 @@ def _phone(browser, live_server):
 def _walk(page, start: int, stop: int) -> None:
     for i in range(start, stop):
         page.context.set_geolocation({"latitude": 30.9 + i * 0.001, "longitude": 121.17})
-        page.wait_for_function(f"Number(document.getElementById('points').textContent) >= {i}")
+        page.wait_for_function(
+            "(n) => Number(document.getElementById('points').textContent) >= n", arg=i
+        )
 
 
 def _controlled(page) -> None:
     """Waits until the service worker is active and has kept the patrol page."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     page.wait_for_function(
-        "caches.open('hz-pages').then(c => c.match(location.origin + '/patrols/start/'))"
+        "() => !!navigator.serviceWorker && !!navigator.serviceWorker.controller"
+    )
+    page.wait_for_function(
+        "() => caches.open('hz-pages').then(c => c.match(location.origin + '/patrols/start/'))"
         ".then(r => !!r)"
     )
 
@@ -109,7 +113,7 @@ def test_sync_retries_with_backoff_while_requests_fail_though_the_phone_says_onl
     page.route("**/api/v1/patrols/", refuse)
     page.select_option("#river", str(river.pk))
     page.click("#start")
-    assert page.evaluate("navigator.onLine") is True
+    assert page.evaluate("() => navigator.onLine") is True
     # Not one try and a long wait: more tries come within seconds (after 2 s, then 4 s...).
     expect(page.locator("#net")).to_contain_text("离线")
     page.wait_for_event("requestfailed", timeout=10_000)
@@ -147,7 +151,7 @@ def test_the_location_line_gives_a_reason_and_clears_on_the_next_good_fix(
     page.wait_for_selector("#step-run:not([hidden])")
     _walk(page, 1, 2)
 
-    page.evaluate("window.__geoFail(2)")
+    page.evaluate("() => window.__geoFail(2)")
     status = page.locator("#status")
     expect(status).to_contain_text("暂时收不到定位信号")
     assert status.inner_text().strip() != "无法获取位置："
@@ -190,4 +194,19 @@ def test_a_desktop_page_links_the_manifest_and_the_icon(browser, live_server, vi
     assert page.locator("link[rel=manifest]").count() == 1
     assert page.locator("link[rel=icon]").count() == 1
     shoot(page, "patrol-start-desktop")
+    context.close()
+
+
+def test_logging_out_drops_the_pages_kept_for_the_user(browser, live_server, village):
+    chief, _river = chief_on_river(village)
+    context, page = _phone(browser, live_server)
+    login(page, chief.user.username)
+    page.goto("/patrols/start/")
+    page.reload()
+    _controlled(page)
+    page.click("form[action='/logout/'] button")
+    page.wait_for_url(lambda url: "/patrols/start/" not in url)
+    page.wait_for_function(
+        "() => caches.open('hz-pages').then(c => c.keys()).then(keys => keys.length === 0)"
+    )
     context.close()
