@@ -23,6 +23,7 @@ from monitoring.selectors import river_status
 from overview.models import VillageBoundary
 from patrols.models import Patrol, TrackPoint
 from rivers.models import River, SluiceGate
+from smartwater.models import Site
 
 TRACK_DAYS = 30
 TRACK_POINTS = 60
@@ -58,9 +59,17 @@ def _thin(points: list[list[float]], n: int = TRACK_POINTS) -> list[list[float]]
 
 
 def map_layers(
-    *, viewer: User, town: Region, village: Region | None = None, at: datetime | None = None
+    *,
+    viewer: User,
+    town: Region,
+    village: Region | None = None,
+    at: datetime | None = None,
+    editor: bool = False,
 ) -> dict:
-    """The map of ``town`` (optionally one village) as its office sees it."""
+    """The map of ``town`` (optionally one village) as its office sees it.
+
+    ``editor``: the person looking may edit the registry (a click on a site opens its form).
+    """
     now = at or timezone.now()
     today = timezone.localdate(now)
     in_town = Q(region__code__startswith=town.code) | Q(regions__code__startswith=town.code)
@@ -121,6 +130,33 @@ def map_layers(
         if geometry := _point(lon, lat):
             url = reverse("monitoring:point-detail", args=[pk])
             features.append(_feature("points", geometry, id=pk, name=name, url=url))
+
+    # Planned smart-water monitoring sites (智慧水务), whatever their stage: the office plans
+    # them on the same map as what is measured today.
+    sites = Site.objects.visible_to(viewer).filter(town=town)
+    if village is not None:
+        sites = sites.filter(Q(river_id__in=river_ids) | Q(gate__region=village))
+    for pk, name, lat, lon, status in sites.values_list(
+        "id", "name", "latitude", "longitude", "status"
+    ):
+        if geometry := _point(lon, lat):
+            # The office opens the site itself; others, who may not edit, its stage's list.
+            url = (
+                reverse("smartwater:site-edit", args=[pk])
+                if editor
+                else reverse("smartwater:site-list") + f"?status={status}"
+            )
+            features.append(
+                _feature(
+                    "sites",
+                    geometry,
+                    id=pk,
+                    name=name,
+                    url=url,
+                    status=status,
+                    status_label=str(Site.Status(status).label),
+                )
+            )
 
     orders = Directive.objects.visible_to(viewer).filter(status__in=OPEN, town=town)
     if village is not None:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.models import Region
+from core.scoping import can_manage_registry
 from monitoring.standards import class_label
 from overview.permissions import sees_overview
 from overview.scoping import pick_town, town_viewer, towns_for
@@ -43,6 +44,7 @@ def town_map(request):
                     "black_odour": _("黑臭河道"),
                     "gates": _("水闸"),
                     "points": _("监测点位"),
+                    "sites": _("智慧水务监测点（规划）"),
                     "orders": _("未办结督办单"),
                     "tracks": _("近%(n)d天巡河轨迹") % {"n": TRACK_DAYS},
                 },
@@ -54,5 +56,10 @@ def town_map(request):
 @login_required
 def town_map_data(request):
     town, _villages, village = _scope(request)
-    data = map_layers(viewer=town_viewer(request.user, town), town=town, village=village)
+    data = map_layers(
+        viewer=town_viewer(request.user, town),
+        town=town,
+        village=village,
+        editor=can_manage_registry(request.user),
+    )
     return JsonResponse(data, content_type="application/geo+json")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from directives import services as directives
 from overview.demo import build as build_boundaries
 from patrols.models import TrackPoint
+from smartwater import services as smartwater
 from tests import factories
 from tests.monitoring.factories import MonitoringPointFactory
 from tests.patrols.factories import PatrolFactory
@@ -28,10 +29,18 @@ def _layers(response) -> dict[str, list[dict]]:
     return out
 
 
+def _site(by, river, code):
+    return smartwater.register_site(
+        by=by, code=code, name=f"{river.name}水位站", river=river, gate=None, status="proposed",
+        latitude="30.9", longitude="121.17", parameters=["水位"], notes="",
+    )  # fmt: skip
+
+
 def _town_objects(d, village, river, n=1):
     river.geometry = LINE
     river.save()
     for i in range(n):
+        _site(d.office_a, river, f"{river.code}-S{i}")
         factories.SluiceGateFactory(
             river=river, region=village, latitude="30.9", longitude="121.17"
         )
@@ -72,6 +81,23 @@ def test_the_map_has_every_layer_and_each_feature_opens_its_page(client, two_tow
     assert layers["orders"][0]["overdue"] is True
     assert layers["tracks"][0]["url"].startswith("/patrols/")
     assert {v["name"] for v in layers["villages"]} == {"待泾村", "秀州村"}
+    assert layers["sites"][0]["url"].startswith("/smartwater/")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_planned_sites_are_drawn_for_their_own_town_only(client, two_towns):
+    d = two_towns
+    _site(d.office_a, d.river_a1, "A-S1")
+    _site(d.office_b, d.river_b1, "B-S1")
+    client.force_login(d.office_a)
+    assert [s["name"] for s in _layers(client.get(reverse("overview:map-data")))["sites"]] == [
+        f"{d.river_a1.name}水位站"
+    ]
+    client.force_login(d.inspector)
+    sites = _layers(client.get(reverse("overview:map-data"), {"town": d.town_b.code}))["sites"]
+    assert [s["name"] for s in sites] == [f"{d.river_b1.name}水位站"]
+    # The inspector may not edit a site: the click opens the register's list instead.
+    assert sites[0]["url"].startswith("/smartwater/?status=")
 
 
 @time_machine.travel(NOW, tick=False)

@@ -33,10 +33,11 @@
     black_odour: { style: { color: "#111", weight: 9, opacity: 0.45 } },
     gates: { pointToLayer: circle("#5b3f8c", 5) },
     points: { pointToLayer: circle("#1d5fa8", 5) },
+    sites: { pointToLayer: circle("#0f8a8a", 4) },
     orders: { pointToLayer: function (f, latlng) { return circle(f.properties.overdue ? "#c0392b" : "#b7791f", 7)(f, latlng); } },
     tracks: { style: { color: "#1e7d32", weight: 2, opacity: 0.7, dashArray: "2 4" } },
   };
-  var ORDER = ["villages", "rivers", "black_odour", "tracks", "gates", "points", "orders"];
+  var ORDER = ["villages", "rivers", "black_odour", "tracks", "gates", "points", "sites", "orders"];
 
   // Built with the DOM API (no markup strings), so a strict Content-Security-Policy allows it.
   function swatch(box, colour, text, thick) {
