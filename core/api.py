@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 
+from core.filters import IdFilter
 from core.models import Region
 from core.routers import router
 from core.scoping import visible_regions
@@ -14,7 +15,7 @@ from core.serializers import RegionSerializer
 class RegionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     kind = django_filters.ChoiceFilter(label=_("类别"), choices=Region.Kind.choices)
-    parent = django_filters.NumberFilter(label=_("上级"), field_name="parent_id")
+    parent = IdFilter(label=_("上级"), field_name="parent_id")
 
     class Meta:
         model = Region

@@ -1,3 +1,5 @@
+import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
@@ -8,3 +10,46 @@ class AnyYesNoWidget(BooleanWidget):
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A primary key: a positive integer within 64 bits, else the FilterSet's form error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        from core.params import MAX_ID
+
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year within ``core.scoping.MIN_YEAR``..``MAX_YEAR``, else a form error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        from core.scoping import MAX_YEAR, MIN_YEAR
+
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+def _sane_moment(value) -> None:
+    from core.pagination import MAX_YEAR, MIN_YEAR
+
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise forms.ValidationError(
+            _("年份须在 %(a)s 至 %(b)s 之间") % {"a": MIN_YEAR, "b": MAX_YEAR}
+        )
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment (``modified_since``) within sane years, else a form error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [_sane_moment])
+        super().__init__(*args, **kwargs)

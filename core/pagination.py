@@ -31,6 +31,11 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+# Past these, ``?page=`` and ``?modified_since=`` overflow the database or a time-zone
+# conversion: they answer 404 / 400 instead (a sync client's "everything" is 1970 or later).
+MAX_PAGE = 10**9
+MIN_YEAR, MAX_YEAR = 1900, 9000
+
 
 def encode_cursor(values: list, ordering: list[str]) -> str:
     raw = json.dumps({"o": ordering, "v": [_plain(v) for v in values]}, separators=(",", ":"))
@@ -164,7 +169,7 @@ class Pagination(BasePagination):
             number = int(params.get("page", 1))
         except ValueError:
             number = 0
-        if number < 1:
+        if not 1 <= number <= MAX_PAGE:
             raise NotFound(_("无效页面。"))
         size = self.page_size_now
         offset = (number - 1) * size
@@ -197,7 +202,7 @@ class Pagination(BasePagination):
             if field is None:
                 raise ValidationError({"modified_since": [_("此列表不支持 modified_since")]})
             moment = parse_datetime(since)
-            if moment is None:
+            if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
                 raise ValidationError({"modified_since": [_("请使用 ISO 8601 时间")]})
             queryset = queryset.filter(**{f"{field}__gte": moment}).order_by(field, "pk")
         ordering = self._ordering(queryset)

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import AnyYesNoWidget
+from core.filters import AnyYesNoWidget, IdFilter, MomentFilter, YearFilter
 from core.models import Region
 from core.scoping import visible_regions
 from directives.models import (
@@ -29,15 +29,13 @@ class DirectiveFilter(django_filters.FilterSet):
             else Region.objects.filter(kind=Region.Kind.VILLAGE)
         ),
     )
-    year = django_filters.NumberFilter(label=_("年度"))
-    river = django_filters.NumberFilter(label=_("河道"), field_name="river_id")
+    year = YearFilter(label=_("年度"))
+    river = IdFilter(label=_("河道"), field_name="river_id")
     overdue = django_filters.BooleanFilter(
         label=_("已逾期"), method="filter_overdue", widget=AnyYesNoWidget
     )
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    modified_since = django_filters.IsoDateTimeFilter(
-        label=_("更新晚于"), field_name="modified_at", lookup_expr="gte"
-    )
+    modified_since = MomentFilter(label=_("更新晚于"), field_name="modified_at", lookup_expr="gte")
 
     class Meta:
         model = Directive
@@ -60,8 +58,8 @@ class DirectiveFilter(django_filters.FilterSet):
 
 class WorkOrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=WorkOrder.Status.choices)
-    inspection_round = django_filters.NumberFilter(field_name="inspection_round_id")
-    modified_since = django_filters.IsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
+    inspection_round = IdFilter(field_name="inspection_round_id")
+    modified_since = MomentFilter(field_name="modified_at", lookup_expr="gte")
 
     class Meta:
         model = WorkOrder

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.models import Region
+from core.params import query_id
 from core.routers import router
-from core.scoping import visible_regions
+from core.scoping import MAX_YEAR, MIN_YEAR, visible_regions
 from monitoring import selectors, serializers, services, standards
 from monitoring.models import MonitoringPoint, Sample
 from monitoring.periods import Period
@@ -25,16 +26,20 @@ def _day(text: str | None, field: str, *, first: bool) -> date:
     if not text:
         return date(1900, 1, 1) if first else date(2999, 12, 31)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        pass
-    try:
-        period = Period.parse(text)
-    except ValueError:
+        try:
+            period = Period.parse(text)
+        except ValueError:
+            raise ValidationError(
+                {field: [_("日期格式应为 2018-05-03、2018-05、2018-Q2 或 2018")]}
+            ) from None
+        day = period.start if first else period.end
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise ValidationError(
-            {field: [_("日期格式应为 2018-05-03、2018-05、2018-Q2 或 2018")]}
-        ) from None
-    return period.start if first else period.end
+            {field: [_("年份须在 %(a)s 至 %(b)s 之间") % {"a": MIN_YEAR, "b": MAX_YEAR}]}
+        )
+    return day
 
 
 class PointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -96,8 +101,9 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if params.get("point"):
             qs = qs.filter(point__code=params["point"])
-        if params.get("river"):
-            qs = qs.filter(point__river_id=params["river"])
+        river = query_id(params, "river")
+        if river is not None:
+            qs = qs.filter(point__river_id=river)
         if params.get("from") or params.get("to"):
             start = _day(params.get("from"), "from", first=True)
             end = _day(params.get("to"), "to", first=False)

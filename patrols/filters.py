@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChiefLevel
-from core.filters import AnyYesNoWidget
+from core.filters import AnyYesNoWidget, YearFilter
 from core.models import Region
 from core.scoping import visible_regions
 from patrols.models import Finding, Patrol
@@ -60,9 +60,7 @@ class PatrolFilter(_Scoped):
         label=_("月份（如 2018-03）"),
         widget=forms.TextInput(attrs={"type": "month"}),
     )
-    year = django_filters.NumberFilter(
-        field_name="started_at", method="filter_year", label=_("年份")
-    )
+    year = YearFilter(field_name="started_at", method="filter_year", label=_("年份"))
     flagged = django_filters.BooleanFilter(
         method="filter_flagged", label=_("有真实性提示"), widget=AnyYesNoWidget
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Region
+from core.params import query_id
 from core.scoping import can_manage_registry, require_office, visible_regions
 from public import selectors, services
 from public.forms import (
@@ -208,10 +209,10 @@ def _order_initial(report: Report) -> dict:
 def signboards_print(request):
     require_office(request.user)
     village = None
-    if request.GET.get("village"):
+    if query_id(request.GET, "village") is not None:
         village = get_object_or_404(
             visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
-            pk=request.GET["village"],
+            pk=query_id(request.GET, "village"),
         )
     rivers = selectors.printable_rivers(user=request.user, village=village)
     if not rivers.exists():

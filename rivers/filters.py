@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.choices import ChiefLevel, WaterClass
-from core.filters import AnyYesNoWidget
+from core.filters import AnyYesNoWidget, IdFilter
 from core.models import Region
 from core.scoping import visible_regions
 from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody, in_region_q
@@ -126,9 +126,9 @@ class ChiefFilter(django_filters.FilterSet):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    river = django_filters.NumberFilter(label=_("河道"), field_name="river_id")
-    reach = django_filters.NumberFilter(label=_("河段"), field_name="reach_id")
-    chief = django_filters.NumberFilter(label=_("河长"), field_name="chief_id")
+    river = IdFilter(label=_("河道"), field_name="river_id")
+    reach = IdFilter(label=_("河段"), field_name="reach_id")
+    chief = IdFilter(label=_("河长"), field_name="chief_id")
     level = django_filters.ChoiceFilter(label=_("级别"), choices=ChiefLevel.choices)
     duty = django_filters.ChoiceFilter(label=_("职责"), choices=ChiefAssignment.Duty.choices)
     current = django_filters.BooleanFilter(
@@ -166,7 +166,7 @@ class WaterBodyFilter(django_filters.FilterSet):
 
 class SluiceGateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
-    river = django_filters.NumberFilter(label=_("河道"), field_name="river_id")
+    river = IdFilter(label=_("河道"), field_name="river_id")
 
     class Meta:
         model = SluiceGate

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.models import Region
+from core.params import query_id
 from core.scoping import visible_regions
 from plans import services as plan_services
 from plans.forms import MeasureProgressForm
@@ -19,10 +20,10 @@ from smallwater.forms import InspectionForm, PhotoForm
 @login_required
 def body_list(request):
     village = None
-    if request.GET.get("village"):
+    if query_id(request.GET, "village") is not None:
         village = get_object_or_404(
             visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
-            pk=request.GET["village"],
+            pk=query_id(request.GET, "village"),
         )
     elif request.user.region and request.user.region.kind == Region.Kind.VILLAGE:
         village = request.user.region

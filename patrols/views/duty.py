@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Region
+from core.params import query_id
 from core.scoping import can_manage_registry, require_office, visible_regions
 from patrols import authenticity, exports, selectors, services
 from patrols.forms import DutyRuleForm, PolicyForm
@@ -29,9 +30,9 @@ def _duty_rows(request) -> tuple[date, list[tuple], dict]:
     level = request.GET.get("level") or ""
     if level:
         chiefs = chiefs.filter(level=level)
-    region = request.GET.get("region") or ""
-    if region.isdigit():
-        chiefs = chiefs.filter(region_id=int(region))
+    region = query_id(request.GET, "region")
+    if region is not None:
+        chiefs = chiefs.filter(region_id=region)
     chiefs = list(chiefs.order_by("level", "region__code", "user__username"))
     duties = selectors.duty_for(chiefs=chiefs, month=month)
     rows = [(c, duties[c.pk]) for c in chiefs]
