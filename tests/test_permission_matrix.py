@@ -393,7 +393,9 @@ def operations() -> set[str]:
             continue
         actions = getattr(pattern.callback, "actions", None)
         if actions:  # a DRF viewset route
-            methods = {m.upper() for m in actions}
+            # DRF adds "head" to this mapping the first time the route serves a GET, so what
+            # it holds depends on which tests ran before in the process: HEAD is GET's twin.
+            methods = {m.upper() for m in actions} - {"HEAD"}
         elif hasattr(pattern.callback, "cls"):  # a DRF APIView
             view = pattern.callback.cls
             methods = {m.upper() for m in view.http_method_names if hasattr(view, m)}
