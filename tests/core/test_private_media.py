@@ -106,3 +106,50 @@ def test_in_x_sendfile_mode_the_header_names_the_file(two_towns, photo, client, 
     client.force_login(two_towns.office_a)
     response = client.get(photo.image.url)
     assert response["X-Sendfile"] == photo.image.path
+
+
+def _order_attachment(d):
+    from datetime import date
+
+    from directives.models import Attachment
+    from directives.services import issue_directive
+
+    directive = issue_directive(
+        issued_by=d.office_a,
+        river=d.river_a1,
+        title="清理漂浮物",
+        description="河面漂浮垃圾",
+        deadline=date(2030, 1, 1),
+        source="phone_report",
+        target_village=d.village_a1,
+        target_chief=d.chief_a1.chief,
+        notify_target=False,
+    )
+    attachment = Attachment(directive=directive, kind="attachment", name="现场.pdf")
+    attachment.uploaded_by = d.office_a
+    attachment.file.save("现场.pdf", ContentFile(b"%PDF-1.4 order"), save=True)
+    return attachment.file
+
+
+def _lab_file(d):
+    from monitoring.models import ImportJob
+
+    job = ImportJob(original_name="lab.csv", created_by=d.office_a)
+    job.file.save("lab.csv", ContentFile(b"point,date\n"), save=True)
+    return job.file
+
+
+@pytest.mark.parametrize("make", [_order_attachment, _lab_file])
+def test_order_attachments_and_lab_files_follow_their_records_scope(two_towns, client, make):
+    d = two_towns
+    stored = make(d)
+    assert "现场" not in stored.name
+    assert "lab" not in stored.name.rsplit("/", 1)[1]
+    client.force_login(d.office_a)
+    response = client.get(stored.url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment"  # not an image: never rendered inline
+    client.force_login(d.office_b)
+    assert client.get(stored.url).status_code == 404
+    client.logout()
+    assert client.get(stored.url).status_code == 302
