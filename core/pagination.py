@@ -164,10 +164,11 @@ class Pagination(BasePagination):
             number = int(params.get("page", 1))
         except ValueError:
             number = 0
-        if number < 1:
-            raise NotFound(_("无效页面。"))
         size = self.page_size_now
         offset = (number - 1) * size
+        # A database OFFSET is a signed 64-bit integer: a page past it is no page at all.
+        if number < 1 or offset >= 2**63 - 1 - size:
+            raise NotFound(_("无效页面。"))
         rows = list(queryset[offset : offset + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
