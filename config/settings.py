@@ -197,7 +197,7 @@ STATICFILES_FINDERS = [
     "core.staticfinders.NpmFilesFinder",
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.media.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -208,6 +208,12 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# How core.media.serve_media sends a file it allowed: "django" (FileResponse), "x-accel"
+# (nginx: X-Accel-Redirect to the internal location MEDIA_ACCEL_PREFIX) or "x-sendfile".
+# Private working files (never under MEDIA_ROOT): the parsed rows of a lab import.
+IMPORT_WORK_DIR = env.path("IMPORT_WORK_DIR", default=str(VAR_DIR / "imports"))
+MEDIA_SERVE_MODE = env.str("MEDIA_SERVE_MODE", default="django")
+MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/protected-media/")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000

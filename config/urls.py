@@ -2,12 +2,12 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core.media import serve_media
 from core.routers import router
 from overview.views.home import home
 
@@ -48,4 +48,5 @@ for app in settings.LOCAL_APPS[1:]:
     if find_spec(f"{app}.urls"):
         urlpatterns.append(path(f"{app}/", include(f"{app}.urls")))
 
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are private: one view checks the owning record's scope (core/media.py).
+urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", serve_media, name="media")]

@@ -439,26 +439,45 @@ def compose_and_send_letter(*, letter_id: int, stale_claim: datetime | None = No
     return "sent"
 
 
-def retry_failed(*, batch: LetterBatch, by: User) -> int:
-    """Office: put FAILED letters back in the queue (a fresh set of attempts)."""
+def retry_failed_letters(*, batch: LetterBatch, by: User) -> int:
+    """Office of the batch's town: put FAILED letters back in the queue (fresh attempts).
+
+    For a batch whose letters failed (e.g. a template that broke at render time), after the
+    office fixed the cause. The batch takes the town's current template (checked when it was
+    saved): letters already sent keep their text, the retried ones use the fixed template.
+    Each letter goes back to PENDING and is woken through the outbox
+    machinery (on commit; the resume job picks up any the broker missed); the claim makes
+    sure it is sent once. The batch's history records who retried and how many.
+    """
     require_office(by)
     require_region_in_scope(by, batch.town)
     from letters.tasks import compose_and_send_letter
 
     with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().get(pk=batch.pk)
         ids = list(
             Letter.objects.filter(batch=batch, status=Letter.Status.FAILED).values_list(
                 "pk", flat=True
             )
         )
-        Letter.objects.filter(pk__in=ids).update(status=Letter.Status.PENDING, attempts=0)
-        if ids:
-            LetterBatch.objects.filter(pk=batch.pk).update(
-                status=LetterBatch.Status.SENDING, completed_at=None
-            )
+        if not ids:
+            return 0
+        Letter.objects.filter(pk__in=ids, status=Letter.Status.FAILED).update(
+            status=Letter.Status.PENDING, attempts=0
+        )
+        batch.subject_template, batch.body_template = template_for(town=batch.town)
+        batch.status = LetterBatch.Status.SENDING
+        batch.completed_at = None
+        batch._history_user = by
+        batch._change_reason = f"retry {len(ids)} failed letters"
+        batch.save(update_fields=["subject_template", "body_template", "status", "completed_at"])
         for pk in ids:
             wake_on_commit(compose_and_send_letter, pk)
     return len(ids)
+
+
+# The earlier name, kept for callers.
+retry_failed = retry_failed_letters
 
 
 def mark_read(*, letter: Letter, user: User) -> Letter:

@@ -143,7 +143,7 @@ def batch_progress(request, pk: int):
 @login_required
 def batch_retry(request, pk: int):
     batch = _batch(request, pk)
-    n = services.retry_failed(batch=batch, by=request.user)
+    n = services.retry_failed_letters(batch=batch, by=request.user)
     messages.success(request, _("已重新发送 %(n)s 封失败的信") % {"n": n})
     return redirect("letters:batch-detail", pk=batch.pk)
 

@@ -17,11 +17,11 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from monitoring import parsed_rows
 from monitoring.models import ImportJob, Sample
 from notices.wakeup import wake
 
@@ -89,9 +89,7 @@ def reconcile_import(*, job_id: int, failed: bool = False, now: datetime | None 
 
 
 def _parsed_file(job: ImportJob) -> Path | None:
-    if not job.file:
-        return None
-    return Path(f"{job.file.path}.rows.pickle")
+    return parsed_rows.path_for(job)
 
 
 def sweep_imports(*, now: datetime | None = None) -> dict[str, int]:
@@ -106,7 +104,7 @@ def sweep_imports(*, now: datetime | None = None) -> dict[str, int]:
         if reconcile_import(job_id=job_id, now=now) != status:
             counts["reconciled"] += 1
     # Parsed rows of finished jobs, and of previews nobody confirmed within PARSED_KEEP.
-    folder = Path(settings.MEDIA_ROOT) / "monitoring" / "imports"
+    folder = parsed_rows.folder()
     if not folder.is_dir():
         return counts
     wanted = {
@@ -116,7 +114,7 @@ def sweep_imports(*, now: datetime | None = None) -> dict[str, int]:
         )
         if (path := _parsed_file(job)) is not None
     }
-    for path in folder.rglob("*.rows.pickle*"):
+    for path in folder.glob(f"*{parsed_rows.SUFFIX}*"):
         if str(path) in wanted:
             continue
         if path.name.endswith(".part") and now.timestamp() - path.stat().st_mtime < 3600:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import os
-import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.models import User
 from core.scoping import scope_code
-from monitoring import standards
+from monitoring import parsed_rows, standards
 from monitoring.labfile import FileError, SampleRow, read_file
 from monitoring.models import ImportJob, MonitoringPoint, Sample
 
@@ -407,21 +405,16 @@ def _progress(job_id: int, rows: Iterable[SampleRow], seen: list) -> Iterator[Sa
     ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
 
 
-def _parsed_path(job: ImportJob) -> Path:
-    return Path(f"{job.file.path}.rows.pickle")
-
-
 def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckResult | None, list]:
     """Parse (or reuse the rows parsed by the check) and run every check, with progress.
 
     Parsing a 100,000-row spreadsheet is most of the work, so the check keeps the parsed rows
-    next to the file (written by us, read only by us) and the import reuses them; the checks
+    in a private folder (monitoring.parsed_rows) and the import reuses them; the checks
     that depend on the database run again either way.
     """
-    cached = _parsed_path(job)
+    cached = parsed_rows.path_for(job)
     if reuse_parsed and cached.exists():
-        with cached.open("rb") as fh:
-            columns, rows = pickle.load(fh)
+        columns, rows = parsed_rows.read(job)
         total = len(rows)
     else:
         try:
@@ -446,12 +439,9 @@ def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckRes
         job.error_count = len(exc.messages)
         return None, columns
     if not reuse_parsed and not result.error_count:
-        # Written aside and renamed: a worker killed mid-write leaves no half file to reuse
-        # (monitoring.import_jobs sweeps what is left over).
-        partial = cached.with_name(cached.name + ".part")
-        with partial.open("wb") as fh:
-            pickle.dump((columns, seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, cached)
+        # JSON lines in a private folder, written aside and renamed: a worker killed
+        # mid-write leaves no half file to reuse (monitoring.import_jobs sweeps leftovers).
+        parsed_rows.write(job, columns, seen)
     job.total_rows = result.rows
     job.processed_rows = result.rows
     job.errors = result.errors
@@ -597,12 +587,12 @@ def run_import(*, job_id: int) -> str:
         if reconcile_import(job_id=job_id, failed=True) != ImportJob.Status.FAILED:
             return "reconciled"
         job.refresh_from_db()
-        _parsed_path(job).unlink(missing_ok=True)
+        parsed_rows.remove(job)
         return f"{job.status}: nothing saved"
     job.finished_at = timezone.now()
     job.updated_at = timezone.now()
     job.save()
-    _parsed_path(job).unlink(missing_ok=True)
+    parsed_rows.remove(job)
     return f"{job.status}: {job.created_count} created"
 
 

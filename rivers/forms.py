@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import ChiefLevel
 from core.models import Region, User
 from core.scoping import visible_regions
+from rivers import importing
 from rivers.models import ChiefAssignment, River
 from rivers.selectors import assignable_chiefs
 
@@ -73,8 +74,14 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("只支持 .csv 或 .xlsx 文件"))
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 10 MB"))
+        # The settings' IMPORT_MAX_FILE_MB, and never more than 10 MB (the file waits in the
+        # session until it is confirmed).
+        cap = min(importing.caps().max_file_bytes, 10 * 1024 * 1024)
+        if upload.size > cap:
+            raise forms.ValidationError(
+                _("文件大小 %(size)s MB 超过上限 %(cap)s MB")
+                % {"size": f"{upload.size / 2**20:.1f}", "cap": f"{cap / 2**20:g}"}
+            )
         return upload
 
 

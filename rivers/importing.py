@@ -7,16 +7,21 @@ messages are the spreadsheet's own (the header is row 1).
 """
 
 import csv
+import dataclasses
 import io
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import spreadsheets
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
 from core.scoping import require_region_in_scope, require_registry_writer
@@ -139,65 +144,67 @@ def _norm_header(text) -> str:
     return text.replace("(KM)", "(km)").replace("(千米)", "(公里)")
 
 
-def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a CSV or .xlsx file as (spreadsheet row number, {key: text})."""
+def caps() -> spreadsheets.Caps:
+    """The settings' import caps (IMPORT_MAX_*), with at most ``MAX_ROWS`` rows for a registry."""
+    base = spreadsheets.Caps.from_settings(settings)
+    return dataclasses.replace(base, max_rows=min(base.max_rows, MAX_ROWS))
+
+
+def read_table(
+    content: bytes | None, filename: str, *, path: str | os.PathLike | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV or .xlsx file as (spreadsheet row number, {key: text}).
+
+    Read through ``core.spreadsheets.read_rows`` (from ``path``, or from ``content`` put in a
+    temporary file): a file past the caps of the settings (file size, unpacked .xlsx size,
+    rows) is refused before its rows are checked, and an .xlsx's stored dimension is ignored.
+    """
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(content)
-    elif name.endswith((".csv", ".txt")):
-        raw_rows = _csv_rows(content)
-    else:
+    if name.endswith(".txt"):
+        name = name[:-4] + ".csv"
+    if not name.endswith((".xlsx", ".csv")):
         raise ImportFileError(_("只支持 .csv 或 .xlsx 文件"))
-    if not raw_rows:
-        raise ImportFileError(_("文件是空的"))
-    keys = []
+    if path is not None:
+        return _read_rows(path, name)
+    with tempfile.NamedTemporaryFile(suffix=os.path.splitext(name)[1]) as tmp:
+        tmp.write(content or b"")
+        tmp.flush()
+        return _read_rows(tmp.name, name)
+
+
+def _read_rows(path, name: str) -> list[tuple[int, dict[str, str]]]:
     known = {_norm_header(h): k for k, h, _req in COLUMNS} | HEADER_ALIASES
-    for header in raw_rows[0]:
-        keys.append(known.get(_norm_header(header)))
-    missing = [h for k, h, required in COLUMNS if required and k not in keys]
-    if missing:
-        raise ImportFileError(
-            _("缺少必需的列：%(cols)s（第 1 行应为表头）") % {"cols": "、".join(missing)}
-        )
+    keys = None
     rows = []
-    for number, values in enumerate(raw_rows[1:], start=2):
-        cells = {
-            k: str(v).strip() for k, v in zip(keys, values, strict=False) if k and v is not None
-        }
-        if any(cells.values()):
-            rows.append((number, cells))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("一次最多导入 %(n)d 行") % {"n": MAX_ROWS})
-    return rows
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    # Excel on Chinese Windows saves CSV as GBK; elsewhere UTF-8 (often with a BOM).
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("无法识别文件编码，请另存为 UTF-8 的 CSV"))
-    return [row for row in csv.reader(io.StringIO(text))]
-
-
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ImportFileError(_("无法读取 .xlsx 文件，请确认文件未损坏")) from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else _cell_text(v) for v in values])
-    workbook.close()
-    while rows and not any(rows[-1]):
-        rows.pop()
+        for line in spreadsheets.read_rows(path, name=name, caps=caps()):
+            values = ["" if v is None else _cell_text(v) for v in line.cells]
+            if keys is None:
+                keys = [known.get(_norm_header(header)) for header in values]
+                missing = [h for k, h, required in COLUMNS if required and k not in keys]
+                if missing:
+                    raise ImportFileError(
+                        _("缺少必需的列：%(cols)s（第 1 行应为表头）")
+                        % {"cols": "、".join(missing)}
+                    )
+                continue
+            cells = {k: v.strip() for k, v in zip(keys, values, strict=False) if k}
+            if any(cells.values()):
+                rows.append((line.line, cells))
+    except spreadsheets.SpreadsheetError as exc:
+        raise ImportFileError(
+            _(exc.template) % exc.params if exc.params else _(exc.template)
+        ) from exc
+    except UnicodeDecodeError:
+        raise ImportFileError(_("无法识别文件编码，请另存为 UTF-8 的 CSV")) from None
+    except ImportFileError:
+        raise
+    except Exception:  # openpyxl on a broken workbook: many exception types
+        if name.endswith(".xlsx"):
+            raise ImportFileError(_("无法读取 .xlsx 文件，请确认文件未损坏")) from None
+        raise
+    if keys is None:
+        raise ImportFileError(_("文件是空的"))
     return rows
 
 
@@ -333,7 +340,8 @@ def check_rows(
 
 def import_rivers(
     *,
-    content: bytes,
+    content: bytes | None = None,
+    path: str | os.PathLike | None = None,
     filename: str,
     town: Region,
     by: User | None,
@@ -344,14 +352,15 @@ def import_rivers(
 
     All-or-nothing: a single bad row (unknown village, implausible length, duplicate code,
     missing name…) means no row is written. ``by`` is None only for the management command,
-    which runs with the server's authority.
+    which runs with the server's authority. The file is ``content`` or, from the command line,
+    ``path`` (never read whole into memory).
     """
     if town.kind != Region.Kind.TOWN:
         raise ValidationError({"town": _("请选择一个镇/街道")})
     if by is not None:
         require_registry_writer(by)
         require_region_in_scope(by, town)
-    result = check_rows(rows=read_table(content, filename), town=town, update=update)
+    result = check_rows(rows=read_table(content, filename, path=path), town=town, update=update)
     if commit and result.ok:
         _write(result, by=by or _system_user(town))
         result.committed = True

@@ -7,6 +7,7 @@ from tests.monitoring.factories import MonitoringPointFactory
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_WORK_DIR = tmp_path / "imports"
 
 
 @pytest.fixture

@@ -34,7 +34,9 @@ def checked(office, capture, n=3) -> ImportJob:
 
 
 def parsed(job) -> Path:
-    return Path(f"{job.file.path}.rows.pickle")
+    from monitoring import parsed_rows
+
+    return parsed_rows.path_for(job)
 
 
 def test_the_samples_and_the_finished_state_commit_together(
@@ -119,7 +121,7 @@ def test_intermediate_files_do_not_outlive_their_use(
     ImportJob.objects.filter(pk=forgotten.pk).update(updated_at=timezone.now() - timedelta(days=2))
     ended = checked(office, django_capture_on_commit_callbacks, n=1)
     ImportJob.objects.filter(pk=ended.pk).update(status=J.FAILED)
-    half_written = parsed(fresh).with_name("x.csv.rows.pickle.part")
+    half_written = parsed(fresh).with_name("job-0.rows.jsonl.part")
     half_written.write_bytes(b"\x80")
     old = time.time() - 7200
     os.utime(half_written, (old, old))

@@ -1,6 +1,8 @@
 """Lab spreadsheets: headers and units as labs write them, preview, then all or nothing."""
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -172,11 +174,18 @@ def test_only_csv_and_xlsx_are_accepted(office):
 def test_the_import_reuses_the_checked_rows_or_reads_the_file_again(
     point, office, django_capture_on_commit_callbacks, keep_parsed_rows
 ):
-    from pathlib import Path
+    from django.conf import settings
+
+    from monitoring import parsed_rows
 
     job = _import(csv_upload(lab_rows(n=3)), office, django_capture_on_commit_callbacks)
-    parsed = Path(f"{job.file.path}.rows.pickle")
+    parsed = parsed_rows.path_for(job)
     assert parsed.exists()
+    # JSON lines in the private folder, never a pickle and nothing next to the upload.
+    assert parsed.parent == Path(settings.IMPORT_WORK_DIR)
+    assert not Path(settings.IMPORT_WORK_DIR).is_relative_to(Path(settings.MEDIA_ROOT))
+    assert json.loads(parsed.read_text(encoding="utf-8").splitlines()[0])
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.pickle*"))
     if not keep_parsed_rows:
         parsed.unlink()
     with django_capture_on_commit_callbacks(execute=True):

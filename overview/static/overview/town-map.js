@@ -76,7 +76,9 @@
         if (groups[name].length && layer.getBounds().isValid()) bounds.extend(layer.getBounds());
       });
       L.control.layers(null, overlays, { collapsed: window.matchMedia("(max-width: 600px)").matches }).addTo(map);
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+      // No animation: "loaded" then means the features stand where they will stay (a click test
+      // aimed at a river during a zoom animation missed it).
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });
       legend();
       el.dataset.layers = "loaded";
       el.dataset.features = String(collection.features.length);

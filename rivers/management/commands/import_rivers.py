@@ -32,7 +32,7 @@ class Command(BaseCommand):
         town_region = self._town(town)
         try:
             result = import_rivers(
-                content=file.read_bytes(),
+                path=file,
                 filename=file.name,
                 town=town_region,
                 by=None,
