@@ -5,6 +5,7 @@ import json
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from patrols.models import Patrol
@@ -38,9 +39,20 @@ def _controlled(page) -> None:
     The worker keeps a page on install and on every load it serves; one load under its
     control makes sure of the second whatever the install's timing was.
     """
-    page.wait_for_function(
-        "() => !!navigator.serviceWorker && !!navigator.serviceWorker.controller"
-    )
+    # The worker's install fetches the pages' static files; on a loaded machine one of those
+    # fetches can fail, and then the install fails as a whole. A phone retries on its next page
+    # load (every page registers the worker), and so does this wait.
+    for attempt in range(4):
+        try:
+            page.wait_for_function(
+                "() => !!navigator.serviceWorker && !!navigator.serviceWorker.controller",
+                timeout=20_000,
+            )
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 3:
+                raise
+            page.reload()
     page.reload()
     page.wait_for_function(
         "() => caches.open('hz-pages').then(c => c.match(location.origin + '/patrols/start/'))"
