@@ -31,9 +31,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-# Past these, ``?page=`` and ``?modified_since=`` overflow the database or a time-zone
-# conversion: they answer 404 / 400 instead (a sync client's "everything" is 1970 or later).
-MAX_PAGE = 10**9
+# Past these, ``?modified_since=`` overflows a time-zone conversion: it answers 400 instead
+# (a sync client's "everything" is 1970 or later).
 MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
@@ -169,10 +168,11 @@ class Pagination(BasePagination):
             number = int(params.get("page", 1))
         except ValueError:
             number = 0
-        if not 1 <= number <= MAX_PAGE:
-            raise NotFound(_("无效页面。"))
         size = self.page_size_now
         offset = (number - 1) * size
+        # A database OFFSET is a signed 64-bit integer: a page past it is no page at all.
+        if number < 1 or offset >= 2**63 - 1 - size:
+            raise NotFound(_("无效页面。"))
         rows = list(queryset[offset : offset + size + 1])
         has_next = len(rows) > size
         rows = rows[:size]

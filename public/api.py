@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.routers import router
 from public import open311, selectors, services
@@ -29,11 +30,16 @@ from public.views import client_address
 MAX_RESULTS = 1000
 DEFAULT_WINDOW_DAYS = 90  # GeoReport v2: without a date range, the last 90 days
 
-Error = inline_serializer(
-    "Open311Error",
-    fields={"code": serializers.IntegerField(), "description": serializers.CharField()},
-    many=True,
-)
+# GeoReport v2 answers errors as a list of {code, description}. drf-spectacular drops
+# ``many`` from error answers, so the list is given as a raw schema.
+Error = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
 Service = inline_serializer(
     "Open311Service",
     fields={
@@ -135,9 +141,22 @@ def validation_error(exc: ValidationError) -> Response:
     return error(400, "; ".join(messages))
 
 
+def open311_exception_handler(exc, context):
+    """DRF's own errors (a body that does not parse, 405, 429) in GeoReport's list shape too."""
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        data = response.data
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        response.data = [{"code": response.status_code, "description": str(detail)}]
+    return response
+
+
 class Open311View(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def get_exception_handler(self):
+        return open311_exception_handler
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -200,7 +200,9 @@ class ChiefSerializer(serializers.ModelSerializer):
 class AssignmentSerializer(serializers.ModelSerializer):
     chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
     river_name = serializers.CharField(source="river.name", read_only=True)
-    reach_name = serializers.CharField(source="reach.name", default=None, read_only=True)
+    reach_name = serializers.CharField(
+        source="reach.name", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ChiefAssignment
