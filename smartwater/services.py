@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core import xlsx
 from core.models import Region, User
 from core.scoping import can_manage_registry, scope_code
 from core.spreadsheets import Caps, SpreadsheetError, read_rows
@@ -200,7 +201,7 @@ def export_sites(*, sites) -> bytes:
             "、".join(s.parameter_labels),
             s.notes,
         ]
-        ws.append(row)
+        xlsx.append(ws, row)
         # Text that a spreadsheet would run as a formula (=, +, -, @) stays a text cell.
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
