@@ -118,7 +118,7 @@ class DirectiveViewSet(
         return Response(DirectiveSerializer(self.get_queryset().get(pk=directive.pk)).data)
 
     @extend_schema(responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history
     def timeline(self, request, pk=None):
         directive = self.get_object()
         events = selectors.timeline_for(directive=directive)

@@ -96,7 +96,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         methods=["post"], request=serializers.PointsInput, responses=serializers.PatrolSerializer
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole track
     def points(self, request, pk=None):
         """GET the track; POST buffered points (a point already stored is ignored)."""
         patrol = self.get_object()
