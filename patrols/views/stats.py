@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.choices import ChiefLevel
 from core.models import Region
+from core.params import query_id
 from core.scoping import require_year, visible_regions
 from patrols import exports, selectors
 from patrols.selectors.stats import GROUPS
@@ -20,14 +22,13 @@ def _stats(request):
         year = timezone.localdate().year
     require_year(year)
     group = request.GET.get("group") if request.GET.get("group") in GROUPS else "level"
-    level = request.GET.get("level") or None
-    region = request.GET.get("region") or ""
+    level = request.GET.get("level") if request.GET.get("level") in ChiefLevel.values else None
     return selectors.patrol_stats(
         user=request.user,
         year=year,
         group=group,
         level=level,
-        region_id=int(region) if region.isdigit() else None,
+        region_id=query_id(request.GET, "region"),
     )
 
 
