@@ -47,61 +47,25 @@ class PrivateStorage(FileSystemStorage):
         return unguessable(folder if folder != "." else "", name)
 
 
-def _finding_photo(name: str, user) -> bool:
-    from patrols.models import Finding, FindingPhoto
-
-    ids = FindingPhoto.objects.filter(image=name).values("finding_id")
-    return Finding.objects.visible_to(user).filter(pk__in=ids).exists()
-
-
-def _attachment(name: str, user) -> bool:
-    from directives.models import Attachment, Directive
-
-    ids = Attachment.objects.filter(file=name).values("directive_id")
-    return Directive.objects.visible_to(user).filter(pk__in=ids).exists()
+# Who owns a file, by the folder its upload_to puts it in (old and new names alike). Each app
+# registers the folders of its own uploads in its AppConfig.ready() (its media.py), so that
+# core, the ground every app stands on, imports none of them.
+OWNERS: dict[str, Callable[[str, object], bool]] = {}
 
 
-def _report_photo(name: str, user) -> bool:
-    from public.models import Report, ReportPhoto
+def register_owner(prefix: str) -> Callable:
+    """Decorator: ``check(name, user)`` says whether ``user`` may read a file under ``prefix``."""
 
-    ids = ReportPhoto.objects.filter(image=name).values("report_id")
-    return Report.objects.visible_to(user).filter(pk__in=ids).exists()
+    def decorate(check: Callable[[str, object], bool]) -> Callable[[str, object], bool]:
+        OWNERS[prefix] = check
+        return check
 
-
-def _smallwater_photo(name: str, user) -> bool:
-    from rivers.models import WaterBody
-    from smallwater.models import Photo
-
-    ids = Photo.objects.filter(image=name).values("water_body_id")
-    return WaterBody.objects.visible_to(user).filter(pk__in=ids).exists()
-
-
-def _letter_scan(name: str, user) -> bool:
-    from plans.selectors import responsibility_letters_for
-
-    return responsibility_letters_for(user=user).filter(scan=name).exists()
-
-
-def _lab_file(name: str, user) -> bool:
-    from monitoring.selectors import imports_for
-
-    return imports_for(user=user).filter(file=name).exists()
-
-
-# Who owns a file, by the folder its upload_to puts it in (old and new names alike).
-OWNERS: tuple[tuple[str, Callable[[str, object], bool]], ...] = (
-    ("patrols/findings/", _finding_photo),
-    ("directives/", _attachment),
-    ("public/reports/", _report_photo),
-    ("smallwater/", _smallwater_photo),
-    ("plans/letters/", _letter_scan),
-    ("monitoring/imports/", _lab_file),
-)
+    return decorate
 
 
 def may_read(*, name: str, user) -> bool:
     """Whether ``user`` may read the stored file ``name`` (its owning record is in scope)."""
-    for prefix, check in OWNERS:
+    for prefix, check in OWNERS.items():
         if name.startswith(prefix):
             return check(name, user)
     return False
