@@ -114,7 +114,7 @@ def test_a_patrol_survives_a_reload_and_a_dropped_connection(
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.click("#finish")
     phone.wait_for_selector("#step-done:not([hidden])")
-    phone.wait_for_function("document.getElementById('net').textContent.includes('待上传')")
+    phone.wait_for_function("() => document.getElementById('net').textContent.includes('待上传')")
     assert not Finding.objects.exists()
     assert Patrol.objects.get().status == Patrol.Status.IN_PROGRESS
 

@@ -58,7 +58,7 @@ def test_a_resident_reports_from_a_signboard_and_the_office_orders_it(
     phone = phone_page
     phone.goto(url)
     phone.wait_for_selector("#signboard")
-    phone.wait_for_function("document.querySelector('.qr img').naturalWidth > 0")
+    phone.wait_for_function("() => document.querySelector('.qr img').naturalWidth > 0")
     assert "待泾河" in phone.inner_text("h1")
     assert "王芳" in phone.inner_text("#chiefs")
     assert scene["chief"].phone not in phone.content()
@@ -74,7 +74,7 @@ def test_a_resident_reports_from_a_signboard_and_the_office_orders_it(
     assert honeypot["x"] + honeypot["width"] < 0  # out of a person's sight
     phone.set_input_files("#id_photos", str(_jpeg(tmp_path / "river.jpg")))
     phone.click("#locate")
-    phone.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    phone.wait_for_function("() => document.getElementById('id_latitude').value !== ''")
     phone.fill("input[name=contact_phone]", "13912345678")
     phone.screenshot(path=str(SHOTS / "public-2-report-form-390.png"), full_page=True)
     phone.click("#submit-report")
