@@ -29,7 +29,9 @@ def test_a_village_chief_patrols_on_a_phone_and_the_office_sees_it(
     # Walk north along the river: each new position is a new fix.
     for i in range(1, 8):
         phone.context.set_geolocation({"latitude": 30.9 + i * 0.001, "longitude": 121.17})
-        phone.wait_for_function(f"Number(document.getElementById('points').textContent) >= {i}")
+        phone.wait_for_function(
+            f"() => Number(document.getElementById('points').textContent) >= {i}"
+        )
     assert float(phone.text_content("#distance")) > 0.5
 
     phone.click("#finding-box summary")
@@ -92,7 +94,9 @@ def test_a_patrol_survives_a_reload_and_a_dropped_connection(
     phone.click("#start")
     for i in range(1, 4):
         phone.context.set_geolocation({"latitude": 30.9 + i * 0.001, "longitude": 121.17})
-        phone.wait_for_function(f"Number(document.getElementById('points').textContent) >= {i}")
+        phone.wait_for_function(
+            f"() => Number(document.getElementById('points').textContent) >= {i}"
+        )
 
     # A reload (or the browser killing the tab) resumes the same patrol from local storage.
     phone.reload()
@@ -103,7 +107,9 @@ def test_a_patrol_survives_a_reload_and_a_dropped_connection(
     phone.context.set_offline(True)
     for i in range(4, 7):
         phone.context.set_geolocation({"latitude": 30.9 + i * 0.001, "longitude": 121.17})
-        phone.wait_for_function(f"Number(document.getElementById('points').textContent) >= {i}")
+        phone.wait_for_function(
+            f"() => Number(document.getElementById('points').textContent) >= {i}"
+        )
     phone.click("#finding-box summary")
     phone.select_option("#finding-form select[name=category]", "sewage_outlet")
     phone.set_input_files(
