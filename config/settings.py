@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.sweep_imports",
         "schedule": crontab(minute="*/5"),
     },
+    # Signboard prints whose worker died fail, so the office can ask again; lost wake-ups rerun.
+    "public-sweep-signboard-prints": {
+        "task": "public.tasks.sweep_signboard_prints",
+        "schedule": crontab(minute="*/5"),
+    },
     # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
         "task": "letters.tasks.resume_stalled_letters",

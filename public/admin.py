@@ -9,6 +9,7 @@ from public.models import (
     PublishedChiefPhone,
     Report,
     ReportPhoto,
+    SignboardPrint,
 )
 
 
@@ -71,6 +72,29 @@ class Open311ClientAdmin(admin.ModelAdmin):
 
     list_display = ["name", "prefix", "is_active", "created_at"]
     readonly_fields = ["prefix", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SignboardPrint)
+class SignboardPrintAdmin(admin.ModelAdmin):
+    """Read-only: the office asks for prints on its page (/public/office/), a worker renders."""
+
+    list_display = [
+        "pk",
+        "region",
+        "village",
+        "status",
+        "rivers_done",
+        "rivers_total",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["region", "village"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -7,10 +7,12 @@ never appears on a public page or in the Open311 interface.
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -255,3 +257,115 @@ class Open311Client(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SignboardPrintQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "SignboardPrintQuerySet":
+        """Prints of the office's own region (an administrator's whole-system prints: theirs)."""
+        from core.scoping import can_manage_registry
+
+        if not can_manage_registry(user):
+            return self.none()
+        return self.filter(in_scope(user, "region"))
+
+    def running(self) -> "SignboardPrintQuerySet":
+        return self.filter(status__in=SignboardPrint.RUNNING)
+
+
+class SignboardPrint(models.Model):
+    """The signboards of a town (or of one village) printed as one PDF by a worker.
+
+    A whole town is thousands of A4 pages, far too long for a request: the office asks, the
+    worker renders in chunks and moves ``rivers_done`` on, the page polls and then offers the
+    file. The status guards the work: the task claims the row with a conditional UPDATE
+    (QUEUED → RENDERING), so a redelivered task never renders twice; at most one print per
+    scope runs at a time (``one_running_print_per_scope``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RENDERING = "rendering", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    RUNNING = (Status.QUEUED, Status.RENDERING)
+    # A running print that stops moving this long was orphaned by a worker that died.
+    STALLED_AFTER = timedelta(minutes=10)
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("河长办辖区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空：全部辖区（系统管理员）"),
+    )
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("村/居委"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("空：辖区内全部河道"),
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rivers_total = models.PositiveIntegerField(_("河道总数"), default=0)
+    rivers_done = models.PositiveIntegerField(_("已生成河道数"), default=0)
+    # The worker renders CHUNK rivers per task (each well inside a task's time limit), in
+    # river-code order; a chunk's PDF waits in ``parts`` until the last one joins them.
+    parts_done = models.PositiveIntegerField(default=0, editable=False)
+    last_code = models.CharField(max_length=30, blank=True, editable=False)
+    parts = models.JSONField(default=list, blank=True, editable=False)
+    file = models.FileField(_("PDF 文件"), upload_to="public/signboards/", blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now, db_index=True)
+    # Moved on by the claim and by every chunk: a running print that stops moving is stalled.
+    updated_at = models.DateTimeField(_("最近进展"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = SignboardPrintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公示牌打印")
+        verbose_name_plural = _("公示牌打印")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One running print per scope: a second click while one renders gets that one.
+            # Coalesce, because NULLs (the whole region, an administrator's everything) would
+            # never collide in a plain unique index.
+            models.UniqueConstraint(
+                Coalesce("region", Value(0)),
+                Coalesce("village", Value(0)),
+                condition=Q(status__in=["queued", "rendering"]),
+                name="one_running_print_per_scope",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(file=""), name="done_print_has_file"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.village or self.region or '*'} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    def is_stalled(self, at: datetime | None = None) -> bool:
+        return self.is_running and (at or timezone.now()) - self.updated_at > self.STALLED_AFTER
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rivers_total:
+            return 0
+        return min(100, round(100 * self.rivers_done / self.rivers_total))

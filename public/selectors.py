@@ -11,8 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
-from public.models import Article, OfficeContact, PublishedChiefPhone, Report
-from rivers.models import ChiefAssignment, River
+from public.models import (
+    Article,
+    OfficeContact,
+    PublishedChiefPhone,
+    Report,
+    SignboardPrint,
+)
+from rivers.models import ChiefAssignment, River, in_region_q
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -167,12 +173,22 @@ def signboard(*, river: River, on: date | None = None) -> Signboard:
     )
 
 
-def printable_rivers(*, user: User, village: Region | None = None) -> QuerySet[River]:
-    """Rivers whose signboards the office prints: its town's, or one village's."""
-    qs = River.objects.visible_to(user).filter(is_active=True).select_related("region")
+def print_rivers(*, region: Region | None, village: Region | None = None) -> QuerySet[River]:
+    """Rivers on a print's signboards: owned by or crossing ``region`` (None: every region),
+    or only those crossing ``village``; in river-code order (the worker's keyset)."""
+    qs = River.objects.filter(is_active=True).select_related("region")
+    if region is not None:
+        qs = qs.filter(in_region_q(region.code))
     if village is not None:
         qs = qs.filter(pk__in=River.regions.through.objects.filter(region=village).values("river"))
     return qs.order_by("code")
+
+
+def signboard_prints_for(*, user: User) -> QuerySet[SignboardPrint]:
+    """The office's signboard prints, newest first (other towns' prints are not there)."""
+    return SignboardPrint.objects.visible_to(user).select_related(
+        "region", "village", "requested_by"
+    )
 
 
 # --- reports ----------------------------------------------------------------------------------

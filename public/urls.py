@@ -17,7 +17,15 @@ urlpatterns = [
     path("office/", views.office_home, name="office"),
     path("office/reports/", views.report_queue, name="report-queue"),
     path("office/reports/<int:pk>/", views.report_detail, name="report-detail"),
-    path("office/signboards.pdf", views.signboards_print, name="signboards-pdf"),
+    # The old printing URL: redirects to the office page, where printing is queued.
+    path("office/signboards.pdf", views.signboards_pdf, name="signboards-pdf"),
+    path("office/signboards/", views.signboards_request, name="signboards-request"),
+    path("office/signboards/<int:pk>/", views.signboards_print, name="signboards-print"),
+    path(
+        "office/signboards/<int:pk>/signboards.pdf",
+        views.signboards_download,
+        name="signboards-download",
+    ),
     path("office/articles/new/", views.article_edit, name="article-new"),
     path("office/articles/<int:pk>/", views.article_edit, name="article-edit"),
     path("office/articles/<int:pk>/unpublish/", views.article_unpublish, name="article-unpublish"),

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.media import file_response
 from core.models import Region
 from core.params import query_id
 from core.scoping import can_manage_registry, require_office, visible_regions
-from public import selectors, services
+from public import prints, selectors, services
 from public.forms import (
     ArticleForm,
     CloseForm,
@@ -22,8 +23,8 @@ from public.forms import (
     ReportForm,
     ToOrderForm,
 )
-from public.models import Article, Report
-from public.pdf import qr_svg, signboard_url, signboards_pdf
+from public.models import Article, Report, SignboardPrint
+from public.pdf import qr_svg, signboard_url
 from rivers.models import River
 
 
@@ -205,21 +206,65 @@ def _order_initial(report: Report) -> dict:
     return {"target_village": village}
 
 
+def _village(request, data) -> Region | None:
+    """The village a print asks for, among the caller's own (another town's: 404)."""
+    pk = query_id(data, "village")
+    if pk is None:
+        return None
+    return get_object_or_404(visible_regions(request.user).filter(kind=Region.Kind.VILLAGE), pk=pk)
+
+
 @login_required
-def signboards_print(request):
+def signboards_pdf(request):
+    """The old printing URL: printing is now queued, from the office page (same village)."""
     require_office(request.user)
-    village = None
-    if query_id(request.GET, "village") is not None:
-        village = get_object_or_404(
-            visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
-            pk=query_id(request.GET, "village"),
+    village = _village(request, request.GET)
+    url = reverse("public:office")
+    return redirect(f"{url}?village={village.pk}#signboards" if village else f"{url}#signboards")
+
+
+@require_POST
+@login_required
+def signboards_request(request):
+    """Only queues the print (the worker renders it) and lands on its page, which polls."""
+    require_office(request.user)
+    try:
+        job = prints.request_signboard_print(
+            by=request.user, village=_village(request, request.POST)
         )
-    rivers = selectors.printable_rivers(user=request.user, village=village)
-    if not rivers.exists():
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("public:office")
+    return redirect("public:signboards-print", pk=job.pk)
+
+
+def _print(request, pk: int) -> SignboardPrint:
+    require_office(request.user)
+    return get_object_or_404(selectors.signboard_prints_for(user=request.user), pk=pk)
+
+
+@login_required
+def signboards_print(request, pk: int):
+    """The print's page; htmx polls its status box until the file is ready."""
+    job = _print(request, pk)
+    if job.is_stalled():
+        # The next look tells the truth: a print whose worker died says so (public.prints).
+        prints.fail_stalled(print_id=job.pk)
+        job = _print(request, pk)
+    template = "public/_signboards_status.html" if request.htmx else "public/signboards_print.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def signboards_download(request, pk: int):
+    job = _print(request, pk)
+    if job.status != SignboardPrint.Status.DONE:
         raise Http404
-    response = HttpResponse(signboards_pdf(rivers=rivers), content_type="application/pdf")
-    name = f"signboards-{village.code if village else 'all'}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response = file_response(job.file.name)
+    scope = job.village or job.region
+    response["Content-Disposition"] = (
+        f'inline; filename="signboards-{scope.code if scope else "all"}-{job.pk}.pdf"'
+    )
     return response
 
 
@@ -253,6 +298,8 @@ def office_home(request):
             "villages": villages,
             "articles": selectors.articles_for(user=request.user)[:50],
             "waiting": selectors.reports_for(user=request.user, status="received").count(),
+            "prints": selectors.signboard_prints_for(user=request.user)[:10],
+            "chosen_village": query_id(request.GET, "village"),
         },
     )
 

@@ -1,5 +1,3 @@
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -10,8 +8,6 @@ from django.utils import timezone
 
 from public import services
 from public.models import Report
-from tests import factories
-from tests.conftest import require
 from tests.public.conftest import jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
@@ -160,33 +156,6 @@ def test_the_office_turns_a_report_into_an_order_from_its_page(client, two_towns
     report.refresh_from_db()
     assert report.status == Report.Status.ORDERED
     assert report.directive.source == "public_report"
-
-
-def test_the_signboards_print_as_one_pdf_for_a_village(client, two_towns, tmp_path):
-    d = two_towns
-    factories.RiverFactory(name="第二条浜", region=d.village_a1)
-    client.force_login(d.office_a)
-    response = client.get(reverse("public:signboards-pdf"), {"village": d.village_a1.pk})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
-    pdf = tmp_path / "boards.pdf"
-    pdf.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    pages = text.split("\f")
-    # One page per river of the village: its own two and the border river crossing it.
-    assert len([p for p in pages if "河长公示牌" in p]) == 3
-    assert "第二条浜" in text
-    assert "界泾" in text
-    assert "亭东村浜" not in text
-    assert d.chief_a1.phone not in text
-
-
-def test_only_the_office_prints_signboards(client, two_towns):
-    client.force_login(two_towns.chief_a1)
-    assert client.get(reverse("public:signboards-pdf")).status_code == 403
 
 
 def test_the_signboard_speaks_english_when_asked(client, two_towns):
