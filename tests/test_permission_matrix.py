@@ -171,7 +171,10 @@ MATRIX = {
     "GET public:report-queue":                       "302 200 200 200 200 200 200 302 302 302 200",
     "GET public:signboard":                          "404 404 404 404 404 404 404 404 404 404 404",
     "GET public:signboard-qr":                       "404 404 404 404 404 404 404 404 404 404 404",
-    "GET public:signboards-pdf":                     "302 403 403 403 200 200 403 302 302 302 200",
+    "GET public:signboards-download":                "302 403 403 403 200 404 403 302 302 302 200",
+    "GET public:signboards-pdf":                     "302 403 403 403 302 302 403 302 302 302 302",
+    "GET public:signboards-print":                   "302 403 403 403 200 404 403 302 302 302 200",
+    "GET public:signboards-request":                 "405 405 405 405 405 405 405 405 405 405 405",
     "GET public:status":                             "404 404 404 404 404 404 404 404 404 404 404",
     "GET public:status-lookup":                      "200 200 200 200 200 200 200 200 200 200 200",
     "GET region-detail":                             "401 200 404 200 200 404 200 200 200 200 200",
@@ -333,7 +336,10 @@ MATRIX = {
     "POST public:report-queue":                      "302 200 200 200 200 200 200 302 302 302 200",
     "POST public:signboard":                         "404 404 404 404 404 404 404 404 404 404 404",
     "POST public:signboard-qr":                      "404 404 404 404 404 404 404 404 404 404 404",
-    "POST public:signboards-pdf":                    "302 403 403 403 200 200 403 302 302 302 200",
+    "POST public:signboards-download":               "302 403 403 403 200 404 403 302 302 302 200",
+    "POST public:signboards-pdf":                    "302 403 403 403 302 302 403 302 302 302 302",
+    "POST public:signboards-print":                  "302 403 403 403 200 404 403 302 302 302 200",
+    "POST public:signboards-request":                "302 403 403 403 302 302 403 302 302 302 302",
     "POST public:status":                            "404 404 404 404 404 404 404 404 404 404 404",
     "POST public:status-lookup":                     "200 200 200 200 200 200 200 200 200 200 200",
     "POST river-list":                               "401 400 400 400 400 400 400 403 400 400 400",
@@ -427,6 +433,7 @@ def world(two_towns, settings, tmp_path):
     from monitoring.models import ImportJob
     from notices.models import Notification
     from patrols.models import DutyRule, FindingPhoto
+    from public.models import SignboardPrint
     from rivers.models import ChiefAssignment
     from tests.directives.factories import InspectionRoundFactory, WorkOrderFactory
     from tests.letters.factories import BatchFactory
@@ -486,6 +493,11 @@ def world(two_towns, settings, tmp_path):
         key="matrix", recipient=d.office_a, kind="test", title="测试"
     )
     o["rule"] = DutyRule.objects.create(level="village", period="week", region=d.town_a)
+    o["signboard_print"] = SignboardPrint(
+        region=d.town_a, requested_by=d.office_a, status="done", rivers_total=1, rivers_done=1
+    )
+    o["signboard_print"].file.save("p.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    o["signboard_print"].save()
     d.objects = o
     return d
 
@@ -532,6 +544,8 @@ def _kwargs(name: str, pattern, o) -> dict:
         "letter-detail": o["letter"],
         "letter-pdf": o["letter"],
         "read": o["notification"],
+        "signboards-print": o["signboard_print"],
+        "signboards-download": o["signboard_print"],
     }
     api = {
         "river": o["river"],
