@@ -14,9 +14,11 @@ from config.celery import app
 def test_every_time_limited_task_ends_well_before_redis_hands_its_message_to_another_worker():
     from letters import tasks as letters
     from notices import tasks as notices
+    from public import tasks as public
 
     tasks = [notices.deliver, notices.sweep_outbox, letters.fan_out_batch]
     tasks.append(letters.compose_and_send_letter)
+    tasks += [public.render_signboards, public.sweep_signboard_prints]
     assert all(t.time_limit for t in tasks)
     assert max(t.time_limit for t in tasks) < settings.CELERY_VISIBILITY_TIMEOUT
 

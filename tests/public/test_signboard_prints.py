@@ -168,6 +168,34 @@ def test_a_print_that_stopped_moving_fails_and_the_office_can_ask_again(two_town
         assert prints.request_signboard_print(by=d.office_a).pk != job.pk
 
 
+def test_the_print_page_tells_when_the_worker_died_and_the_beat_task_sweeps(client, two_towns):
+    from public.tasks import sweep_signboard_prints
+
+    d = two_towns
+    job = prints.request_signboard_print(by=d.office_a)
+    other = prints.request_signboard_print(by=d.office_a, village=d.village_a1)
+    SignboardPrint.objects.update(status=S.RENDERING)
+    client.force_login(d.office_a)
+    url = reverse("public:signboards-print", args=[job.pk])
+    assert 'data-status="rendering"' in client.get(url).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        page = client.get(url).content.decode()
+        assert 'data-status="failed"' in page
+        assert "请重新生成" in page
+        assert sweep_signboard_prints.delay().get() == "1 stalled prints failed"
+    other.refresh_from_db()
+    assert other.status == S.FAILED
+
+
+def test_a_queued_print_whose_wake_up_was_lost_is_woken_again(two_towns):
+    d = two_towns
+    job = prints.request_signboard_print(by=d.office_a, village=d.village_a1)  # not committed
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert prints.sweep_prints() == 0
+    job.refresh_from_db()
+    assert (job.status, job.rivers_done) == (S.DONE, 2)  # its own river and the border one
+
+
 def test_a_failing_chunk_fails_the_print_and_leaves_no_part_behind(
     two_towns, small_chunks, monkeypatch
 ):
