@@ -97,15 +97,13 @@ def render_part(*, print_id: int, part: int) -> Step:
 
     Part 0 claims the row (QUEUED → RENDERING); part n runs only while ``parts_done == n``.
     """
-    now = timezone.now()
+    rows = SignboardPrint.objects.filter(pk=print_id)
     if part == 0:
-        job = SignboardPrint.objects.select_related("region", "village").get(pk=print_id)
-        total = print_rivers(region=job.region, village=job.village).count()
-        claimed = SignboardPrint.objects.filter(pk=print_id, status=P.QUEUED).update(
-            status=P.RENDERING, rivers_total=total, updated_at=now
-        )
+        claimed = rows.filter(status=P.QUEUED).update(status=P.RENDERING, updated_at=timezone.now())
         if claimed != 1:
             return Step(f"print {print_id}: skipped, not queued")
+        job = SignboardPrint.objects.select_related("region", "village").get(pk=print_id)
+        rows.update(rivers_total=print_rivers(region=job.region, village=job.village).count())
     job = SignboardPrint.objects.select_related("region", "village").get(pk=print_id)
     if job.status != P.RENDERING or job.parts_done != part:
         return Step(f"print {print_id}: skipped part {part} (at {job.parts_done}, {job.status})")
@@ -123,6 +121,10 @@ def _render_or_join(job: SignboardPrint, part: int) -> Step:
     rivers = list(
         print_rivers(region=job.region, village=job.village).filter(code__gt=job.last_code)[:CHUNK]
     )
+    if not rivers and not job.parts:
+        # Every river went away (or was made inactive) between the request and the worker.
+        _fail(job, _("没有可打印的河道"))
+        return Step(f"print {job.pk}: no river to print")
     if not rivers:
         _join(job)
         return Step(f"print {job.pk}: done, {job.rivers_done} rivers in {job.parts_done} parts")

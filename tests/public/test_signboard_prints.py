@@ -322,3 +322,15 @@ def test_the_print_page_and_the_office_list_cost_the_same_queries_however_many_p
     assert len(ctx) == polled
     assert 'id="print-status"' in page.content.decode()
     assert "<html" not in page.content.decode()
+
+
+def test_a_print_whose_rivers_went_away_before_the_worker_fails_with_a_plain_message(
+    two_towns,
+):
+    d = two_towns
+    job = prints.request_signboard_print(by=d.office_a, village=d.village_a2)  # not committed
+    d.river_a2.is_active = False
+    d.river_a2.save()
+    assert prints.render_part(print_id=job.pk, part=0).next_part is None
+    job.refresh_from_db()
+    assert (job.status, job.error, job.rivers_total) == (S.FAILED, "没有可打印的河道", 0)
