@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -334,3 +334,12 @@ def test_a_print_whose_rivers_went_away_before_the_worker_fails_with_a_plain_mes
     assert prints.render_part(print_id=job.pk, part=0).next_part is None
     job.refresh_from_db()
     assert (job.status, job.error, job.rivers_total) == (S.FAILED, "没有可打印的河道", 0)
+
+
+def test_the_database_refuses_a_second_running_print_of_the_same_scope(two_towns):
+    d = two_towns
+    SignboardPrint.objects.create(region=d.town_a, requested_by=d.office_a)
+    SignboardPrint.objects.create(region=d.town_a, requested_by=d.office_a, status=S.FAILED)
+    SignboardPrint.objects.create(region=d.town_a, village=d.village_a1, requested_by=d.office_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SignboardPrint.objects.create(region=d.town_a, requested_by=d.office_b, status=S.RENDERING)
