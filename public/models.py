@@ -287,10 +287,14 @@ class SignboardPrint(models.Model):
         RENDERING = "rendering", _("生成中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
 
     RUNNING = (Status.QUEUED, Status.RENDERING)
     # A running print that stops moving this long was orphaned by a worker that died.
     STALLED_AFTER = timedelta(minutes=10)
+    # A finished print's file is kept this long (a whole town is megabytes); then it expires
+    # and the office prints again, from the registry as it is then.
+    KEEP_FOR = timedelta(days=30)
 
     region = models.ForeignKey(
         Region,

@@ -14,7 +14,9 @@ The row's state is the truth and guards every step:
   chunk moves ``parts_done`` from the number it was given, so a redelivered or duplicated task
   changes nothing and renders nothing twice into the file;
 - a print that stopped moving for ``SignboardPrint.STALLED_AFTER`` is failed by the sweeper (or
-  by the next look at it, or the next request of its scope), so the office can ask again.
+  by the next look at it, or the next request of its scope), so the office can ask again;
+- the sweeper also expires files older than ``SignboardPrint.KEEP_FOR`` and removes chunks
+  that no running print holds (a worker killed between saving a chunk and recording it).
 """
 
 import logging
@@ -204,10 +206,46 @@ def fail_stalled(*, print_id: int, now: datetime | None = None) -> bool:
     return _fail(job, _("生成被中断（超过10分钟没有进展），请重新生成"), now=now)
 
 
-def sweep_prints(*, now: datetime | None = None) -> int:
-    """Beat: stalled prints fail (or, still queued, are woken again). Returns how many failed."""
+def sweep_prints(*, now: datetime | None = None) -> dict[str, int]:
+    """Beat: stalled prints fail (or, still queued, are woken again); files past
+    ``SignboardPrint.KEEP_FOR`` expire; chunks no running print holds are removed."""
     now = now or timezone.now()
     stalled = SignboardPrint.objects.running().filter(
         updated_at__lt=now - SignboardPrint.STALLED_AFTER
     )
-    return sum(fail_stalled(print_id=pk, now=now) for pk in stalled.values_list("pk", flat=True))
+    failed = sum(fail_stalled(print_id=pk, now=now) for pk in stalled.values_list("pk", flat=True))
+    expired = 0
+    old = SignboardPrint.objects.filter(
+        status=P.DONE, finished_at__lt=now - SignboardPrint.KEEP_FOR
+    )
+    for pk, name in old.values_list("pk", "file"):
+        if SignboardPrint.objects.filter(pk=pk, status=P.DONE).update(
+            status=P.EXPIRED, file="", updated_at=now
+        ):
+            _remove_parts([name])
+            expired += 1
+    return {"failed": failed, "expired": expired, "parts_removed": _sweep_parts(now)}
+
+
+def _sweep_parts(now: datetime) -> int:
+    """Chunks a dead worker saved but never recorded (or a failed removal left behind)."""
+    try:
+        names = default_storage.listdir(PARTS_FOLDER)[1]
+    except FileNotFoundError:
+        return 0
+    held = {
+        name
+        for parts in SignboardPrint.objects.running().values_list("parts", flat=True)
+        for name in parts
+    }
+    removed = 0
+    for base in names:
+        name = f"{PARTS_FOLDER}{base}"
+        if name in held:
+            continue
+        # A chunk is saved a moment before its print records it: leave young files alone.
+        if now - default_storage.get_modified_time(name) < SignboardPrint.STALLED_AFTER:
+            continue
+        _remove_parts([name])
+        removed += 1
+    return removed

@@ -17,6 +17,7 @@ def render_signboards(print_id: int, part: int = 0) -> str:
 
 
 @shared_task(time_limit=settings.CELERY_VISIBILITY_TIMEOUT - 60)
-def sweep_signboard_prints() -> str:
-    """Beat: prints whose worker died fail (the office may ask again); lost wake-ups rerun."""
-    return f"{prints.sweep_prints()} stalled prints failed"
+def sweep_signboard_prints() -> dict[str, int]:
+    """Beat: prints whose worker died fail (the office may ask again), lost wake-ups rerun,
+    old files expire, stray chunks go."""
+    return prints.sweep_prints()

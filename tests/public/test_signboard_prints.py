@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -159,9 +160,9 @@ def test_a_print_that_stopped_moving_fails_and_the_office_can_ask_again(two_town
     d = two_towns
     job = prints.request_signboard_print(by=d.office_a)
     SignboardPrint.objects.filter(pk=job.pk).update(status=S.RENDERING)
-    assert prints.sweep_prints() == 0
+    assert prints.sweep_prints()["failed"] == 0
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
-        assert prints.sweep_prints() == 1
+        assert prints.sweep_prints()["failed"] == 1
         job.refresh_from_db()
         assert job.status == S.FAILED
         assert "中断" in job.error
@@ -182,7 +183,7 @@ def test_the_print_page_tells_when_the_worker_died_and_the_beat_task_sweeps(clie
         page = client.get(url).content.decode()
         assert 'data-status="failed"' in page
         assert "请重新生成" in page
-        assert sweep_signboard_prints.delay().get() == "1 stalled prints failed"
+        assert sweep_signboard_prints.delay().get()["failed"] == 1
     other.refresh_from_db()
     assert other.status == S.FAILED
 
@@ -191,7 +192,7 @@ def test_a_queued_print_whose_wake_up_was_lost_is_woken_again(two_towns):
     d = two_towns
     job = prints.request_signboard_print(by=d.office_a, village=d.village_a1)  # not committed
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
-        assert prints.sweep_prints() == 0
+        assert prints.sweep_prints()["failed"] == 0
     job.refresh_from_db()
     assert (job.status, job.rivers_done) == (S.DONE, 2)  # its own river and the border one
 
@@ -343,3 +344,44 @@ def test_the_database_refuses_a_second_running_print_of_the_same_scope(two_towns
     SignboardPrint.objects.create(region=d.town_a, village=d.village_a1, requested_by=d.office_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         SignboardPrint.objects.create(region=d.town_a, requested_by=d.office_b, status=S.RENDERING)
+
+
+def test_a_finished_print_expires_after_a_month_and_its_file_goes(
+    client, two_towns, django_capture_on_commit_callbacks
+):
+    d = two_towns
+    with django_capture_on_commit_callbacks(execute=True):
+        job = prints.request_signboard_print(by=d.office_a, village=d.village_a2)
+    job.refresh_from_db()
+    name = job.file.name
+    assert prints.sweep_prints()["expired"] == 0
+    with time_machine.travel(timezone.now() + SignboardPrint.KEEP_FOR + timedelta(hours=1)):
+        assert prints.sweep_prints()["expired"] == 1
+        assert prints.sweep_prints()["expired"] == 0
+    job.refresh_from_db()
+    assert (job.status, job.file.name) == (S.EXPIRED, "")
+    assert not default_storage.exists(name)
+    client.force_login(d.office_a)
+    assert client.get(reverse("public:signboards-download", args=[job.pk])).status_code == 404
+    assert (
+        'data-status="expired"'
+        in client.get(reverse("public:signboards-print", args=[job.pk])).content.decode()
+    )
+
+
+def test_the_sweeper_removes_chunks_no_running_print_holds(two_towns, small_chunks):
+    d = two_towns
+    factories.RiverFactory(name="第二条浜", region=d.village_a1)
+    job = SignboardPrint.objects.create(
+        region=d.town_a, village=d.village_a1, requested_by=d.office_a
+    )
+    prints.render_part(print_id=job.pk, part=0)
+    # A worker killed after saving a chunk and before recording it leaves a stray file.
+    stray = default_storage.save(f"{prints.PARTS_FOLDER}x.pdf", ContentFile(b"%PDF-1.7\n"))
+    assert prints.sweep_prints()["parts_removed"] == 0  # young files are left alone
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        SignboardPrint.objects.filter(pk=job.pk).update(updated_at=timezone.now())
+        assert prints.sweep_prints()["parts_removed"] == 1
+    job.refresh_from_db()
+    assert not default_storage.exists(stray)
+    assert default_storage.exists(job.parts[0])  # the running print's chunk stays
