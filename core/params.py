@@ -20,3 +20,12 @@ def query_id(params, name: str) -> int | None:
     if not text.isdecimal() or not 1 <= int(text) <= MAX_ID:
         raise BadRequest(_("参数 %(name)s 应为编号") % {"name": name})
     return int(text)
+
+
+def page_number(params, name: str = "page") -> int:
+    """``params[name]`` as a page number (1 and up), as ``Paginator.get_page`` reads it: a
+    missing or malformed value is the first page; the caller clamps it to the last page."""
+    text = (params.get(name) or "").strip()
+    if not text.isdecimal() or len(text) > 9:
+        return 1 if not text.isdecimal() else 10**9
+    return max(int(text), 1)

@@ -185,27 +185,68 @@ def directives_for(
     return qs
 
 
-def board_for(*, user: User, filters: dict | None = None, at=None) -> list[dict]:
-    """The office board: one column per status, overdue first, then by deadline."""
+# The board shows each column's first orders and its count; filtered on one status, that
+# column is read page by page. Rendering every open order of a town (thousands at district
+# scale) cost seconds; a page costs what a small town's board does.
+BOARD_COLUMN_SIZE = 20
+BOARD_PAGE_SIZE = 50
+
+
+def board_for(
+    *, user: User, filters: dict | None = None, at=None, page: int = 1
+) -> tuple[list[dict], dict | None]:
+    """The office board: one column per status, overdue first, then by deadline; the closed
+    column newest first.
+
+    Returns ``(columns, paging)``. Each column holds ``count`` (every order of that status
+    under the filters) and ``orders`` (the first :data:`BOARD_COLUMN_SIZE`). Filtered on one
+    status, that column holds page ``page`` of :data:`BOARD_PAGE_SIZE` orders and ``paging``
+    says where it stands (``number``, ``pages``, ``previous``, ``next``), else None. A constant
+    number of queries (one count by status, one page per status that has orders) whatever
+    the number of orders.
+    """
     day = local_day(at)
-    qs = directives_for(user=user, filters=filters).annotate(
+    filtered = directives_for(user=user, filters=filters)
+    counts = dict(
+        filtered.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    qs = filtered.annotate(
         late=Case(
             When(status__in=AWAITING_TARGET, deadline__lt=day, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
     )
-    # The closed column shows the latest few; filtering on "closed" lists them all.
-    closed_limit = None if (filters or {}).get("status") == Status.CLOSED else 12
-    columns = {s: [] for s in BOARD_ORDER}
-    for d in qs.filter(status__in=OPEN).order_by("late", "deadline", "serial"):
-        d.overdue = d.late == 0
-        columns[d.status].append(d)
-    closed = list(qs.filter(status=Status.CLOSED).order_by("-closed_at", "-serial")[:closed_limit])
-    for d in closed:
-        d.overdue = False
-    columns[Status.CLOSED] = closed
-    return [{"status": s, "label": Status(s).label, "orders": columns[s]} for s in BOARD_ORDER]
+    one_status = (filters or {}).get("status") if (filters or {}).get("status") in counts else None
+    paging = None
+    columns = []
+    for status in BOARD_ORDER:
+        count = counts.get(status, 0)
+        orders = []
+        if count:
+            ordering = (
+                ("-closed_at", "-serial")
+                if status == Status.CLOSED
+                else ("late", "deadline", "serial")
+            )
+            start, size = 0, BOARD_COLUMN_SIZE
+            if status == one_status:
+                pages = max(1, -(-count // BOARD_PAGE_SIZE))
+                number = min(max(page, 1), pages)
+                start, size = (number - 1) * BOARD_PAGE_SIZE, BOARD_PAGE_SIZE
+                paging = {
+                    "number": number,
+                    "pages": pages,
+                    "previous": number - 1 if number > 1 else None,
+                    "next": number + 1 if number < pages else None,
+                }
+            orders = list(qs.filter(status=status).order_by(*ordering)[start : start + size])
+            for d in orders:
+                d.overdue = d.late == 0
+        columns.append(
+            {"status": status, "label": Status(status).label, "orders": orders, "count": count}
+        )
+    return columns, paging
 
 
 def board_summary(*, user: User, at=None) -> dict[str, int]:

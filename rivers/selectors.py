@@ -297,7 +297,9 @@ def river_changes(river: River, *, limit: int = 10) -> list[Change]:
         river.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
     changes = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # Each record beside the one before it (None for the oldest read); a river loaded
+    # without history (a bulk import) has no record at all.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if len(changes) == limit:
             break
         fields = []

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.models import User
+from core.params import page_number
 from core.scoping import can_manage_registry, require_office, require_year
 from directives import exports, forms, selectors, services
 from directives.filters import DirectiveFilter
@@ -50,11 +51,15 @@ def order_board(request):
     filters = DirectiveFilter(
         request.GET or None, queryset=Directive.objects.none(), request=request
     )
+    columns, paging = selectors.board_for(
+        user=request.user, filters=request.GET, page=page_number(request.GET)
+    )
     return render(
         request,
         "directives/board.html",
         {
-            "columns": selectors.board_for(user=request.user, filters=request.GET),
+            "columns": columns,
+            "paging": paging,
             "summary": selectors.board_summary(user=request.user),
             "filter": filters,
             "can_issue": can_manage_registry(request.user),

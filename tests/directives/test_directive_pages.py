@@ -87,6 +87,49 @@ def test_the_board_reads_a_constant_number_of_queries(
     assert response.content.decode().count('class="order-card') == 15
 
 
+def test_the_board_shows_each_columns_first_orders_and_its_count(
+    client, town_staff, make_order, monkeypatch, django_assert_max_num_queries
+):
+    from directives import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_COLUMN_SIZE", 3)
+    for n in range(5):
+        make_order(title=f"第{n}件", deadline=date(2026, 3, 10 + n), notify_target=False)
+    client.force_login(town_staff)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("directives:order-board")).content.decode()
+    assert html.count('class="order-card') == 3
+    assert html.index("第0件") < html.index("第2件")  # the earliest deadline first
+    assert "第3件" not in html
+    assert "全部 5 件（已下发）" in html
+    assert "status=issued" in html
+
+
+def test_the_board_filtered_on_a_status_reads_that_column_page_by_page(
+    client, town_staff, make_order, monkeypatch, django_assert_max_num_queries
+):
+    from directives import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_PAGE_SIZE", 2)
+    for n in range(5):
+        make_order(title=f"第{n}件", deadline=date(2026, 3, 10 + n), notify_target=False)
+    client.force_login(town_staff)
+    url = reverse("directives:order-board")
+    with django_assert_max_num_queries(12):
+        html = client.get(url, {"status": "issued", "page": 2}).content.decode()
+    assert html.count('class="order-card') == 2
+    assert "第2件" in html
+    assert "第3件" in html
+    assert "第1件" not in html
+    assert "第 2 / 3 页" in html
+    last = client.get(url, {"status": "issued", "page": 99}).content.decode()
+    assert last.count('class="order-card') == 1
+    assert "第4件" in last
+    first = client.get(url, {"status": "issued", "page": "x"}).content.decode()
+    assert "第0件" in first
+    assert "第 1 / 3 页" in first
+
+
 def test_a_village_chief_sees_only_their_villages_orders(
     client, make_order, village_chief, other_village, town_staff
 ):
