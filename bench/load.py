@@ -44,6 +44,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", default="", help="measure only labels containing this")
+    parser.add_argument(
+        "--all-pages",
+        action="store_true",
+        help="every HTML page bench/pages.py times, not only the main ones",
+    )
     return parser.parse_args()
 
 
@@ -57,7 +62,8 @@ def ensure_wrk() -> str:
 
 
 def credentials() -> dict[str, dict[str, str]]:
-    """Headers per caller: a district read token, a one-town read token, an office session."""
+    """Headers per caller: a district read token, a one-town read token, an office session and
+    a session of one of that town's village chiefs."""
     from django.test import Client
 
     from core.models import Region, User
@@ -70,12 +76,55 @@ def credentials() -> dict[str, dict[str, str]]:
     client = Client()
     client.force_login(User.objects.get(username=f"b-office-{town.code}"))
     session = client.cookies["sessionid"].value
+    chief = Client()
+    chief.force_login(User.objects.get(username=f"b-chief-{town.code}205"))
     return {
         "district": {"Authorization": f"Token {district_key}"},
         "town": {"Authorization": f"Token {town_key}"},
         "office": {"Cookie": f"sessionid={session}"},
+        "chief": {"Cookie": f"sessionid={chief.cookies['sessionid'].value}"},
         "none": {},
+        "anon": {},
     }
+
+
+# The HTML pages measured by default (bench/pages.py's labels); --all-pages measures them all.
+MAIN_PAGES = {
+    "order board",
+    "order board, closed p.60",
+    "order detail",
+    "registry list",
+    "registry list p.40",
+    "river detail",
+    "chief list",
+    "vacancies",
+    "patrol list",
+    "patrol list p.300",
+    "patrol statistics",
+    "patrol duty",
+    "findings",
+    "letters",
+    "plans",
+    "small water bodies",
+    "signboard (public)",
+    "public reports queue",
+    "sample detail (history)",
+    "chief home",
+    "chief patrol list",
+    "chief orders",
+    "chief registry",
+}
+
+
+def page_endpoints(auth: dict, everything: bool) -> list[tuple[str, str, dict]]:
+    """The office's and the chief's HTML pages, as bench/pages.py times them in-process."""
+    from pages import TOWN, pages, sample_ids
+
+    return [
+        (f"page: {label} ({who})", path, auth[who])
+        for label, who, path in pages(sample_ids(TOWN))
+        if everything or label in MAIN_PAGES
+    ]
 
 
 def endpoints(auth: dict) -> list[tuple[str, str, dict]]:
@@ -96,9 +145,8 @@ def endpoints(auth: dict) -> list[tuple[str, str, dict]]:
         ("directives/", "/api/v1/directives/", d),
         ("monitoring/samples/", "/api/v1/monitoring/samples/", d),
         ("river-status (town, 2018-05)", "/api/v1/monitoring/river-status/?period=2018-05", t),
-        ("home page (office)", "/", o),
-        ("water-quality page (office)", "/monitoring/?period=2018-05", o),
-        ("order board (office)", "/directives/", o),
+        ("page: home (office)", "/", o),
+        ("page: water quality (office)", "/monitoring/?period=2018-05", o),
     ]
     return found
 
@@ -203,7 +251,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     base = f"http://127.0.0.1:{args.port}"
     try:
-        todo = [e for e in endpoints(auth) if args.only in e[0] or e[0].endswith("floor)")]
+        every = endpoints(auth) + page_endpoints(auth, args.all_pages)
+        todo = [e for e in every if args.only in e[0] or e[0].endswith("floor)")]
         for label, path, headers in todo:
             status, body = fetch(base, path, headers)  # warm-up, and a check it answers
             print(f"  {status} {len(body):>9,} B  {label}", flush=True)

@@ -24,6 +24,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="measure only labels containing this")
+    parser.add_argument("--sql", action="store_true", help="print each page's slowest queries")
     return parser.parse_args()
 
 
@@ -141,6 +142,10 @@ def main() -> None:
                 f"{len(response.content) / 1024:,.0f} |",
                 flush=True,
             )
+            if args.sql:
+                slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
+                for q in slowest[:3]:
+                    print(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
 
 
 if __name__ == "__main__":

@@ -5,13 +5,51 @@ region code prefix, so the HTML pages, the API and the jobs cannot drift apart.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db import models
+from django.db.models import F, Q, Subquery
 from django.utils.translation import gettext as _
 
 from core.models import Region, User
 
 # Matches every region code: the superuser's scope.
 EVERYWHERE = ""
+
+
+class InSubquery(models.Func):
+    """``<lhs> IN (<subquery>)``, written ``<lhs> = ANY(ARRAY(<subquery>))`` on PostgreSQL.
+
+    PostgreSQL plans ``IN (subquery) OR IN (subquery)`` as a filter on every row of whatever
+    index serves the ORDER BY; with ``ANY(ARRAY(...))`` each subquery runs once (an InitPlan)
+    and the rows are fetched by primary key, then sorted. A town's registry page over 50,000
+    rivers: 27 ms instead of 52 ms for a town in the middle of the code order, 71 ms instead
+    of 158 ms for the last one (EXPLAIN ANALYZE, bench/district.py, a busy machine).
+    """
+
+    output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        lhs, subquery = self.get_source_expressions()
+        lhs_sql, lhs_params = compiler.compile(lhs)
+        sub_sql, sub_params = compiler.compile(subquery)
+        return f"{lhs_sql} IN {sub_sql}", (*lhs_params, *sub_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        lhs, subquery = self.get_source_expressions()
+        lhs_sql, lhs_params = compiler.compile(lhs)
+        sub_sql, sub_params = compiler.compile(subquery)
+        return f"{lhs_sql} = ANY(ARRAY{sub_sql})", (*lhs_params, *sub_params)
+
+
+def under_code_q(field: str, code: str) -> Q:
+    """Rows whose region ``field`` (a foreign key, or a path to one: ``"batch__town"``) is a
+    region whose code starts with ``code``; the same rows as ``<field>__code__startswith``.
+
+    The region ids are gathered once (:class:`InSubquery`, an index scan of the row table
+    by its region key) instead of joining the region table on every row: a town's 5,000 orders
+    among 100,000 counted by status in 7 ms instead of 93 ms (a hash join over the whole table).
+    """
+    ids = Region.objects.filter(code__startswith=code).values("id")
+    return Q(InSubquery(F(field), Subquery(ids)))
 
 
 def scope_code(user: User) -> str | None:
@@ -32,7 +70,7 @@ def region_q(user: User, field: str) -> Q:
         return Q(pk__in=[])
     if code == EVERYWHERE:
         return Q()
-    return Q(**{f"{field}__code__startswith": code})
+    return under_code_q(field, code)
 
 
 def visible_regions(user: User):

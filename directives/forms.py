@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Region, User
 from core.scoping import visible_regions
+from core.widgets import LongSelect
 from directives.models import InspectionRound, Severity, Source
 from rivers.models import Chief, Reach, River
 
@@ -63,7 +64,9 @@ class DirectiveForm(forms.Form):
     requirement = forms.CharField(
         label=_("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    river = forms.ModelChoiceField(label=_("河道"), queryset=River.objects.none())
+    river = forms.ModelChoiceField(
+        label=_("河道"), queryset=River.objects.none(), widget=LongSelect(label_field="name")
+    )
     reach = forms.ModelChoiceField(
         label=_("河段"), queryset=Reach.objects.none(), required=False, widget=ReachSelect
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, can_manage_registry, scope_code
+from core.scoping import EVERYWHERE, can_manage_registry, scope_code, under_code_q
 from rivers.models import Chief
 
 
@@ -64,7 +64,7 @@ class BatchQuerySet(models.QuerySet):
             can_manage_registry(user) or user.role == User.Role.DISTRICT_CLIENT
         ):
             return self.none()
-        return self if code == EVERYWHERE else self.filter(town__code__startswith=code)
+        return self if code == EVERYWHERE else self.filter(under_code_q("town", code))
 
 
 class LetterBatch(models.Model):
@@ -146,7 +146,7 @@ class LetterQuerySet(models.QuerySet):
         if code is None:
             return self.none()
         if can_manage_registry(user) or user.role == User.Role.DISTRICT_CLIENT:
-            return self if code == EVERYWHERE else self.filter(batch__town__code__startswith=code)
+            return self if code == EVERYWHERE else self.filter(under_code_q("batch__town", code))
         return self.filter(recipient=user)
 
     def pending(self) -> "LetterQuerySet":

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, scope_code, under_code_q
 from monitoring import standards
 from rivers.models import River, SluiceGate
 
@@ -32,7 +32,7 @@ class PointQuerySet(models.QuerySet):
         if code == EVERYWHERE:
             return self
         return self.filter(
-            Q(region__code__startswith=code) | Q(river__in=River.objects.visible_to(user))
+            under_code_q("region", code) | Q(river__in=River.objects.visible_to(user))
         )
 
 

@@ -11,6 +11,7 @@ from core.choices import ChiefLevel
 from core.filters import AnyYesNoWidget, YearFilter
 from core.models import Region
 from core.scoping import visible_regions
+from core.widgets import LongSelect
 from patrols.models import Finding, Patrol
 from patrols.periods import local_range, month_bounds, parse_month
 from rivers.models import Chief, River
@@ -26,7 +27,10 @@ class _Scoped(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         if user is not None:
             if "river" in self.filters:
-                self.filters["river"].queryset = River.objects.visible_to(user)
+                # A town's thousands of rivers as options: their names, not their courses.
+                self.filters["river"].queryset = River.objects.visible_to(user).only(
+                    "pk", "code", "name"
+                )
             if "chief" in self.filters:
                 self.filters["chief"].queryset = Chief.objects.visible_to(user).select_related(
                     "user"
@@ -50,8 +54,12 @@ class _Scoped(django_filters.FilterSet):
 
 
 class PatrolFilter(_Scoped):
-    river = django_filters.ModelChoiceFilter(queryset=River.objects.none(), label=_("河道"))
-    chief = django_filters.ModelChoiceFilter(queryset=Chief.objects.none(), label=_("河长"))
+    river = django_filters.ModelChoiceFilter(
+        queryset=River.objects.none(), label=_("河道"), widget=LongSelect(label_field="name")
+    )
+    chief = django_filters.ModelChoiceFilter(
+        queryset=Chief.objects.none(), label=_("河长"), widget=LongSelect
+    )
     region = django_filters.ModelChoiceFilter(queryset=Region.objects.none(), label=_("村/镇"))
     level = django_filters.ChoiceFilter(choices=ChiefLevel.choices, label=_("级别"))
     month = django_filters.CharFilter(
@@ -79,7 +87,9 @@ class PatrolFilter(_Scoped):
 
 
 class FindingFilter(_Scoped):
-    river = django_filters.ModelChoiceFilter(queryset=River.objects.none(), label=_("河道"))
+    river = django_filters.ModelChoiceFilter(
+        queryset=River.objects.none(), label=_("河道"), widget=LongSelect(label_field="name")
+    )
     status = django_filters.ChoiceFilter(choices=Finding.Status.choices, label=_("处理状态"))
     category = django_filters.ChoiceFilter(choices=Finding.Category.choices, label=_("问题类别"))
     month = django_filters.CharFilter(

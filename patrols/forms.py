@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import LongSelect
 from patrols.models import AuthenticityPolicy, DutyRule, Finding, Patrol
 from rivers.models import Chief, Reach, River
 
@@ -18,7 +19,9 @@ class RecordPatrolForm(forms.Form):
         label=_("河长"),
         help_text=_("河长办代为补录时选择"),
     )
-    river = forms.ModelChoiceField(queryset=River.objects.none(), label=_("河道"))
+    river = forms.ModelChoiceField(
+        queryset=River.objects.none(), label=_("河道"), widget=LongSelect(label_field="name")
+    )
     reach = forms.ModelChoiceField(queryset=Reach.objects.none(), required=False, label=_("河段"))
     started_at = forms.DateTimeField(
         label=_("开始时间"),

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import ChiefLevel
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, scope_code, under_code_q
 
 
 def _scoped(qs: models.QuerySet, user: User, field: str) -> models.QuerySet:
@@ -27,7 +27,7 @@ def _scoped(qs: models.QuerySet, user: User, field: str) -> models.QuerySet:
         return qs.none()
     if code == EVERYWHERE:
         return qs
-    return qs.filter(**{f"{field}__code__startswith": code})
+    return qs.filter(under_code_q(field, code))
 
 
 class PatrolQuerySet(models.QuerySet):

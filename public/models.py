@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, scope_code, under_code_q
 from patrols.models import Finding
 from rivers.models import Chief, River
 
@@ -32,7 +32,7 @@ def in_scope(user: User, field: str = "town") -> Q:
         return Q(pk__in=[])
     if code == EVERYWHERE:
         return Q()
-    return Q(**{f"{field}__code__startswith": code})
+    return under_code_q(field, code)
 
 
 class OfficeContact(models.Model):

@@ -10,36 +10,11 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, InSubquery, scope_code, under_code_q
 
 # The longest river in Shanghai's network (the Huangpu) is 113 km; anything past this in a
 # town's registry is a typing error (km entered as metres), not a river.
 MAX_RIVER_LENGTH_KM = 300
-
-
-class InSubquery(models.Func):
-    """``<lhs> IN (<subquery>)``, written ``<lhs> = ANY(ARRAY(<subquery>))`` on PostgreSQL.
-
-    PostgreSQL plans ``IN (subquery) OR IN (subquery)`` as a filter on every row of whatever
-    index serves the ORDER BY; with ``ANY(ARRAY(...))`` each subquery runs once (an InitPlan)
-    and the rows are fetched by primary key, then sorted. A town's registry page over 50,000
-    rivers: 27 ms instead of 52 ms for a town in the middle of the code order, 71 ms instead
-    of 158 ms for the last one (EXPLAIN ANALYZE, bench/district.py, a busy machine).
-    """
-
-    output_field = models.BooleanField()
-
-    def as_sql(self, compiler, connection, **extra):
-        lhs, subquery = self.get_source_expressions()
-        lhs_sql, lhs_params = compiler.compile(lhs)
-        sub_sql, sub_params = compiler.compile(subquery)
-        return f"{lhs_sql} IN {sub_sql}", (*lhs_params, *sub_params)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        lhs, subquery = self.get_source_expressions()
-        lhs_sql, lhs_params = compiler.compile(lhs)
-        sub_sql, sub_params = compiler.compile(subquery)
-        return f"{lhs_sql} = ANY(ARRAY{sub_sql})", (*lhs_params, *sub_params)
 
 
 def in_region_q(code: str) -> Q:
@@ -86,7 +61,7 @@ class RiverQuerySet(models.QuerySet):
             return self.none()
         if code == EVERYWHERE:
             return self
-        return self.filter(region__code__startswith=code)
+        return self.filter(under_code_q("region", code))
 
     def assigned_to(self, user: User, *, on=None) -> "RiverQuerySet":
         """Rivers where the user is a chief (of the river or of one of its reaches) today."""
@@ -229,7 +204,7 @@ class WaterBodyQuerySet(models.QuerySet):
         code = scope_code(user)
         if code is None:
             return self.none()
-        return self if code == EVERYWHERE else self.filter(village__code__startswith=code)
+        return self if code == EVERYWHERE else self.filter(under_code_q("village", code))
 
 
 class WaterBody(models.Model):
@@ -272,7 +247,7 @@ class SluiceGateQuerySet(models.QuerySet):
         code = scope_code(user)
         if code is None:
             return self.none()
-        return self if code == EVERYWHERE else self.filter(region__code__startswith=code)
+        return self if code == EVERYWHERE else self.filter(under_code_q("region", code))
 
 
 class SluiceGate(models.Model):
@@ -315,7 +290,7 @@ class ChiefQuerySet(models.QuerySet):
         code = scope_code(user)
         if code is None:
             return self.none()
-        return self if code == EVERYWHERE else self.filter(region__code__startswith=code)
+        return self if code == EVERYWHERE else self.filter(under_code_q("region", code))
 
     def active(self) -> "ChiefQuerySet":
         return self.filter(is_active=True, user__is_active=True)

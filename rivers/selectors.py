@@ -7,7 +7,17 @@ sees what.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -126,18 +136,30 @@ def vacancies_of(
 
 
 def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vacancy]:
-    """Every vacancy in the user's (filtered) registry, in registry order: three queries."""
+    """Every vacancy in the user's (filtered) registry, in registry order: three queries.
+
+    The rivers are read without their course or villages (a town's 2,500 rivers with both
+    took seconds for a page that lists the few vacancies).
+    """
     on = on or timezone.localdate()
-    _filterset, rivers = river_list(user=user, data=data)
-    rivers = rivers.prefetch_related(
-        Prefetch("reaches", queryset=Reach.objects.select_related("village"), to_attr="reach_list"),
-        Prefetch(
-            "assignments",
-            queryset=ChiefAssignment.objects.current(on=on).filter(
-                duty=ChiefAssignment.Duty.RESPONSIBLE
+    filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
+    rivers = (
+        filterset.qs.select_related(None)
+        .only("pk", "code", "name", "level")
+        .prefetch_related(
+            Prefetch(
+                "reaches",
+                queryset=Reach.objects.select_related("village"),
+                to_attr="reach_list",
             ),
-            to_attr="responsible_now",
-        ),
+            Prefetch(
+                "assignments",
+                queryset=ChiefAssignment.objects.current(on=on)
+                .filter(duty=ChiefAssignment.Duty.RESPONSIBLE)
+                .only("pk", "river_id", "reach_id", "level", "duty", "start_date", "end_date"),
+                to_attr="responsible_now",
+            ),
+        )
     )
     found = []
     for river in rivers:
@@ -178,22 +200,37 @@ def in_rank_order(chiefs) -> list[Chief]:
     return sorted(chiefs, key=key)
 
 
+# The chief directory shows this many of a chief's current rivers, then "and n more": a
+# village chief of a large district answers for hundreds.
+CHIEF_RIVERS_SHOWN = 8
+
+
 def chiefs_for(*, user: User, data=None) -> tuple[ChiefFilter, QuerySet[Chief]]:
+    """The (filtered) chief directory, each chief with ``river_count`` (current assignments)."""
     filterset = ChiefFilter(
         data or None,
         queryset=Chief.objects.visible_to(user).select_related("user", "region"),
         request=_Req(user),
     )
-    chiefs = filterset.qs.prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=ChiefAssignment.objects.current()
-            .select_related("river", "reach")
-            .order_by("river__code", "reach__position"),
-            to_attr="current_assignments",
-        )
-    )
+    current = ChiefAssignment.objects.current().filter(chief=OuterRef("pk"))
+    count = current.order_by().values("chief").annotate(n=Count("pk")).values("n")
+    chiefs = filterset.qs.annotate(river_count=Coalesce(Subquery(count), 0))
     return filterset, chiefs
+
+
+def with_first_rivers(chiefs: list[Chief]) -> list[Chief]:
+    """Loads ``current_assignments`` (the first :data:`CHIEF_RIVERS_SHOWN`, by river code) on
+    the given chiefs, a page of the directory: one query whatever their number of rivers."""
+    shown = Prefetch(
+        "assignments",
+        queryset=ChiefAssignment.objects.current()
+        .select_related("reach")
+        .annotate(river_name=F("river__name"), river_code=F("river__code"))
+        .order_by("river__code", "reach__position", "pk")[:CHIEF_RIVERS_SHOWN],
+        to_attr="current_assignments",
+    )
+    prefetch_related_objects(chiefs, shown)
+    return chiefs
 
 
 def chief_detail(*, user: User, pk: int) -> Chief:

@@ -177,10 +177,9 @@ def vacancy_list(request):
 @login_required
 def chief_list(request):
     filterset, chiefs = selectors.chiefs_for(user=request.user, data=request.GET)
-    chiefs = selectors.in_rank_order(chiefs)
-    return render(
-        request, "rivers/chief_list.html", {"filter": filterset, "page": _page(request, chiefs)}
-    )
+    page = _page(request, selectors.in_rank_order(chiefs))
+    selectors.with_first_rivers(page.object_list)
+    return render(request, "rivers/chief_list.html", {"filter": filterset, "page": page})
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, scope_code, under_code_q
 from plans.models import Measure, Plan
 from rivers.models import Chief, WaterBody
 
@@ -25,7 +25,7 @@ def in_scope(user: User, field: str = "water_body__village") -> Q:
         return Q(pk__in=[])
     if code == EVERYWHERE:
         return Q()
-    return Q(**{f"{field}__code__startswith": code})
+    return under_code_q(field, code)
 
 
 class Classification(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, scope_code, under_code_q
 from rivers.models import River, SluiceGate
 
 
@@ -37,7 +37,7 @@ class SiteQuerySet(models.QuerySet):
         code = scope_code(user)
         if code is None:
             return self.none()
-        return self if code == EVERYWHERE else self.filter(town__code__startswith=code)
+        return self if code == EVERYWHERE else self.filter(under_code_q("town", code))
 
 
 class Site(models.Model):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, scope_code, under_code_q
 from directives.models.orders import local_day
 from rivers.models import River
 
@@ -23,7 +23,7 @@ class InspectionRoundQuerySet(models.QuerySet):
         if code == EVERYWHERE:
             return self
         # A village chief sees the rounds of their town (the work orders are public there).
-        return self.filter(town__code__startswith=code[:9])
+        return self.filter(under_code_q("town", code[:9]))
 
 
 class InspectionRound(models.Model):
@@ -73,7 +73,7 @@ class WorkOrderQuerySet(models.QuerySet):
             return self.none()
         if code == EVERYWHERE:
             return self
-        return self.filter(inspection_round__town__code__startswith=code[:9])
+        return self.filter(under_code_q("inspection_round__town", code[:9]))
 
 
 class WorkOrder(models.Model):

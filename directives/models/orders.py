@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, InSubquery, scope_code, under_code_q
 from rivers.models import Chief, Reach, River
 
 
@@ -52,6 +52,14 @@ AWAITING_TARGET = (Status.ISSUED, Status.ACCEPTED, Status.RETURNED)
 OPEN = (*AWAITING_TARGET, Status.SUBMITTED)
 
 
+def _addressed_to(user: User) -> Q:
+    """Orders addressed to the user as a chief, by the order's own column: ``target_chief__user``
+    joins the chiefs, and OR'd with the village it made PostgreSQL scan every order (220 ms
+    over 100,000); on two indexed columns it combines two index scans."""
+    chief_ids = Chief.objects.filter(user=user).order_by().values("pk")
+    return Q(InSubquery(F("target_chief"), models.Subquery(chief_ids)))
+
+
 class DirectiveQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "DirectiveQuerySet":
         """Office and town users their town's orders; a village chief the orders addressed to
@@ -61,11 +69,21 @@ class DirectiveQuerySet(models.QuerySet):
             return self.none()
         if code == EVERYWHERE:
             return self
+        kind = user.region.kind
         if user.role == User.Role.VILLAGE_CHIEF:
-            return self.filter(
-                Q(target_village__code__startswith=code) | Q(target_chief__user=user)
+            # A village has no regions below it: its id, not a list of ids to gather.
+            village = (
+                Q(target_village_id=user.region_id)
+                if kind == Region.Kind.VILLAGE
+                else under_code_q("target_village", code)
             )
-        return self.filter(town__code__startswith=code)
+            return self.filter(village | _addressed_to(user))
+        if kind == Region.Kind.TOWN:
+            # An order's town is a town: for a town's user, their own. An equality (rather than
+            # ids gathered by a subquery) lets the planner estimate the town's few thousand rows
+            # instead of a third of the table, which chose parallel plans costing 15-25 ms more.
+            return self.filter(town_id=user.region_id)
+        return self.filter(under_code_q("town", code))
 
     def open(self) -> "DirectiveQuerySet":
         return self.filter(status__in=OPEN)
@@ -80,7 +98,7 @@ class DirectiveQuerySet(models.QuerySet):
 
     def for_chief(self, user: User) -> "DirectiveQuerySet":
         """Orders a chief has to act on: addressed to them, or to their village."""
-        q = Q(target_chief__user=user)
+        q = _addressed_to(user)
         if user.role == User.Role.VILLAGE_CHIEF and user.region_id:
             q |= Q(target_village_id=user.region_id)
         return self.filter(q)
@@ -224,6 +242,11 @@ class Directive(models.Model):
             models.Index(fields=["river", "status"], name="directive_river_status"),
             # The API's order across towns (newest year and serial first), read by index.
             models.Index(fields=["year", "serial", "id"], name="directive_year_serial"),
+            # The board's closed column of a town, newest first, and its pages: read by index
+            # instead of joining and sorting the town's thousands of closed orders.
+            models.Index(
+                fields=["town", "status", "-closed_at", "-serial"], name="directive_town_closed"
+            ),
         ]
 
     def __str__(self) -> str:

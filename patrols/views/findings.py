@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.paginator import IdsFirstPaginator
 from core.scoping import can_manage_registry
 from patrols import selectors, services
 from patrols.filters import FindingFilter
@@ -20,7 +20,7 @@ from patrols.views.common import can_edit_patrol
 def finding_list(request):
     qs = selectors.findings_for(user=request.user)
     filterset = FindingFilter(request.GET or None, queryset=qs, user=request.user)
-    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(filterset.qs, 30).get_page(request.GET.get("page"))
     return render(request, "patrols/finding_list.html", {"filter": filterset, "page": page})
 
 

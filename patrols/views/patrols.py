@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.paginator import IdsFirstPaginator
 from core.scoping import can_manage_registry
 from patrols import authenticity, selectors, services
 from patrols.filters import PatrolFilter
@@ -24,7 +24,7 @@ def patrol_list(request):
     """All visible patrols (office), one's own village's (chiefs); ``?river=`` for one river."""
     qs = selectors.patrols_for(user=request.user)
     filterset = PatrolFilter(request.GET or None, queryset=qs, user=request.user)
-    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(filterset.qs, 30).get_page(request.GET.get("page"))
     river = None
     if filterset.is_bound and filterset.is_valid():
         river = filterset.form.cleaned_data.get("river")

@@ -1,0 +1,57 @@
+"""Form widgets the pages share."""
+
+from html import escape
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
+
+
+class LongSelect(forms.Select):
+    """A ``<select>`` of thousands of options (a town's 2,500 rivers), rendered in Python.
+
+    Django's ``Select`` renders every option through a template: about a millisecond each,
+    seconds for a town's rivers on every list page that offers the filter. This writes the
+    same markup (optgroups included) directly: the options cost what reading them costs.
+    """
+
+    def __init__(self, attrs=None, choices=(), *, label_field: str | None = None):
+        super().__init__(attrs, choices)
+        self.label_field = label_field
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        parts = []
+        for group, choices in self._groups():
+            options = "".join(self._option(v, label, selected) for v, label in choices)
+            if group is None:
+                parts.append(options)
+            else:
+                parts.append(f'<optgroup label="{escape(str(group))}">{options}</optgroup>')
+        return mark_safe(f"<select{flatatt(attrs)}>{''.join(parts)}</select>")
+
+    def _groups(self):
+        queryset = getattr(self.choices, "queryset", None)
+        if self.label_field and queryset is not None:
+            # A model's choices labelled by one of its columns: the pairs straight from the
+            # database, without building a model instance per option.
+            if self.choices.field.empty_label is not None:
+                yield None, [("", self.choices.field.empty_label)]
+            key = self.choices.field.to_field_name or "pk"
+            yield None, queryset.values_list(key, self.label_field)
+            return
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, list | tuple):
+                yield option_value, option_label
+            else:
+                yield None, [(option_value, option_label)]
+
+    @staticmethod
+    def _option(value, label, selected: set[str]) -> str:
+        # html.escape rather than format_html: the same escaping, a tenth of the cost per option.
+        text = "" if value is None else str(value)
+        mark = " selected" if text in selected else ""
+        return f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>'
