@@ -39,7 +39,13 @@ def chief_home(*, user: User, at: datetime | None = None, urgent: int = 3) -> Ch
     now = at or timezone.now()
     today = timezone.localdate(now)
     home = ChiefHome()
-    home.rivers = list(River.objects.assigned_to(user, on=today).order_by("level", "code"))
+    # Names and codes only: a village chief of a large village answers for hundreds of rivers,
+    # and each course is a JSON document the home page never shows.
+    home.rivers = list(
+        River.objects.assigned_to(user, on=today)
+        .only("pk", "code", "name", "level")
+        .order_by("level", "code")
+    )
 
     orders = list(orders_for_chief(user=user))
     todo = [d for d in orders if d.status in AWAITING_TARGET]

@@ -108,7 +108,8 @@ def patrol_start(request):
     if not hasattr(user, "chief"):
         messages.error(request, _("只有河长可以开始巡河；河长办可以补录巡河"))
         return redirect("patrols:patrol-record")
-    rivers = list(River.objects.assigned_to(user).order_by("code"))
+    # Names and codes for the select, not each river's course (hundreds for a large village).
+    rivers = list(River.objects.assigned_to(user).only("pk", "code", "name").order_by("code"))
     reaches = list(
         Reach.objects.filter(river__in=rivers, assignments__chief__user=user)
         .distinct()
