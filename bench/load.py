@@ -6,6 +6,11 @@ from Debian's packages if missing), interleaved: every round runs every endpoint
 floor included, so a busy machine slows all of them alike. Prints, per endpoint, the median
 over the rounds of req/s, p50 and p95, and how many times slower than the floor it is.
 
+The endpoints are the API lists (district and town tokens) and the HTML pages: the office's
+home and water-quality page and the main pages of ``bench/pages.py`` as a town's office and as
+one of its village chiefs (``--all-pages`` for every page it times; ``--only "page:"`` for the
+pages alone).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_district \\
         .venv/bin/python bench/load.py [--rounds 3] [--seconds 5] [--only rivers]
 
