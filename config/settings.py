@@ -468,6 +468,9 @@ NOTICES_LEASE_SECONDS = env.int("NOTICES_LEASE_SECONDS", default=120)
 NOTICES_SWEEP_GRACE_SECONDS = env.int("NOTICES_SWEEP_GRACE_SECONDS", default=60)
 if NOTICES_LEASE_SECONDS <= NOTICES_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("NOTICES_LEASE_SECONDS must exceed NOTICES_TASK_TIME_LIMIT")
+# Deliveries one task claims and sends (notices.services.deliver_many): thousands of alerts
+# are then tens of tasks. A chunk that runs out of time hands the rest back to the queue.
+NOTICES_DELIVERY_CHUNK = env.int("NOTICES_DELIVERY_CHUNK", default=100)
 # Name the API's status enums of plans and letters (they collide with the other apps' "status").
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

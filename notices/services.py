@@ -22,12 +22,16 @@ Guarantees (README, "Reliability"):
 import email.utils
 import logging
 import smtplib
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +57,12 @@ def _deliver_task():
     from notices.tasks import deliver
 
     return deliver
+
+
+def _deliver_many_task():
+    from notices.tasks import deliver_many
+
+    return deliver_many
 
 
 def notify(
@@ -88,6 +98,86 @@ def notify(
     for delivery in deliveries:
         wake_on_commit(_deliver_task(), delivery.pk)
     return notification, True
+
+
+# --- many notifications at once ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to create with :func:`notify_many` (the arguments of :func:`notify`)."""
+
+    key: str
+    recipient_id: int
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+def _insert_new_notifications(messages: Sequence[Message], now: datetime) -> dict[str, int]:
+    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id, key: {key: id} of the rows this
+    statement created. A key another run created first is simply not returned, so the caller
+    knows exactly what it created (Django's ``bulk_create(ignore_conflicts=True)`` cannot say).
+    PostgreSQL and SQLite (3.35+) both speak it."""
+    connection = connections[router.db_for_write(Notification)]
+    qn = connection.ops.quote_name
+    columns = ("key", "recipient_id", "kind", "title", "body", "url", "created_at")
+    at = connection.ops.adapt_datetimefield_value(now)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {qn(Notification._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"VALUES {', '.join([row] * len(messages))} "
+        f"ON CONFLICT ({qn('key')}) DO NOTHING RETURNING {qn('id')}, {qn('key')}"
+    )
+    params = []
+    for m in messages:
+        params += [m.key, m.recipient_id, m.kind, m.title, m.body, m.url, at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
+def notify_many(
+    *,
+    messages: Sequence[Message],
+    channels: tuple[str, ...] = (Delivery.Channel.EMAIL, Delivery.Channel.SMS),
+    batch_size: int = 1000,
+) -> dict[str, int]:
+    """:func:`notify` for many messages in a few statements; returns {key: id} of the
+    notifications this call created (keys that already existed are left alone).
+
+    Same guarantees as :func:`notify`: the unique key makes a second run create nothing, the
+    deliveries commit with their notifications (one transaction, all or nothing), and their
+    wake-ups are published after the commit, one task per chunk of
+    ``NOTICES_DELIVERY_CHUNK`` deliveries (:func:`deliver_many`), never failing the caller.
+    """
+    created: dict[str, int] = {}
+    delivery_ids: list[int] = []
+    now = timezone.now()
+    with transaction.atomic(using=router.db_for_write(Notification)):
+        for start in range(0, len(messages), batch_size):
+            created |= _insert_new_notifications(messages[start : start + batch_size], now)
+        if created and channels:
+            deliveries = Delivery.objects.bulk_create(
+                [
+                    Delivery(notification_id=pk, channel=channel, next_attempt_at=now)
+                    for pk in created.values()
+                    for channel in channels
+                ],
+                batch_size=batch_size,
+            )
+            delivery_ids = [d.pk for d in deliveries]
+    wake_deliveries_on_commit(delivery_ids)
+    return created
+
+
+def wake_deliveries_on_commit(delivery_ids: Sequence[int]) -> None:
+    """After the commit, wake the deliveries up in chunks of ``NOTICES_DELIVERY_CHUNK``: one
+    task claims and sends a chunk, so thousands of alerts are tens of tasks, not thousands."""
+    size = settings.NOTICES_DELIVERY_CHUNK
+    for start in range(0, len(delivery_ids), size):
+        wake_on_commit(_deliver_many_task(), list(delivery_ids[start : start + size]))
 
 
 # --- one delivery -----------------------------------------------------------------------------
@@ -164,6 +254,11 @@ def deliver(*, delivery_id: int) -> str:
     if not _claim(delivery_id, claimed_at):
         return "skipped: not pending"
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    return _send_claimed(delivery, claimed_at)
+
+
+def _send_claimed(delivery: Delivery, claimed_at: datetime) -> str:
+    """Hand over and send a delivery this run claimed at ``claimed_at``; what became of it."""
     notification = delivery.notification
     recipient = notification.recipient
     is_email = delivery.channel == Delivery.Channel.EMAIL
@@ -172,8 +267,10 @@ def deliver(*, delivery_id: int) -> str:
     if not address:
         mine.filter(status=S.SENDING).update(status=S.SKIPPED, attempts=delivery.attempts + 1)
         return S.SKIPPED
-    # From here on a crash means "maybe sent" (see sweep_outbox).
-    mine.filter(status=S.SENDING).update(handed_at=timezone.now())
+    # From here on a crash means "maybe sent" (see sweep_outbox). A claim the sweeper took
+    # back meanwhile (its lease ran out) is no longer ours to send.
+    if not mine.filter(status=S.SENDING).update(handed_at=timezone.now()):
+        return "skipped: not pending"
     try:
         if is_email:
             _send_email(delivery, notification, address)
@@ -203,6 +300,55 @@ def deliver(*, delivery_id: int) -> str:
         status=S.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now(), last_error=""
     )
     return S.SENT
+
+
+def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
+    """Send a chunk of deliveries; returns how many became of each kind ("sent", "skipped",
+    "unknown", "failed", "not pending", "handed back").
+
+    The chunk is claimed in one transaction: the rows still PENDING and due that no other run
+    holds (``SELECT ... FOR UPDATE SKIP LOCKED``, then one UPDATE of exactly those), so a second
+    wake-up of the same chunk, a retry or a concurrent single :func:`deliver` finds them taken
+    and sends nothing twice. Each row is then handed over and sent as :func:`deliver` does, so
+    a crash leaves at most the row in hand "unknown" and the rest to the sweeper. A chunk that
+    runs short of time (half its lease, or most of the task's time limit) hands the rows it did
+    not reach back to PENDING and wakes them up again.
+    """
+    claimed_at = timezone.now()
+    lease = timedelta(seconds=settings.NOTICES_LEASE_SECONDS)
+    with transaction.atomic(using=router.db_for_write(Delivery)):
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(delivery_ids), status=S.PENDING, next_attempt_at__lte=claimed_at)
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                status=S.SENDING,
+                claimed_at=claimed_at,
+                lease_until=claimed_at + lease,
+                handed_at=None,
+            )
+    counts: Counter[str] = Counter()
+    counts["not pending"] = len(set(delivery_ids)) - len(ids)
+    budget = min(lease.total_seconds() / 2, settings.NOTICES_TASK_TIME_LIMIT * 0.75)
+    started = time.monotonic()
+    rows = Delivery.objects.filter(pk__in=ids).select_related("notification__recipient")
+    left = []
+    for delivery in rows.order_by("pk"):
+        # At least one row per chunk, so a chunk handed back always makes progress.
+        if counts.total() > counts["not pending"] and time.monotonic() - started > budget:
+            left.append(delivery.pk)
+            continue
+        outcome = _send_claimed(delivery, claimed_at)
+        counts[outcome.split(" ")[0] if outcome.startswith("failed") else outcome] += 1
+    if left:
+        counts["handed back"] = Delivery.objects.filter(
+            pk__in=left, claimed_at=claimed_at, status=S.SENDING, handed_at__isnull=True
+        ).update(status=S.PENDING, next_attempt_at=claimed_at, claimed_at=None, lease_until=None)
+        wake_deliveries_on_commit(left)
+    counts["not pending"] += counts.pop("skipped: not pending", 0)
+    return {k: v for k, v in counts.items() if v}
 
 
 # --- the sweeper ------------------------------------------------------------------------------

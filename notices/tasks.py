@@ -13,6 +13,16 @@ def deliver(delivery_id: int) -> str:
     return services.deliver(delivery_id=delivery_id)
 
 
+@shared_task(
+    soft_time_limit=settings.NOTICES_TASK_TIME_LIMIT - 10,
+    time_limit=settings.NOTICES_TASK_TIME_LIMIT,
+)
+def deliver_many(delivery_ids: list[int]) -> str:
+    """A chunk of deliveries (notices.services.notify_many): claimed together, sent one by one."""
+    counts = services.deliver_many(delivery_ids=delivery_ids)
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+
+
 @shared_task(time_limit=settings.CELERY_VISIBILITY_TIMEOUT - 60)
 def sweep_outbox(grace_seconds: int | None = None) -> str:
     """Beat, every minute: resolve dead claims and wake up every due delivery no task took."""

@@ -1,0 +1,133 @@
+"""notify_many and deliver_many: the outbox for thousands at once, with the same guarantees."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from notices import services
+from notices.models import Delivery, Notification
+from notices.services import Message
+from notices.sms import LocmemBackend
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+S = Delivery.Status
+
+
+@pytest.fixture(autouse=True)
+def _sms(settings):
+    settings.SMS_BACKEND = "notices.sms.LocmemBackend"
+    LocmemBackend.outbox.clear()
+
+
+@pytest.fixture
+def people():
+    return [
+        factories.UserFactory(email=f"p{i}@example.cn", phone=f"1390000000{i}") for i in range(3)
+    ]
+
+
+def messages(people, prefix="k"):
+    return [
+        Message(key=f"{prefix}:{u.pk}", recipient_id=u.pk, kind="test", title="标题", body="正文")
+        for u in people
+    ]
+
+
+def test_notify_many_creates_each_key_once_with_a_delivery_per_channel(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as wake_ups:
+        created = services.notify_many(messages=messages(people))
+    assert set(created) == {f"k:{u.pk}" for u in people}
+    assert Delivery.objects.filter(status=S.PENDING).count() == 6
+    assert len(wake_ups) == 1  # one chunk
+    # A key another run created first is neither returned nor given new deliveries.
+    more = [*people, factories.UserFactory()]
+    with django_capture_on_commit_callbacks() as wake_ups:
+        created = services.notify_many(messages=messages(more))
+    assert list(created) == [f"k:{more[-1].pk}"]
+    assert Notification.objects.count() == 4
+    assert Delivery.objects.count() == 8
+    assert len(wake_ups) == 1
+
+
+def test_notify_many_of_nothing_new_writes_no_delivery_and_wakes_nothing(
+    people, django_capture_on_commit_callbacks
+):
+    services.notify_many(messages=messages(people))
+    with django_capture_on_commit_callbacks() as wake_ups:
+        assert services.notify_many(messages=messages(people)) == {}
+    assert wake_ups == []
+    assert Delivery.objects.count() == 6
+
+
+def test_a_chunk_woken_twice_sends_each_delivery_once(people, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people))
+    ids = list(Delivery.objects.values_list("pk", flat=True))
+    assert services.deliver_many(delivery_ids=ids) == {"sent": 6}
+    assert services.deliver_many(delivery_ids=ids) == {"not pending": 6}
+    assert len(mail.outbox) == 3
+    assert len(LocmemBackend.outbox) == 3
+    assert set(Delivery.objects.values_list("status", flat=True)) == {S.SENT}
+
+
+def test_a_chunk_leaves_alone_the_rows_another_run_holds_and_those_not_due(
+    people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people))
+    held, later, *rest = Delivery.objects.order_by("pk")
+    now = timezone.now()
+    Delivery.objects.filter(pk=held.pk).update(
+        status=S.SENDING, claimed_at=now, lease_until=now + timedelta(minutes=2)
+    )
+    Delivery.objects.filter(pk=later.pk).update(next_attempt_at=now + timedelta(minutes=4))
+    counts = services.deliver_many(delivery_ids=[d.pk for d in (held, later, *rest)])
+    assert counts == {"sent": 4, "not pending": 2}
+    held.refresh_from_db()
+    later.refresh_from_db()
+    assert (held.status, held.handed_at, later.status) == (S.SENDING, None, S.PENDING)
+
+
+def test_a_chunk_out_of_time_hands_the_rest_back_and_wakes_it_up(
+    people, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people))
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    settings.NOTICES_TASK_TIME_LIMIT = 0  # no time at all: one row, then hand the rest back
+    with django_capture_on_commit_callbacks() as wake_ups:
+        counts = services.deliver_many(delivery_ids=ids)
+    assert counts == {"sent": 1, "handed back": 5}
+    assert Delivery.objects.get(pk=ids[0]).status == S.SENT
+    back = Delivery.objects.filter(pk__in=ids[1:])
+    assert set(back.values_list("status", "claimed_at", "handed_at")) == {(S.PENDING, None, None)}
+    assert len(wake_ups) == 1
+    settings.NOTICES_TASK_TIME_LIMIT = 60
+    wake_ups[0]()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {S.SENT}
+    assert len(mail.outbox) + len(LocmemBackend.outbox) == 6
+
+
+def test_a_claim_the_sweeper_took_back_mid_chunk_is_not_sent(
+    people, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people))
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    real = services._send_claimed
+
+    def lease_runs_out_before_the_last(delivery, claimed_at):
+        if delivery.pk == ids[-1]:
+            # the sweeper found the lease over and nothing handed over: pending again
+            Delivery.objects.filter(pk=delivery.pk).update(status=S.PENDING)
+        return real(delivery, claimed_at)
+
+    monkeypatch.setattr(services, "_send_claimed", lease_runs_out_before_the_last)
+    assert services.deliver_many(delivery_ids=ids) == {"sent": 5, "not pending": 1}
+    assert Delivery.objects.get(pk=ids[-1]).handed_at is None
+    assert len(mail.outbox) + len(LocmemBackend.outbox) == 5
