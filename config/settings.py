@@ -471,6 +471,9 @@ if NOTICES_LEASE_SECONDS <= NOTICES_TASK_TIME_LIMIT:
 # Deliveries one task claims and sends (notices.services.deliver_many): thousands of alerts
 # are then tens of tasks. A chunk that runs out of time hands the rest back to the queue.
 NOTICES_DELIVERY_CHUNK = env.int("NOTICES_DELIVERY_CHUNK", default=100)
+# Within a chunk, deliveries handed over per committed UPDATE: a worker that dies mid-group
+# leaves at most this many "unknown" (never re-sent blindly) instead of one.
+NOTICES_HANDOVER_GROUP = env.int("NOTICES_HANDOVER_GROUP", default=25)
 # Name the API's status enums of plans and letters (they collide with the other apps' "status").
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {

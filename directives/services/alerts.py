@@ -91,13 +91,13 @@ def _plan(due: list[Directive], day: date) -> list[tuple[Directive, str, User]]:
             .order_by("pk")
         ):
             village_chiefs[chief.region_id].append(chief)
-    escalating = [d for d in due if (day - d.deadline).days >= escalate_after]
+    escalating = {d.pk for d in due if (day - d.deadline).days >= escalate_after}
     office: dict[int, list[User]] = defaultdict(list)
     if escalating:
         for user in User.objects.filter(
             is_active=True,
             role=User.Role.OFFICE,
-            region_id__in={d.town_id for d in escalating},
+            region_id__in={d.town_id for d in due if d.pk in escalating},
         ).order_by("pk"):
             office[user.region_id].append(user)
 
@@ -107,7 +107,7 @@ def _plan(due: list[Directive], day: date) -> list[tuple[Directive, str, User]]:
         stage = stage_on(d, day)
         if stage is not None:
             plan += [(d, stage, c.user) for c in chiefs if c.user.is_active]
-        if d in escalating:
+        if d.pk in escalating:
             superiors = {
                 c.superior.user.pk: c.superior.user
                 for c in chiefs

@@ -86,21 +86,23 @@ def test_escalating_adds_one_read_whatever_the_number_of_orders(
         assert sum(services.send_deadline_alerts(at=at(2026, 3, 14)).values()) == 0
 
 
-def test_delivering_a_chunk_costs_two_queries_a_delivery_and_three_a_chunk(
-    two_towns, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("owed", [10, 20])
+def test_delivering_a_chunk_costs_two_queries_a_handover_group(
+    owed, two_towns, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     from notices.services import deliver_many
 
+    settings.NOTICES_HANDOVER_GROUP = 10
     d = two_towns
-    issue(d.office_a, d.river_a1, d.village_a1, n=10)
+    issue(d.office_a, d.river_a1, d.village_a1, n=owed)
     with django_capture_on_commit_callbacks():
         services.send_deadline_alerts(at=at(2026, 3, 11))
     ids = list(Delivery.objects.values_list("pk", flat=True))
-    assert len(ids) == 20
-    # Claim (select for update, update, in a savepoint here), read, then per delivery: handed
-    # over, sent.
-    with django_assert_num_queries(5 + 2 * 20):
-        assert deliver_many(delivery_ids=ids) == {"sent": 20}
+    assert len(ids) == 2 * owed
+    # Claim (select for update and update, in a savepoint here), read, then per group of 10:
+    # handed over, sent.
+    with django_assert_num_queries(5 + 2 * (2 * owed // 10)):
+        assert deliver_many(delivery_ids=ids) == {"sent": 2 * owed}
 
 
 def test_running_the_job_twice_delivers_every_alert_once_on_each_channel(

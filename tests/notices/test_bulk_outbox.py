@@ -99,7 +99,8 @@ def test_a_chunk_out_of_time_hands_the_rest_back_and_wakes_it_up(
     with django_capture_on_commit_callbacks():
         services.notify_many(messages=messages(people))
     ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
-    settings.NOTICES_TASK_TIME_LIMIT = 0  # no time at all: one row, then hand the rest back
+    settings.NOTICES_HANDOVER_GROUP = 1
+    settings.NOTICES_TASK_TIME_LIMIT = 0  # no time at all: one group, then hand the rest back
     with django_capture_on_commit_callbacks() as wake_ups:
         counts = services.deliver_many(delivery_ids=ids)
     assert counts == {"sent": 1, "handed back": 5}
@@ -113,21 +114,37 @@ def test_a_chunk_out_of_time_hands_the_rest_back_and_wakes_it_up(
     assert len(mail.outbox) + len(LocmemBackend.outbox) == 6
 
 
-def test_a_claim_the_sweeper_took_back_mid_chunk_is_not_sent(
-    people, monkeypatch, django_capture_on_commit_callbacks
+def test_a_claim_the_sweeper_took_back_before_its_group_was_handed_over_is_not_sent(
+    people, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
+    settings.NOTICES_HANDOVER_GROUP = 2
     with django_capture_on_commit_callbacks():
         services.notify_many(messages=messages(people))
     ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
-    real = services._send_claimed
+    real = services._send_group
 
-    def lease_runs_out_before_the_last(delivery, claimed_at):
-        if delivery.pk == ids[-1]:
+    def lease_runs_out_before_the_last_group(group, claimed_at):
+        if group[-1].pk == ids[-1]:
             # the sweeper found the lease over and nothing handed over: pending again
-            Delivery.objects.filter(pk=delivery.pk).update(status=S.PENDING)
-        return real(delivery, claimed_at)
+            Delivery.objects.filter(pk=ids[-1]).update(status=S.PENDING)
+        return real(group, claimed_at)
 
-    monkeypatch.setattr(services, "_send_claimed", lease_runs_out_before_the_last)
+    monkeypatch.setattr(services, "_send_group", lease_runs_out_before_the_last_group)
     assert services.deliver_many(delivery_ids=ids) == {"sent": 5, "not pending": 1}
     assert Delivery.objects.get(pk=ids[-1]).handed_at is None
     assert len(mail.outbox) + len(LocmemBackend.outbox) == 5
+
+
+def test_a_chunk_skips_who_has_no_address_and_records_failures_row_by_row(
+    people, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "tests.notices.test_outbox.SlowGatewayWithoutStatus"
+    people[0].email = ""
+    people[0].save()
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people))
+    ids = list(Delivery.objects.values_list("pk", flat=True))
+    assert services.deliver_many(delivery_ids=ids) == {"skipped": 1, "sent": 2, "unknown": 3}
+    assert set(
+        Delivery.objects.filter(channel=Delivery.Channel.SMS).values_list("status", flat=True)
+    ) == {S.UNKNOWN}
