@@ -310,8 +310,9 @@ def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
     holds (``SELECT ... FOR UPDATE SKIP LOCKED``, then one UPDATE of exactly those), so a second
     wake-up of the same chunk, a retry or a concurrent single :func:`deliver` finds them taken
     and sends nothing twice. The rows are then handed over in groups of
-    ``NOTICES_HANDOVER_GROUP`` (one UPDATE committed before the group's first send, one after
-    its sends), not one by one: a commit per message was most of the time of a large run. The
+    ``NOTICES_HANDOVER_GROUP``, one commit a group (the group handed over before its first
+    send, with the previous group's sends recorded), not a commit per message, which was most
+    of the time of a large run. The
     price is that a worker that dies while sending a group leaves the group's unsent rows
     "unknown" rather than pending (never sent twice; the sweeper asks the SMS gateway, the
     office sees the e-mails). A chunk that runs short of time (half its lease, or most of the
@@ -349,16 +350,27 @@ def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
     budget = min(lease.total_seconds() / 2, settings.NOTICES_TASK_TIME_LIMIT * 0.75)
     started = time.monotonic()
     group_size = settings.NOTICES_HANDOVER_GROUP
+    sent: list[int] = []  # sent, to be marked so with the next group's hand-over
     for start in range(0, len(rows), group_size):
         # At least one group per chunk, so a chunk handed back always makes progress.
         if start and time.monotonic() - started > budget:
             left = [d.pk for d in rows[start:]]
-            counts["handed back"] = mine.filter(pk__in=left, handed_at__isnull=True).update(
-                status=S.PENDING, next_attempt_at=claimed_at, claimed_at=None, lease_until=None
-            )
+            with transaction.atomic(using=router.db_for_write(Delivery)):
+                counts[S.SENT] += _mark_sent(sent, claimed_at)
+                counts["handed back"] = mine.filter(pk__in=left, handed_at__isnull=True).update(
+                    status=S.PENDING, next_attempt_at=claimed_at, claimed_at=None, lease_until=None
+                )
             wake_deliveries_on_commit(left)
-            break
-        counts += _send_group(rows[start : start + group_size], claimed_at)
+            return {k: v for k, v in counts.items() if v}
+        group = rows[start : start + group_size]
+        # One commit: the previous group's sends recorded, this group handed over (before
+        # anything of it leaves).
+        with transaction.atomic(using=router.db_for_write(Delivery)):
+            counts[S.SENT] += _mark_sent(sent, claimed_at)
+            ours = _hand_over(group, claimed_at)
+        counts["not pending"] += len(group) - len(ours)
+        sent = _send_each(ours, claimed_at, counts)
+    counts[S.SENT] += _mark_sent(sent, claimed_at)
     return {k: v for k, v in counts.items() if v}
 
 
@@ -367,23 +379,33 @@ def _address(delivery: Delivery) -> str:
     return recipient.email if delivery.channel == Delivery.Channel.EMAIL else recipient.phone
 
 
-def _send_group(group: list[Delivery], claimed_at: datetime) -> Counter[str]:
-    """Hand over a group of claimed deliveries in one UPDATE, send each, mark the sent ones
-    in one UPDATE (a failure or an unknown outcome is written as :func:`deliver` does)."""
-    counts: Counter[str] = Counter()
+def _hand_over(group: list[Delivery], claimed_at: datetime) -> list[Delivery]:
+    """Mark a group of this run's claims handed over (one UPDATE); the ones still ours."""
     handed_at = timezone.now()
-    mine = Delivery.objects.filter(claimed_at=claimed_at)
-    pks = [d.pk for d in group]
-    handed = mine.filter(pk__in=pks, status=S.SENDING).update(handed_at=handed_at)
-    if handed < len(group):
-        # The sweeper took back a claim whose lease ran out: no longer ours to send.
-        ours = set(mine.filter(pk__in=pks, handed_at=handed_at).values_list("pk", flat=True))
-        counts["not pending"] += len(group) - len(ours)
-        group = [d for d in group if d.pk in ours]
+    mine = Delivery.objects.filter(claimed_at=claimed_at, pk__in=[d.pk for d in group])
+    if mine.filter(status=S.SENDING).update(handed_at=handed_at) == len(group):
+        return group
+    # The sweeper took back a claim whose lease ran out: no longer ours to send.
+    ours = set(mine.filter(handed_at=handed_at).values_list("pk", flat=True))
+    return [d for d in group if d.pk in ours]
+
+
+def _mark_sent(pks: list[int], claimed_at: datetime) -> int:
+    if not pks:
+        return 0
+    # As in deliver: a send that outlived its lease (now UNKNOWN) did arrive.
+    return Delivery.objects.filter(
+        pk__in=pks, claimed_at=claimed_at, status__in=[S.SENDING, S.UNKNOWN]
+    ).update(status=S.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="")
+
+
+def _send_each(group: list[Delivery], claimed_at: datetime, counts: Counter[str]) -> list[int]:
+    """Send each delivery handed over; returns the ids sent (a failure or an unknown outcome
+    is written at once, as :func:`deliver` does)."""
     sent = []
     for delivery in group:
         notification = delivery.notification
-        row = mine.filter(pk=delivery.pk)
+        row = Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at, status=S.SENDING)
         try:
             if delivery.channel == Delivery.Channel.EMAIL:
                 _send_email(delivery, notification, _address(delivery))
@@ -393,14 +415,14 @@ def _send_group(group: list[Delivery], claimed_at: datetime) -> Counter[str]:
             logger.warning(
                 "delivery %s on %s: outcome unknown: %s", delivery.pk, delivery.channel, exc
             )
-            counts[S.UNKNOWN] += row.filter(status=S.SENDING).update(
+            counts[S.UNKNOWN] += row.update(
                 status=S.UNKNOWN, attempts=delivery.attempts + 1, last_error=str(exc)[:2000]
             )
             continue
         except Exception as exc:  # Undelivered, or a bug before anything left
             logger.warning("delivery %s on %s failed: %s", delivery.pk, delivery.channel, exc)
             attempts = delivery.attempts + 1
-            counts["failed"] += row.filter(status=S.SENDING).update(
+            counts["failed"] += row.update(
                 status=S.FAILED if attempts >= MAX_ATTEMPTS else S.PENDING,
                 attempts=attempts,
                 last_error=str(exc)[:2000],
@@ -409,12 +431,7 @@ def _send_group(group: list[Delivery], claimed_at: datetime) -> Counter[str]:
             )
             continue
         sent.append(delivery.pk)
-    if sent:
-        # As in deliver: a send that outlived its lease (now UNKNOWN) did arrive.
-        counts[S.SENT] += mine.filter(pk__in=sent, status__in=[S.SENDING, S.UNKNOWN]).update(
-            status=S.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
-        )
-    return counts
+    return sent
 
 
 # --- the sweeper ------------------------------------------------------------------------------

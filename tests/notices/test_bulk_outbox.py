@@ -121,7 +121,7 @@ def test_a_claim_the_sweeper_took_back_before_its_group_was_handed_over_is_not_s
     with django_capture_on_commit_callbacks():
         services.notify_many(messages=messages(people))
     ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
-    real = services._send_group
+    real = services._hand_over
 
     def lease_runs_out_before_the_last_group(group, claimed_at):
         if group[-1].pk == ids[-1]:
@@ -129,7 +129,7 @@ def test_a_claim_the_sweeper_took_back_before_its_group_was_handed_over_is_not_s
             Delivery.objects.filter(pk=ids[-1]).update(status=S.PENDING)
         return real(group, claimed_at)
 
-    monkeypatch.setattr(services, "_send_group", lease_runs_out_before_the_last_group)
+    monkeypatch.setattr(services, "_hand_over", lease_runs_out_before_the_last_group)
     assert services.deliver_many(delivery_ids=ids) == {"sent": 5, "not pending": 1}
     assert Delivery.objects.get(pk=ids[-1]).handed_at is None
     assert len(mail.outbox) + len(LocmemBackend.outbox) == 5
@@ -148,3 +148,40 @@ def test_a_chunk_skips_who_has_no_address_and_records_failures_row_by_row(
     assert set(
         Delivery.objects.filter(channel=Delivery.Channel.SMS).values_list("status", flat=True)
     ) == {S.UNKNOWN}
+
+
+class Crash(BaseException):
+    """The worker process dying (nothing of ours catches it)."""
+
+
+def test_a_worker_dying_mid_chunk_leaves_its_group_unknown_and_the_rest_pending(
+    people, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.NOTICES_HANDOVER_GROUP = 2
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people))
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    calls = []
+    real_email, real_sms = services._send_email, services._send_sms
+
+    def dies_at_the_fourth(real):
+        def send(delivery, notification, address):
+            calls.append(delivery.pk)
+            if len(calls) == 4:
+                raise Crash
+            return real(delivery, notification, address)
+
+        return send
+
+    monkeypatch.setattr(services, "_send_email", dies_at_the_fourth(real_email))
+    monkeypatch.setattr(services, "_send_sms", dies_at_the_fourth(real_sms))
+    with pytest.raises(Crash):
+        services.deliver_many(delivery_ids=ids)
+    after_the_lease = timezone.now() + timedelta(seconds=settings.NOTICES_LEASE_SECONDS + 1)
+    services.sweep_outbox(now=after_the_lease)
+    status = dict(Delivery.objects.values_list("pk", "status"))
+    # Group 1 sent and recorded. Group 2 handed over, its e-mail sent, then the crash: the
+    # e-mail is unknown (never re-sent blindly), the SMS too until the gateway said it never
+    # got it: pending, safe to send. Group 3 never handed over: pending.
+    assert [status[pk] for pk in ids] == [S.SENT, S.SENT, S.UNKNOWN] + [S.PENDING] * 3
+    assert len(mail.outbox) + len(LocmemBackend.outbox) == 3
