@@ -11,12 +11,13 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def setup_django(sqlite_name: str, *, fresh: bool) -> None:
+def setup_django(sqlite_name: str, *, fresh: bool, eager: bool = True) -> None:
     """Configure and start Django for a benchmark.
 
     ``DATABASE_URL``, when set, names the (empty) database to use; otherwise the script gets
     ``var/<sqlite_name>``, deleted first when ``fresh`` (a script that reuses what it built
-    passes ``fresh=False``).
+    passes ``fresh=False``). ``eager=False`` publishes tasks to ``CELERY_BROKER_URL`` for a
+    real worker (the script starts it) instead of running them in-process.
     """
     sys.path.insert(0, str(BASE_DIR))
     env = os.environ
@@ -24,7 +25,7 @@ def setup_django(sqlite_name: str, *, fresh: bool) -> None:
     env.setdefault("DEBUG", "1")
     env.setdefault("LOG_LEVEL", "WARNING")
     env.setdefault("LOGIN_FAILURE_LIMIT", "1000")
-    env["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    env["CELERY_TASK_ALWAYS_EAGER"] = "true" if eager else "false"
     env["EMAIL_URL"] = "memorymail://"
     env["SMS_BACKEND"] = "notices.sms.LocmemBackend"
     if "DATABASE_URL" not in env:
