@@ -4,7 +4,7 @@
 the worker process itself the n-th time it reaches the point, as a crash would:
 
 - ``publish:<n>`` — after a commit, before publishing a delivery's wake-up
-  (``notices.wakeup.wake`` of ``notices.tasks.deliver``);
+  (``notices.wakeup.wake`` of ``notices.tasks.deliver`` or of a chunk, ``deliver_many``);
 - ``sms:<n>`` / ``email:<n>`` — with a delivery claimed and marked handed over, before the
   request leaves.
 
@@ -38,7 +38,7 @@ if point == "publish":
     _wake = wakeup.wake
 
     def wake(task, *args):
-        if task.name == "notices.tasks.deliver":
+        if task.name in ("notices.tasks.deliver", "notices.tasks.deliver_many"):
             _maybe_die("publish")
         return _wake(task, *args)
 
