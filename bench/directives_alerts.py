@@ -90,6 +90,7 @@ def main() -> None:
     if args.keep and Directive.objects.exists():
         Notification.objects.filter(kind__startswith="directive_").delete()
         Event.objects.filter(kind=Event.Kind.ALERTED).delete()
+        give_addresses()
         towns = list(Region.objects.filter(kind="town").order_by("code"))
         office = {u.region_id: u for u in User.objects.filter(role="office")}
         rivers = list(River.objects.all())
@@ -179,11 +180,21 @@ def timezone_today():
     return timezone.localdate()
 
 
-def build(args):
-    """The district: towns, villages with a chief each, rivers, the archive and the owed."""
+def give_addresses():
+    """Every alert is then sent on both channels (a user without an address is only skipped)."""
     from django.db.models import CharField, Value
     from django.db.models.functions import Cast, Concat, LPad
 
+    from core.models import User
+
+    User.objects.filter(email="").update(
+        email=Concat("username", Value("@bench.example.cn")),
+        phone=Concat(Value("139"), LPad(Cast("id", CharField()), 8, Value("0"))),
+    )
+
+
+def build(args):
+    """The district: towns, villages with a chief each, rivers, the archive and the owed."""
     from core.models import Region, User
     from directives.models import Directive, Status
     from rivers.models import Chief, River
@@ -207,11 +218,7 @@ def build(args):
         [User(username=f"office{t.code}", role="office", region=t) for t in towns]
         + [User(username=f"chief{v.code}", role="village_chief", region=v) for v in villages]
     )
-    # Every alert is then sent on both channels (a user without an address is only skipped).
-    User.objects.update(
-        email=Concat("username", Value("@bench.example.cn")),
-        phone=Concat(Value("139"), LPad(Cast("id", CharField()), 8, Value("0"))),
-    )
+    give_addresses()
     office = {u.region_id: u for u in users if u.role == "office"}
     by_username = {u.username: u for u in users}
     Chief.objects.bulk_create(
