@@ -403,9 +403,12 @@ def _send_each(group: list[Delivery], claimed_at: datetime, counts: Counter[str]
     """Send each delivery handed over; returns the ids sent (a failure or an unknown outcome
     is written at once, as :func:`deliver` does)."""
     sent = []
+
+    def row(delivery):
+        return Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at, status=S.SENDING)
+
     for delivery in group:
         notification = delivery.notification
-        row = Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at, status=S.SENDING)
         try:
             if delivery.channel == Delivery.Channel.EMAIL:
                 _send_email(delivery, notification, _address(delivery))
@@ -415,14 +418,14 @@ def _send_each(group: list[Delivery], claimed_at: datetime, counts: Counter[str]
             logger.warning(
                 "delivery %s on %s: outcome unknown: %s", delivery.pk, delivery.channel, exc
             )
-            counts[S.UNKNOWN] += row.update(
+            counts[S.UNKNOWN] += row(delivery).update(
                 status=S.UNKNOWN, attempts=delivery.attempts + 1, last_error=str(exc)[:2000]
             )
             continue
         except Exception as exc:  # Undelivered, or a bug before anything left
             logger.warning("delivery %s on %s failed: %s", delivery.pk, delivery.channel, exc)
             attempts = delivery.attempts + 1
-            counts["failed"] += row.update(
+            counts["failed"] += row(delivery).update(
                 status=S.FAILED if attempts >= MAX_ATTEMPTS else S.PENDING,
                 attempts=attempts,
                 last_error=str(exc)[:2000],
