@@ -254,11 +254,6 @@ def deliver(*, delivery_id: int) -> str:
     if not _claim(delivery_id, claimed_at):
         return "skipped: not pending"
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
-    return _send_claimed(delivery, claimed_at)
-
-
-def _send_claimed(delivery: Delivery, claimed_at: datetime) -> str:
-    """Hand over and send a delivery this run claimed at ``claimed_at``; what became of it."""
     notification = delivery.notification
     recipient = notification.recipient
     is_email = delivery.channel == Delivery.Channel.EMAIL
