@@ -18,7 +18,8 @@ def deliver(delivery_id: int) -> str:
     time_limit=settings.NOTICES_TASK_TIME_LIMIT,
 )
 def deliver_many(delivery_ids: list[int]) -> str:
-    """A chunk of deliveries (notices.services.notify_many): claimed together, sent one by one."""
+    """A chunk of deliveries (notices.services.notify_many): claimed together, handed over in
+    groups, sent one by one."""
     counts = services.deliver_many(delivery_ids=delivery_ids)
     return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
 
