@@ -6,7 +6,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.models import Region
 from core.routers import router
 from rivers import selectors, services
 from rivers.filters import (
@@ -47,16 +46,19 @@ class RiverViewSet(
     def get_queryset(self):
         rivers = selectors.visible_rivers(self.request.user)
         if self.action == "list":
-            # A list row has no course (don't read it) and needs only the crossing ids.
-            return rivers.defer("geometry").prefetch_related(
-                Prefetch("regions", queryset=Region.objects.only("id"))
-            )
+            # A list row has no course (don't read it) and needs only the crossing ids, which
+            # paginate_queryset attaches to the page in one query.
+            return rivers.defer("geometry")
         rivers = rivers.prefetch_related("regions")
         if self.action == "retrieve":
             rivers = rivers.prefetch_related(
                 Prefetch("reaches", queryset=Reach.objects.select_related("village"))
             ).with_current_chiefs()
         return rivers
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return page if page is None else selectors.attach_crossing_ids(page)
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):

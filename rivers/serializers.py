@@ -73,7 +73,11 @@ class RiverSerializer(serializers.ModelSerializer):
             "length_km": None if river.length_km is None else f"{river.length_km:.2f}",
             "region": river.region_id,
             "region_name": river.region.name,
-            "regions": [r.pk for r in river.regions.all()],
+            "regions": (
+                river.crossing_ids
+                if hasattr(river, "crossing_ids")  # a list page (selectors.attach_crossing_ids)
+                else [r.pk for r in river.regions.all()]
+            ),
             "target_class": river.target_class,
             "is_active": river.is_active,
         }

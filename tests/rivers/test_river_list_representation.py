@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from rivers import selectors
 from rivers.api import AssignmentViewSet, RiverViewSet
 from rivers.serializers import AssignmentSerializer, RiverSerializer
 from tests import factories
@@ -22,9 +23,10 @@ def test_the_lean_river_row_equals_drfs_representation(rf, town_staff):
     factories.RiverFactory(region=other, water_type="lake")
     view = RiverViewSet(action="list", request=rf.get("/"), format_kwarg=None)
     view.request.user = town_staff
-    rivers = list(view.get_queryset())
+    rivers = selectors.attach_crossing_ids(list(view.get_queryset()))
     assert RiverSerializer(rivers, many=True).data == FieldByField(rivers, many=True).data
     assert RiverSerializer(rivers[0]).data["length_km"] == "12.50"
+    assert [len(r.crossing_ids) for r in rivers] == [2, 1]
 
 
 class AssignmentFieldByField(AssignmentSerializer):
