@@ -1,0 +1,36 @@
+"""The order list's hand-written row is exactly what DRF's field-by-field path gives."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from directives import selectors
+from directives.models import Directive
+from directives.serializers import DirectiveSerializer
+
+
+class FieldByField(DirectiveSerializer):
+    """The same declared fields, serialised by DRF's generic machinery."""
+
+
+@pytest.mark.django_db
+def test_the_lean_order_row_equals_drfs_representation(make_order, chief, town_staff):
+    placed = make_order(title="有坐标", location="桥下")
+    make_order(title="交给河长", target_village=None, target_chief=chief)
+    overdue = make_order(title="逾期", deadline=date(2026, 3, 2))
+    Directive.objects.filter(pk=placed.pk).update(
+        latitude=Decimal("30.9"),
+        longitude=Decimal("121.170001"),
+        accepted_at=datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+        closed_at=datetime(2026, 3, 9, 8, 0, 5, 123456, tzinfo=UTC),
+    )
+    rows = list(selectors.directives_for(user=town_staff).order_by("serial"))
+    assert len(rows) == 3
+    lean = DirectiveSerializer(rows, many=True).data
+    assert lean == FieldByField(rows, many=True).data
+    by_title = {row["title"]: row for row in lean}
+    assert by_title["有坐标"]["latitude"] == "30.900000"
+    assert by_title["交给河长"]["target_chief"] == chief.pk
+    assert by_title["交给河长"]["target_village_name"] is None
+    assert by_title[overdue.title]["overdue"] is True
