@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.csp.ContentSecurityPolicyMiddleware",
+    # Token-authenticated /api/ requests continue through API_TOKEN_MIDDLEWARE instead.
+    "core.middleware.TokenApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +93,17 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.replica.ReplicaListReadsMiddleware",
+]
+# The rest of the stack for a district system's token request (core/middleware.py): no
+# session, session user, CSRF (DRF views are exempt; the token is the credential), messages,
+# htmx, login lockout or static files, which cost more than its SQL. Language, trailing
+# slashes, frame options, the history's user and the replica routing still apply.
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "core.replica.ReplicaListReadsMiddleware",
 ]
 
@@ -327,7 +340,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.authentication.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.FilterBackend",  # django-filter's, skipped when no filter is asked for
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -348,6 +361,10 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="" if TESTING else "60/min") or None,
     },
 }
+# Each web process remembers a token it found for this many seconds (core/authentication.py):
+# a revoked token, or a deactivated user's, is refused by every process within that time.
+# 0 looks every token up on every request (the tests, unless a test sets it).
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=0 if TESTING else 5)
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
 SPECTACULAR_SETTINGS = {

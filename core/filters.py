@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BooleanWidget
 
 
@@ -53,3 +54,23 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [_sane_moment])
         super().__init__(*args, **kwargs)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the FilterSet's filters.
+
+    With no filter parameter every filter of a FilterSet is empty and leaves the queryset as
+    it is (django-filter skips empty values, the project's FilterSets override neither
+    ``filter_queryset`` nor ``qs``), yet building its form and validating it cost a list page
+    about a fifth of its time. A parameter that starts with a filter's name (``created_after``,
+    ``date_0``: range filters add suffixes) takes the full path, errors included.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = tuple(filterset_class.base_filters)
+        if not any(param.startswith(names) for param in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
