@@ -46,8 +46,13 @@ def create_api_client(
 
 
 def revoke_api_token(*, token: ApiToken) -> ApiToken:
+    """Revoke at once in this process; other processes drop their cached copy within
+    ``API_TOKEN_CACHE_SECONDS`` (core/authentication.py)."""
+    from core.authentication import forget_token
+
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    forget_token(token.key_hash)
     return token
 
 
