@@ -367,6 +367,9 @@ REST_FRAMEWORK = {
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=0 if TESTING else 5)
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
+# ... and each web process keeps such an estimate this many seconds per list, caller and filters
+# (0: ask the planner on every page; the tests, unless a test sets it).
+API_ESTIMATED_COUNT_SECONDS = env.int("API_ESTIMATED_COUNT_SECONDS", default=0 if TESTING else 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "河长制办公系统 API / River-chief office API",
     "DESCRIPTION": (

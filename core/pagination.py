@@ -18,6 +18,7 @@ results}``:
 import base64
 import binascii
 import json
+import time
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -34,6 +35,11 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 # Past these, ``?modified_since=`` overflows a time-zone conversion: it answers 400 instead
 # (a sync client's "everything" is 1970 or later).
 MIN_YEAR, MAX_YEAR = 1900, 9000
+
+
+# Estimated counts recently given, by (model, caller, filters): (monotonic deadline, count).
+_estimates: dict[tuple, tuple[float, int]] = {}
+NOT_FILTERS = {"page", "page_size", "format"}
 
 
 def encode_cursor(values: list, ordering: list[str]) -> str:
@@ -181,7 +187,7 @@ class Pagination(BasePagination):
         if not has_next:
             self.count, self.count_exact = offset + len(rows), True  # no query needed
         else:
-            self.count, self.count_exact = cheap_count(queryset)
+            self.count, self.count_exact = self._count(queryset, params)
         url = self.request.build_absolute_uri()
         self.next_link = replace_query_param(url, "page", number + 1) if has_next else None
         if number == 1:
@@ -191,6 +197,33 @@ class Pagination(BasePagination):
         else:
             self.previous_link = replace_query_param(url, "page", number - 1)
         return rows
+
+    def _count(self, queryset, params) -> tuple[int, bool]:
+        """``cheap_count``; an estimate is remembered a while for the same list and caller.
+
+        Past ``API_EXACT_COUNT_UP_TO`` the count is the planner's estimate anyway, so a
+        district client paging through it need not pay its two queries on every page: the
+        estimate is kept ``API_ESTIMATED_COUNT_SECONDS`` per list, caller and filters (the
+        page, its size and the format aside). Exact counts are never kept.
+        """
+        seconds = settings.API_ESTIMATED_COUNT_SECONDS
+        if seconds <= 0:
+            return cheap_count(queryset)
+        user = getattr(self.request, "user", None)
+        key = (
+            queryset.model._meta.label,
+            getattr(user, "pk", None),
+            tuple(sorted((k, tuple(v)) for k, v in params.lists() if k not in NOT_FILTERS)),
+        )
+        found = _estimates.get(key)
+        if found is not None and found[0] > time.monotonic():
+            return found[1], False
+        count, exact = cheap_count(queryset)
+        if not exact:
+            if len(_estimates) >= 1000:
+                _estimates.clear()
+            _estimates[key] = (time.monotonic() + seconds, count)
+        return count, exact
 
     # --- keyset cursors ------------------------------------------------------------------
 

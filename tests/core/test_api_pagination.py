@@ -185,3 +185,50 @@ def test_a_cursor_over_an_empty_sort_column_is_a_400_not_an_error(
     response = api_client.get(first.json()["next"], **auth(key))
     assert response.status_code == 400
     assert "cursor" in response.json()["errors"]
+
+
+def count_queries(captured) -> int:
+    return sum(
+        1 for q in captured if "COUNT(" in q["sql"].upper() or q["sql"].startswith("EXPLAIN")
+    )
+
+
+def test_an_estimated_count_is_remembered_for_the_same_list_and_caller(
+    api_client, rivers, district_token, settings
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from core import pagination
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL estimates counts")
+    settings.API_EXACT_COUNT_UP_TO = 3
+    settings.API_ESTIMATED_COUNT_SECONDS = 30
+    pagination._estimates.clear()
+    _, key = district_token
+    with CaptureQueriesContext(connection) as first:
+        one = api_client.get("/api/v1/rivers/", {"page_size": 2}, **auth(key)).json()
+    with CaptureQueriesContext(connection) as second:
+        two = api_client.get("/api/v1/rivers/", {"page_size": 2, "page": 2}, **auth(key)).json()
+    assert count_queries(first) == 2  # the bounded count, then the planner's estimate
+    assert count_queries(second) == 0
+    assert (two["count"], two["count_exact"]) == (one["count"], False)
+    # Other filters are another list: counted again.
+    with CaptureQueriesContext(connection) as filtered:
+        api_client.get("/api/v1/rivers/", {"page_size": 2, "q": "K"}, **auth(key))
+    assert count_queries(filtered) == 2
+    pagination._estimates.clear()
+
+
+def test_an_exact_count_is_never_remembered(api_client, rivers, district_token, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.API_ESTIMATED_COUNT_SECONDS = 30
+    _, key = district_token
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            body = api_client.get("/api/v1/rivers/", {"page_size": 2}, **auth(key)).json()
+        assert (body["count"], body["count_exact"]) == (5, True)
+        assert count_queries(captured) == 1
+    factories.RiverFactory(region=River.objects.first().region, code="K006")
+    assert api_client.get("/api/v1/rivers/", {"page_size": 2}, **auth(key)).json()["count"] == 6
