@@ -58,6 +58,11 @@ class DirectiveViewSet(
             user=self.request.user, filters=self.request.query_params, strict=True
         )
         qs = qs.defer("river__geometry")
+        if self.action == "list":
+            # A list row names the river, target and issuer; the town and reach are only ids.
+            qs = qs.select_related(None).select_related(
+                "river", "target_village", "target_chief__user", "issued_by"
+            )
         if "modified_since" in self.request.query_params:
             return qs.order_by("modified_at", "id")
         return qs.order_by("-year", "-serial", "-id")

@@ -51,7 +51,8 @@ class PointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     search_fields = ["code", "name"]
 
     def get_queryset(self):
-        return selectors.points_for(user=self.request.user).order_by("code")
+        points = selectors.points_for(user=self.request.user, sample_count=False)
+        return points.defer("river__geometry").order_by("code")
 
     @extend_schema(
         request=serializers.PointWriteSerializer,

@@ -292,13 +292,18 @@ def summary(rows: list[RiverRow]) -> dict:
 # --- points and samples --------------------------------------------------------------------------
 
 
-def points_for(*, user: User, river: River | None = None):
+def points_for(*, user: User, river: River | None = None, sample_count: bool = True):
+    """The points a user may see, with their river, gate and region joined in.
+
+    ``sample_count`` annotates each with its number of samples (the pages show it); the API
+    rows do not, and the count groups every sample of the scope before the first row.
+    """
     points = MonitoringPoint.objects.visible_to(user).select_related(
         "river", "sluice_gate", "region"
     )
     if river is not None:
         points = points.filter(river=river)
-    return points.annotate(sample_count=Count("samples"))
+    return points.annotate(sample_count=Count("samples")) if sample_count else points
 
 
 def samples_for(

@@ -26,6 +26,9 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         qs = selectors.patrols_for(user=self.request.user).defer("river__geometry")
+        if self.action == "list":
+            # A list row names the chief and the river; the reach and region are only ids.
+            qs = qs.select_related(None).select_related("chief__user", "river")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 Prefetch(

@@ -179,6 +179,9 @@ class FindingSerializer(serializers.ModelSerializer):
         return order_from_finding_url(obj.pk)
 
 
+_MOMENT = serializers.DateTimeField()
+
+
 class PatrolSerializer(serializers.ModelSerializer):
     chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
     river_name = serializers.CharField(source="river.name", read_only=True)
@@ -221,8 +224,9 @@ class PatrolSerializer(serializers.ModelSerializer):
         if type(self) is not PatrolSerializer:
             return super().to_representation(p)
         # A plain dict with the values DRF's field-by-field path gives (a list of 50 patrols
-        # spent more in that machinery than in its query); times through DRF's own field.
-        when = self.fields["started_at"].to_representation
+        # spent more in that machinery than in its query); times through DRF's own field,
+        # built once (``self.fields`` builds every field of the serializer on each request).
+        when = _MOMENT.to_representation
         return {
             "id": p.pk,
             "client_id": str(p.client_id),
