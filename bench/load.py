@@ -48,7 +48,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--only", default="", help="measure only labels containing this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only labels containing this (several: separated by commas)",
+    )
     parser.add_argument(
         "--all-pages",
         action="store_true",
@@ -149,6 +153,18 @@ def endpoints(auth: dict) -> list[tuple[str, str, dict]]:
         ("patrols/", "/api/v1/patrols/", d),
         ("directives/", "/api/v1/directives/", d),
         ("monitoring/samples/", "/api/v1/monitoring/samples/", d),
+        # The router's other lists, read by a district system the same way.
+        ("chiefs/", "/api/v1/chiefs/", d),
+        ("findings/", "/api/v1/findings/", d),
+        ("monitoring/points/", "/api/v1/monitoring/points/", d),
+        ("regions/", "/api/v1/regions/", d),
+        ("work-orders/", "/api/v1/work-orders/", d),
+        ("water-bodies/", "/api/v1/water-bodies/", d),
+        ("sluice-gates/", "/api/v1/sluice-gates/", d),
+        ("letters/", "/api/v1/letters/", d),
+        ("plans/", "/api/v1/plans/", d),
+        ("measures/", "/api/v1/measures/", d),
+        ("public-reports/", "/api/v1/public-reports/", d),
         ("river-status (town, 2018-05)", "/api/v1/monitoring/river-status/?period=2018-05", t),
         ("page: home (office)", "/", o),
         ("page: water quality (office)", "/monitoring/?period=2018-05", o),
@@ -257,7 +273,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         every = endpoints(auth) + page_endpoints(auth, args.all_pages)
-        todo = [e for e in every if args.only in e[0] or e[0].endswith("floor)")]
+        wanted = args.only.split(",")
+        todo = [e for e in every if any(w in e[0] for w in wanted) or e[0].endswith("floor)")]
         for label, path, headers in todo:
             status, body = fetch(base, path, headers)  # warm-up, and a check it answers
             print(f"  {status} {len(body):>9,} B  {label}", flush=True)
