@@ -37,7 +37,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
-# Estimated counts recently given, by (model, caller, filters): (monotonic deadline, count).
+# Estimated counts recently given, by (list URL, model, caller, filters): (monotonic deadline,
+# count).
 _estimates: dict[tuple, tuple[float, int]] = {}
 NOT_FILTERS = {"page", "page_size", "format"}
 
@@ -211,6 +212,7 @@ class Pagination(BasePagination):
             return cheap_count(queryset)
         user = getattr(self.request, "user", None)
         key = (
+            self.request.path,
             queryset.model._meta.label,
             getattr(user, "pk", None),
             tuple(sorted((k, tuple(v)) for k, v in params.lists() if k not in NOT_FILTERS)),
