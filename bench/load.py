@@ -201,6 +201,7 @@ SERVER_ENV = {
     # (the production default of 1,200 a minute per token would answer 429s, fast, instead).
     "API_THROTTLE_TOKEN": "10000000/min",
     "API_THROTTLE_USER": "10000000/min",
+    "API_THROTTLE_ANON": "10000000/min",  # the floor's stock-DRF reference is anonymous
 }
 
 
