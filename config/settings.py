@@ -326,6 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "public.tasks.sweep_signboard_prints",
         "schedule": crontab(minute="*/5"),
     },
+    # River statuses of the recent months stored for every monitored river (01:30), so the
+    # first visit of the day reads them instead of computing them.
+    "monitoring-warm-river-status": {
+        "task": "monitoring.tasks.warm_river_status",
+        "schedule": crontab(hour="1", minute="30"),
+    },
     # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
         "task": "letters.tasks.resume_stalled_letters",

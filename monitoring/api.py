@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.models import Region
+from core.pagination import Pagination
 from core.params import query_id
 from core.routers import router
 from core.scoping import MAX_YEAR, MIN_YEAR, visible_regions
@@ -182,13 +183,23 @@ class ParameterView(APIView):
 
 
 class RiverStatusView(APIView):
-    """Each monitored river's status for a period (``period``: 2018, 2018-Q1 or 2018-05)."""
+    """Each monitored river's status for a period (``period``: 2018, 2018-Q1 or 2018-05),
+    worse than Class V first, a page at a time (``page``, ``page_size``; or ``cursor``).
+
+    Read from the stored statuses (``monitoring.status_store``): a page costs the same
+    whatever the number of samples.
+    """
+
+    pagination_class = Pagination
 
     @extend_schema(
         parameters=[
             OpenApiParameter("period", str, description="2018, 2018-Q2 or 2018-05"),
             OpenApiParameter("village", str, description="village region code"),
             OpenApiParameter("only", str, enum=["worse_than_v", "off_target", "black_odour"]),
+            OpenApiParameter("page", int, description="page number"),
+            OpenApiParameter("page_size", int, description="rows a page, at most 500"),
+            OpenApiParameter("cursor", str, description="keyset cursor: empty, then `next`"),
         ],
         responses=serializers.RiverStatusListSerializer,
     )
@@ -205,20 +216,24 @@ class RiverStatusView(APIView):
                 visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
                 code=request.query_params["village"],
             )
-        rows = selectors.river_quality_rows(
+        rows = selectors.stored_status_rows(
             user=request.user,
             period=period,
             village=village,
             only=request.query_params.get("only", ""),
         )
-        return Response(
-            {
-                "period": period.key,
-                "start": period.start,
-                "end": period.end,
-                "rivers": [serializers.status_json(r) for r in rows],
-            }
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        response = paginator.get_paginated_response(
+            [serializers.status_json(selectors.status_row(r)) for r in page]
         )
+        response.data = {
+            "period": period.key,
+            "start": period.start,
+            "end": period.end,
+            **response.data,
+        }
+        return response
 
 
 router.register("monitoring/points", PointViewSet, basename="monitoring-point")

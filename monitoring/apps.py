@@ -7,4 +7,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("水质监测")
 
     def ready(self) -> None:
-        from . import media  # noqa: F401  (registers who may read this app's uploads)
+        from . import (
+            media,  # noqa: F401  (registers who may read this app's uploads)
+            signals,  # noqa: F401  (stored river statuses: cache busting)
+        )

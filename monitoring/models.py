@@ -340,3 +340,51 @@ class ImportJob(models.Model):
             self.Status.CONFIRMED,
             self.Status.IMPORTING,
         )
+
+
+class RiverPeriodStatus(models.Model):
+    """A river's status over a month, quarter or year, as ``selectors.river_status`` computed it.
+
+    A stored copy, not a record: rows are computed on first read or when samples arrive
+    (``monitoring.status_store``) and deleted whenever a sample, a point or the river's target
+    or water type changes in a way that could change them, so a read never finds a stale row.
+    The monthly letters' snapshots ("as at", one town's points) are computed live and never
+    stored. ``basis`` names the rules a row was computed under: a row of other rules is not read.
+    """
+
+    river = models.ForeignKey(River, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # The trend compares with the previous period: a sample in it changes this row too.
+    previous_start = models.DateField()
+    basis = models.CharField(max_length=40)
+    water_class = models.PositiveSmallIntegerField(null=True)
+    target_class = models.PositiveSmallIntegerField()
+    meets_target = models.BooleanField(null=True)
+    black_odour = models.PositiveSmallIntegerField(null=True)
+    previous_class = models.PositiveSmallIntegerField(null=True)
+    trend = models.CharField(max_length=6, null=True)
+    quality = models.PositiveSmallIntegerField(null=True)
+    method = models.CharField(max_length=6, null=True)
+    point_count = models.PositiveIntegerField(default=0)
+    sample_count = models.PositiveIntegerField(default=0)
+    # deciding items, exceedances, means (in their order), odour detail: RiverStatus.to_dict
+    detail = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("河道水质（按期间）")
+        verbose_name_plural = _("河道水质（按期间）")
+        constraints = [
+            # Also the index of every read: one period, a set of rivers.
+            models.UniqueConstraint(
+                fields=["period_start", "period_end", "river"], name="river_period_status_unique"
+            ),
+        ]
+        indexes = [
+            # Invalidation: a river's rows around a date.
+            models.Index(fields=["river", "period_end"], name="river_period_status_river"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.river_id} {self.period_start}~{self.period_end}"

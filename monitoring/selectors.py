@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from core.models import Region, User
 from monitoring import standards
@@ -65,6 +66,72 @@ class RiverStatus:
     @property
     def is_worse_than_v(self) -> bool:
         return self.water_class == standards.WORSE_THAN_V
+
+    def to_dict(self) -> dict:
+        """Plain JSON: every field, so that ``from_dict(to_dict(s)) == s`` (floats round-trip
+        exactly through JSON; the means keep their order, as a list of pairs)."""
+        odour = self.odour
+        return {
+            "water_class": self.water_class,
+            "target_class": self.target_class,
+            "meets_target": self.meets_target,
+            "black_odour": None if self.black_odour is None else int(self.black_odour),
+            "deciding": [_item_dict(i) for i in self.deciding],
+            "trend": self.trend,
+            "previous_class": self.previous_class,
+            "quality": None if self.quality is None else int(self.quality),
+            "method": self.method,
+            "point_count": self.point_count,
+            "sample_count": self.sample_count,
+            "means": [[code, value] for code, value in self.means.items()],
+            "exceedances": [_item_dict(i) for i in self.exceedances],
+            "odour": None
+            if odour is None
+            else {
+                "level": None if odour.level is None else int(odour.level),
+                "whole_severe": odour.whole_severe,
+                "severe_stretches": [list(s) for s in odour.severe_stretches],
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, river_id: int, data: dict) -> RiverStatus:
+        odour = data["odour"]
+        return cls(
+            river_id=river_id,
+            water_class=data["water_class"],
+            target_class=data["target_class"],
+            meets_target=data["meets_target"],
+            black_odour=_odour(data["black_odour"]),
+            deciding=[_item(i) for i in data["deciding"]],
+            trend=data["trend"],
+            previous_class=data["previous_class"],
+            quality=None if data["quality"] is None else standards.Quality(data["quality"]),
+            method=data["method"],
+            point_count=data["point_count"],
+            sample_count=data["sample_count"],
+            means={code: value for code, value in data["means"]},
+            exceedances=[_item(i) for i in data["exceedances"]],
+            odour=None
+            if odour is None
+            else standards.WaterBodyOdour(
+                _odour(odour["level"]),
+                odour["whole_severe"],
+                tuple(tuple(s) for s in odour["severe_stretches"]),
+            ),
+        )
+
+
+def _odour(level: int | None) -> Odour | None:
+    return None if level is None else Odour(level)
+
+
+def _item_dict(item: standards.ItemResult) -> list:
+    return [item.code, item.value, item.water_class, item.multiple, item.shortfall]
+
+
+def _item(data: list) -> standards.ItemResult:
+    return standards.ItemResult(*data)
 
 
 def _samples(river_ids, at: datetime | None = None, region_code: str = ""):
@@ -156,6 +223,35 @@ def river_status(
     region_code: str = "",
 ) -> dict[int, RiverStatus]:
     """Status of each river over ``period_start``..``period_end`` (dates, both inclusive).
+
+    The figures of :func:`compute_river_status`. A month, quarter or year as the records stand
+    now is read from the stored statuses (``monitoring.status_store``), and only the rivers
+    not stored yet are computed (and stored): two queries when every river is stored. A
+    snapshot (``at``), one town's points (``region_code``) or a custom period is computed live.
+    """
+    period = Period.of(period_start, period_end)
+    if at is None and not region_code and period.kind != "custom":
+        from monitoring import status_store
+
+        return status_store.statuses(river_ids=river_ids, period=period)
+    return compute_river_status(
+        river_ids=river_ids,
+        period_start=period_start,
+        period_end=period_end,
+        at=at,
+        region_code=region_code,
+    )
+
+
+def compute_river_status(
+    *,
+    river_ids,
+    period_start: date,
+    period_end: date,
+    at: datetime | None = None,
+    region_code: str = "",
+) -> dict[int, RiverStatus]:
+    """Status of each river over ``period_start``..``period_end`` computed from the samples.
 
     Class and target: per point, the mean of each item over the period's samples; then the
     river rule (fewer than 5 points: mean over the points; 5 or more: share of points per
@@ -272,6 +368,61 @@ def river_quality_rows(
         )
     )
     return rows
+
+
+ONLY = {
+    "worse_than_v": Q(water_class=standards.WORSE_THAN_V),
+    "off_target": Q(meets_target=False),
+    "black_odour": Q(black_odour__gt=0),
+}
+
+
+def stored_status_rows(
+    *, user: User, period: Period, village: Region | None = None, only: str = ""
+):
+    """The API's river-status list as a queryset of stored statuses, in the order of
+    :func:`river_quality_rows` (worse than Class V first, rivers without data last, then by
+    code), to be paginated: the statuses not stored yet are computed and stored first.
+
+    Two queries before the page when every status is stored (the rivers, the stored check).
+    Each row carries ``river`` (without its geometry) and ``river.village_list``; turn it into
+    a :class:`RiverRow` with :func:`status_row`.
+    """
+    from monitoring import status_store
+    from monitoring.models import RiverPeriodStatus
+
+    rivers = monitored_rivers(user=user, village=village)
+    status_store.ensure(river_ids=rivers.values_list("id", flat=True), periods=[period])
+    rows = RiverPeriodStatus.objects.filter(
+        period_start=period.start,
+        period_end=period.end,
+        basis=status_store.basis(),
+        river__in=rivers,
+    )
+    if only in ONLY:
+        rows = rows.filter(ONLY[only])
+    return (
+        rows.select_related("river")
+        .only("river_id", "detail", "river__id", "river__code", "river__name", "river__water_type")
+        .prefetch_related(
+            Prefetch(
+                "river__regions",
+                queryset=Region.objects.filter(kind=Region.Kind.VILLAGE),
+                to_attr="village_list",
+            )
+        )
+        .annotate(
+            class_rank=Coalesce("water_class", 0),
+            odour_rank=Coalesce("black_odour", 0),
+        )
+        .order_by("-class_rank", "-odour_rank", "river__code", "pk")
+    )
+
+
+def status_row(stored) -> RiverRow:
+    """A stored status (from :func:`stored_status_rows`) as the office list's row."""
+    river = stored.river
+    return RiverRow(river, RiverStatus.from_dict(river.id, stored.detail), river.village_list)
 
 
 def summary(rows: list[RiverRow]) -> dict:

@@ -387,7 +387,13 @@ class RiverStatusSerializer(serializers.Serializer):
 
 
 class RiverStatusListSerializer(serializers.Serializer):
+    """A page of the period's river statuses (the pagination of every API list)."""
+
     period = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
-    rivers = RiverStatusSerializer(many=True)
+    count = serializers.IntegerField(allow_null=True)
+    count_exact = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RiverStatusSerializer(many=True)

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.models import User
 from core.scoping import scope_code
-from monitoring import parsed_rows, standards
+from monitoring import parsed_rows, standards, status_store
 from monitoring.labfile import FileError, SampleRow, read_file
 from monitoring.models import ImportJob, MonitoringPoint, Sample
 
@@ -315,13 +315,17 @@ def _save(result: CheckResult, *, by: User, source: str, job=None) -> list[Sampl
         return []
     try:
         with transaction.atomic():
-            return bulk_create_with_history(
+            created = bulk_create_with_history(
                 objs,
                 Sample,
                 batch_size=CHUNK,
                 default_user=by,
                 default_change_reason=source,
             )
+            # bulk_create sends no signals: the stored river statuses these samples change
+            # go here (and are computed again once the samples commit).
+            status_store.samples_changed(river_days=status_store.sample_days(objs))
+            return created
     except IntegrityError as exc:
         # Another request recorded one of these samples between the check and the insert.
         raise ConcurrentDuplicate(

@@ -21,3 +21,20 @@ def sweep_imports() -> dict[str, int]:
     from monitoring import import_jobs
 
     return import_jobs.sweep_imports()
+
+
+@shared_task
+def refresh_river_status(rivers_by_period: dict[str, list[int]]) -> str:
+    """After samples commit: store again the statuses they changed ({"2018-03": [river ids]}).
+    Idempotent: a status already stored is not computed again."""
+    from monitoring import status_store
+
+    return f"{status_store.refresh(rivers_by_period=rivers_by_period)} computed"
+
+
+@shared_task
+def warm_river_status() -> str:
+    """Beat, nightly: store the recent months of every monitored river (idempotent)."""
+    from monitoring import status_store
+
+    return f"{status_store.warm()} computed"

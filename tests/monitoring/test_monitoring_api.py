@@ -116,7 +116,7 @@ def test_river_status_lists_worse_than_v_first(api_client, village, district_tok
         "/api/v1/monitoring/river-status/?period=2018-05", **auth(district_token)
     )
     assert response.status_code == 200
-    rivers = response.json()["rivers"]
+    rivers = response.json()["results"]
     assert [r["name"] for r in rivers] == ["黑水浜", "清水河"]
     assert rivers[0]["label"] == "劣Ⅴ类"
     assert rivers[0]["quality"] == "heavy"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from monitoring.selectors import river_status
+from monitoring.selectors import compute_river_status, river_status
 from monitoring.standards import Odour
 from tests.factories import RiverFactory
 from tests.monitoring.factories import MonitoringPointFactory, SampleFactory, at
@@ -82,6 +82,11 @@ def test_river_status_runs_three_queries_whatever_the_number_of_rivers(
         for month in (2, 3):
             SampleFactory(point=point, sampled_at=at(2018, month, 3), nh3n=1.0, do=1.0)
     with django_assert_num_queries(3):
-        result = river_status(river_ids=rivers, **MARCH)
+        result = compute_river_status(river_ids=rivers, **MARCH)
     assert len(result) == 6
     assert all(s.black_odour == Odour.LIGHT for s in result.values())
+    # Stored on first read (the stored ones, three to compute, one to store), then read: one.
+    with django_assert_num_queries(5):
+        assert river_status(river_ids=rivers, **MARCH) == result
+    with django_assert_num_queries(1):
+        assert river_status(river_ids=rivers, **MARCH) == result
