@@ -385,8 +385,9 @@ def stored_status_rows(
     code), to be paginated: the statuses not stored yet are computed and stored first.
 
     Two queries before the page when every status is stored (the rivers, the stored check).
-    Each row carries ``river`` (without its geometry) and ``river.village_list``; turn it into
-    a :class:`RiverRow` with :func:`status_row`.
+    Each row carries ``river`` (without its geometry), its region and ``river.village_list``;
+    turn it into a :class:`RiverRow` with :func:`status_row`, count it with
+    :func:`stored_summary`.
     """
     from monitoring import status_store
     from monitoring.models import RiverPeriodStatus
@@ -402,8 +403,8 @@ def stored_status_rows(
     if only in ONLY:
         rows = rows.filter(ONLY[only])
     return (
-        rows.select_related("river")
-        .only("river_id", "detail", "river__id", "river__code", "river__name", "river__water_type")
+        rows.select_related("river__region")
+        .defer("river__geometry")
         .prefetch_related(
             Prefetch(
                 "river__regions",
@@ -423,6 +424,35 @@ def status_row(stored) -> RiverRow:
     """A stored status (from :func:`stored_status_rows`) as the office list's row."""
     river = stored.river
     return RiverRow(river, RiverStatus.from_dict(river.id, stored.detail), river.village_list)
+
+
+def stored_summary(rows) -> dict:
+    """:func:`summary` of a :func:`stored_status_rows` queryset, counted by the database."""
+    by_class = {c: 0 for c in range(1, 7)}
+    counts = (
+        rows.order_by()
+        .values("water_class")
+        .annotate(
+            n=Count("id"),
+            off=Count("id", filter=Q(meets_target=False)),
+            odorous=Count("id", filter=Q(black_odour__gt=0)),
+        )
+    )
+    rivers = off_target = black_odour = 0
+    for row in counts:
+        rivers += row["n"]
+        off_target += row["off"]
+        black_odour += row["odorous"]
+        if row["water_class"]:
+            by_class[row["water_class"]] += row["n"]
+    return {
+        "rivers": rivers,
+        "assessed": sum(by_class.values()),
+        "by_class": [(standards.class_label(c), n) for c, n in by_class.items()],
+        "worse_than_v": by_class[standards.WORSE_THAN_V],
+        "off_target": off_target,
+        "black_odour": black_odour,
+    }
 
 
 def summary(rows: list[RiverRow]) -> dict:

@@ -78,15 +78,34 @@ def statuses(*, river_ids: Iterable[int], period: Period) -> dict:
     return out
 
 
+def _periods_q(periods: list[Period]) -> Q:
+    q = Q(pk__in=[])
+    for p in periods:
+        q |= Q(period_start=p.start, period_end=p.end)
+    return q
+
+
 def ensure(*, river_ids: Iterable[int], periods: Iterable[Period]) -> int:
     """Store the statuses of the rivers over the periods that are not stored yet; returns how
-    many were computed. One query a period when all are stored."""
+    many were computed. One query when all are stored (whatever the number of periods)."""
     river_ids = list(dict.fromkeys(river_ids))
+    periods = list(dict.fromkeys(periods))
     computed = 0
-    for period in periods:
-        for chunk in _chunks(river_ids):
-            started = timezone.now()
-            have = set(_stored(chunk, period).values_list("river_id", flat=True))
+    for chunk in _chunks(river_ids):
+        started = timezone.now()
+        stored = dict.fromkeys(((p.start, p.end) for p in periods), 0)
+        for start, end, n in (
+            RiverPeriodStatus.objects.filter(_periods_q(periods), basis=basis(), river_id__in=chunk)
+            .values_list("period_start", "period_end")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            stored[(start, end)] = n
+        for period in periods:
+            n = stored[(period.start, period.end)]
+            if n >= len(chunk):
+                continue
+            have = set(_stored(chunk, period).values_list("river_id", flat=True)) if n else ()
             missing = [i for i in chunk if i not in have]
             if missing:
                 computed += len(_compute_and_store(missing, period, started))
@@ -96,19 +115,16 @@ def ensure(*, river_ids: Iterable[int], periods: Iterable[Period]) -> int:
 def class_counts(*, river_ids: Iterable[int], periods: list[Period]) -> dict[Period, dict]:
     """Per period: rivers by class (1..6) and black-odorous rivers, from the stored rows.
 
-    What the dashboard's trend needs, counted by the database: one query for the counts
-    once every status is stored (plus one a period to check that they are).
+    What the dashboard's trend needs, counted by the database: two queries once every status
+    is stored (one to check that they are, one to count).
     """
     river_ids = list(dict.fromkeys(river_ids))
     ensure(river_ids=river_ids, periods=periods)
     out = {p: {"by_class": dict.fromkeys(range(1, 7), 0), "black_odour": 0} for p in periods}
     by_start = {(p.start, p.end): p for p in periods}
-    when = Q()
-    for p in periods:
-        when |= Q(period_start=p.start, period_end=p.end)
     for chunk in _chunks(river_ids):
         rows = (
-            RiverPeriodStatus.objects.filter(when, basis=basis(), river_id__in=chunk)
+            RiverPeriodStatus.objects.filter(_periods_q(periods), basis=basis(), river_id__in=chunk)
             .values("period_start", "period_end", "water_class")
             .annotate(n=Count("id"), odorous=Count("id", filter=Q(black_odour__gt=0)))
             .order_by()

@@ -1,7 +1,7 @@
 """The office's dashboard: one town, now and over the last twelve months.
 
 Every figure comes from the selector the linked page itself uses (monitoring's
-``river_status``, patrols' ``duty_for``, directives' ``board_summary`` and
+``river_status`` through its stored statuses, patrols' ``duty_for``, directives' ``board_summary`` and
 ``yearly_statistics``, letters' ``batches_for``), so a figure and its list cannot disagree.
 The number of queries does not depend on the amount of data: a fixed number per month of the
 trend and per section.
@@ -18,9 +18,9 @@ from django.utils import timezone
 from core.models import Region, User
 from directives.selectors import board_summary, yearly_statistics
 from letters.selectors import batches_for
-from monitoring import standards
+from monitoring import standards, status_store
 from monitoring.periods import Period
-from monitoring.selectors import monitored_rivers, river_status
+from monitoring.selectors import monitored_rivers
 from patrols.selectors import duty_for
 from plans.models import Measure
 from rivers.models import Chief
@@ -85,26 +85,20 @@ def trend_months(today: date, n: int = TREND_MONTHS) -> list[Period]:
 
 
 def water_trend(*, viewer: User, months: list[Period]) -> list[WaterMonth]:
-    """Rivers by class and black-odorous, month by month: three queries a month."""
+    """Rivers by class and black-odorous, month by month, counted over the stored statuses
+    (``river_status``'s figures, see ``monitoring.status_store``): three queries whatever the
+    number of months once they are stored; the months not stored are computed first."""
     river_ids = list(monitored_rivers(user=viewer).values_list("id", flat=True))
-    out = []
-    for period in months:
-        statuses = river_status(
-            river_ids=river_ids, period_start=period.start, period_end=period.end
+    counts = status_store.class_counts(river_ids=river_ids, periods=months)
+    return [
+        WaterMonth(
+            period=period,
+            by_class=counts[period]["by_class"],
+            black_odour=counts[period]["black_odour"],
+            assessed=sum(counts[period]["by_class"].values()),
         )
-        by_class = dict.fromkeys(range(1, 7), 0)
-        for status in statuses.values():
-            if status.water_class:
-                by_class[status.water_class] += 1
-        out.append(
-            WaterMonth(
-                period=period,
-                by_class=by_class,
-                black_odour=sum(1 for s in statuses.values() if s.black_odour),
-                assessed=sum(by_class.values()),
-            )
-        )
-    return out
+        for period in months
+    ]
 
 
 def duty_by_village(*, viewer: User, month: date, at: datetime) -> list[VillageDuty]:
