@@ -392,13 +392,14 @@ def stored_status_rows(
     from monitoring import status_store
     from monitoring.models import RiverPeriodStatus
 
-    rivers = monitored_rivers(user=user, village=village)
-    status_store.ensure(river_ids=rivers.values_list("id", flat=True), periods=[period])
+    # The ids once: the scope's subqueries cost more than the rows, read two or three times.
+    river_ids = list(monitored_rivers(user=user, village=village).values_list("id", flat=True))
+    status_store.ensure(river_ids=river_ids, periods=[period])
     rows = RiverPeriodStatus.objects.filter(
         period_start=period.start,
         period_end=period.end,
         basis=status_store.basis(),
-        river__in=rivers,
+        river_id__in=river_ids,
     )
     if only in ONLY:
         rows = rows.filter(ONLY[only])

@@ -1,0 +1,82 @@
+"""GET /api/v1/monitoring/river-status/: a page of stored statuses, in the town's scope."""
+
+import pytest
+
+from monitoring.models import RiverPeriodStatus
+from tests.monitoring.factories import MonitoringPointFactory, SampleFactory, at
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/monitoring/river-status/?period=2018-05"
+
+
+def _river(village, nh3n, name=None):
+    point = MonitoringPointFactory(river__region=village, **({"river__name": name} if name else {}))
+    SampleFactory(point=point, sampled_at=at(2018, 5, 3), nh3n=nh3n)
+    return point.river
+
+
+def test_the_other_town_cannot_read_my_river_status(api_client, two_towns):
+    d = two_towns
+    mine = _river(d.village_a1, 3.0, "朱泾黑水浜")
+    theirs = _river(d.village_b1, 0.3, "亭林清水河")
+    api_client.force_authenticate(d.office_b)
+    names = [r["name"] for r in api_client.get(URL).json()["results"]]
+    assert theirs.name in names
+    assert mine.name not in names
+    api_client.force_authenticate(d.office_a)
+    names = [r["name"] for r in api_client.get(URL).json()["results"]]
+    assert mine.name in names
+    assert theirs.name not in names
+    # and a village of the other town is not found
+    response = api_client.get(f"{URL}&village={d.village_a1.code}")
+    assert response.status_code == 200
+    api_client.force_authenticate(d.office_b)
+    assert api_client.get(f"{URL}&village={d.village_a1.code}").status_code == 404
+
+
+def test_the_list_is_paginated_worse_than_v_first_with_the_period(api_client, two_towns):
+    d = two_towns
+    for i in range(7):
+        _river(d.village_a1, 0.3 + i)  # classes II .. worse than V
+    api_client.force_authenticate(d.office_a)
+    first = api_client.get(f"{URL}&page_size=3").json()
+    assert (first["period"], first["start"], first["end"]) == (
+        "2018-05",
+        "2018-05-01",
+        "2018-05-31",
+    )
+    assert first["count"] == 7
+    assert first["count_exact"] is True
+    assert [r["water_class"] for r in first["results"]] == [6, 6, 6]
+    rest = api_client.get(first["next"]).json()["results"]
+    rest += api_client.get(f"{URL}&page_size=3&page=3").json()["results"]
+    classes = [r["water_class"] for r in first["results"] + rest]
+    assert classes == sorted(classes, reverse=True)
+    only = api_client.get(f"{URL}&only=worse_than_v").json()  # NH3-N over 2.0 mg/L
+    assert only["count"] == 5
+    assert {r["water_class"] for r in only["results"]} == {6}
+    cursor = api_client.get(f"{URL}&cursor=&page_size=4").json()
+    after = api_client.get(cursor["next"]).json()
+    assert [r["river"] for r in cursor["results"] + after["results"]] == [
+        r["river"] for r in first["results"] + rest
+    ]
+
+
+@pytest.mark.parametrize("rivers", [2, 12])
+def test_the_list_runs_a_constant_number_of_queries(
+    api_client, two_towns, rivers, django_assert_num_queries
+):
+    d = two_towns
+    for i in range(rivers):
+        _river(d.village_a1 if i % 2 else d.village_a2, 0.5 * i)
+    api_client.force_authenticate(d.office_a)
+    # First read: the rivers, the stored check, three queries to compute, one to store, the
+    # page, the villages (one page: no count).
+    with django_assert_num_queries(8):
+        assert api_client.get(URL).status_code == 200
+    assert RiverPeriodStatus.objects.count() == rivers
+    # Then: four fewer.
+    with django_assert_num_queries(4):
+        response = api_client.get(URL)
+    assert len(response.json()["results"]) == rivers
