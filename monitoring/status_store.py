@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connections, router
@@ -34,6 +35,7 @@ from django.utils import timezone
 from monitoring import standards
 from monitoring.models import MonitoringPoint, RiverPeriodStatus
 from monitoring.periods import Period
+from monitoring.standards import Odour
 
 # Bump when the computation changes (monitoring.standards, selectors.compute_river_status):
 # rows of an older basis are then not read, and are replaced as they are computed again.
@@ -110,6 +112,33 @@ def ensure(*, river_ids: Iterable[int], periods: Iterable[Period]) -> int:
             if missing:
                 computed += len(_compute_and_store(missing, period, started))
     return computed
+
+
+@dataclass(frozen=True)
+class Brief:
+    """The two figures a map colours a river by (``RiverStatus``'s fields of the same name)."""
+
+    water_class: int | None
+    black_odour: Odour | None
+
+    @property
+    def class_label(self) -> str:
+        return standards.class_label(self.water_class)
+
+
+def briefs(*, river_ids: Iterable[int], period: Period) -> dict[int, Brief]:
+    """Each river's class and black-odour level over ``period`` from the stored statuses (the
+    missing ones computed and stored first), without reading their detail: the map colours
+    thousands of rivers. Two queries when all are stored."""
+    river_ids = list(dict.fromkeys(river_ids))
+    ensure(river_ids=river_ids, periods=[period])
+    out = {}
+    for chunk in _chunks(river_ids):
+        for river_id, water_class, odour in _stored(chunk, period).values_list(
+            "river_id", "water_class", "black_odour"
+        ):
+            out[river_id] = Brief(water_class, None if odour is None else Odour(odour))
+    return out
 
 
 def class_counts(*, river_ids: Iterable[int], periods: list[Period]) -> dict[Period, dict]:

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from core.models import Region, User
 from directives.models import OPEN, Directive
+from monitoring import status_store
 from monitoring.models import MonitoringPoint
 from monitoring.periods import Period
-from monitoring.selectors import river_status
 from overview.models import VillageBoundary
 from patrols.models import Patrol, TrackPoint
 from rivers.models import River, SluiceGate
@@ -82,7 +82,8 @@ def map_layers(
     river_ids = [r[0] for r in rivers]
     geometry_of = {r[0]: r[4] for r in rivers}
     period = Period.current("month", today=today).previous()
-    statuses = river_status(river_ids=river_ids, period_start=period.start, period_end=period.end)
+    # Class and black odour only, from the stored statuses (their detail is not needed here).
+    statuses = status_store.briefs(river_ids=river_ids, period=period)
 
     features = []
     for pk, code, name, level, geometry in rivers:
