@@ -362,12 +362,18 @@ def monitored_river_ids() -> list[int]:
     )
 
 
-def warm(*, months: int = WARM_MONTHS, today: date | None = None) -> int:
-    """Store the recent months of every monitored river (beat, nightly): the dashboard's
-    twelve complete months and the current one. Returns how many statuses were computed."""
+def recent_months(*, months: int = WARM_MONTHS, today: date | None = None) -> list[str]:
+    """The current month and the ones before it, newest first, as period keys."""
     period = Period.current("month", today=today or timezone.localdate())
-    periods = []
+    keys = []
     for _ in range(months):
-        periods.append(period)
+        keys.append(period.key)
         period = period.previous()
-    return ensure(river_ids=monitored_river_ids(), periods=periods)
+    return keys
+
+
+def warm(*, period: str) -> int:
+    """Store ``period``'s statuses of every monitored river (beat, nightly, a task a month:
+    the dashboard's twelve complete months and the current one). Returns how many were
+    computed: none when they are all stored."""
+    return ensure(river_ids=monitored_river_ids(), periods=[Period.parse(period)])

@@ -33,8 +33,14 @@ def refresh_river_status(rivers_by_period: dict[str, list[int]]) -> str:
 
 
 @shared_task
-def warm_river_status() -> str:
-    """Beat, nightly: store the recent months of every monitored river (idempotent)."""
+def warm_river_status(period: str = "") -> str:
+    """Beat, nightly: store the recent months of every monitored river, one task a month (each
+    short, so a redelivery repeats little); idempotent: what is stored is not computed again."""
     from monitoring import status_store
 
-    return f"{status_store.warm()} computed"
+    if not period:
+        keys = status_store.recent_months()
+        for key in keys:
+            warm_river_status.delay(key)
+        return f"{len(keys)} months queued"
+    return f"{status_store.warm(period=period)} computed"

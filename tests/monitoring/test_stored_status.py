@@ -229,8 +229,10 @@ def test_the_nightly_warm_stores_the_recent_months_once():
     point = MonitoringPointFactory()
     SampleFactory(point=point, sampled_at=timezone.now() - timedelta(days=1), nh3n=0.4)
     RiverPeriodStatus.objects.all().delete()
-    assert warm_river_status() == f"{status_store.WARM_MONTHS} computed"
-    assert warm_river_status() == "0 computed"
+    assert warm_river_status() == f"{status_store.WARM_MONTHS} months queued"  # eager here
+    assert RiverPeriodStatus.objects.count() == status_store.WARM_MONTHS
+    month = timezone.localdate().strftime("%Y-%m")
+    assert warm_river_status(month) == "0 computed"
 
 
 def test_reading_stored_statuses_takes_one_query_whatever_the_number_of_rivers(
