@@ -172,10 +172,8 @@ def count_rows(path: str | os.PathLike, *, name: str | None = None, caps: Caps) 
                 count += chunk.count(b"\n")
         return max(count - 1, 0)
     check_xlsx(path, caps)
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True)
+        wb = _open_workbook(path)
     except Exception:  # read_rows reports a broken workbook; a count is only a hint
         return 0
     try:
@@ -252,12 +250,28 @@ def _row_elements(wb) -> int:
     return count
 
 
+def _open_workbook(path):
+    """openpyxl's read-only workbook, without its look for the sheets' stored dimensions.
+
+    When a sheet has no ``<dimension>`` element (files written by openpyxl's write-only mode
+    and other tools), openpyxl parses the whole sheet at load time to learn that: for a
+    100,000-row lab sheet a full extra parse on every open. Nothing here uses that size (rows
+    are read to the real end, see ``reset_dimensions`` below), so the look is skipped while
+    the workbook loads, in this call only.
+    """
+    from unittest import mock
+
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    with mock.patch.object(ReadOnlyWorksheet, "_get_size", return_value=None):
+        return load_workbook(path, read_only=True, data_only=True)
+
+
 def _xlsx_lines(path, caps: Caps, *, precount: bool) -> Iterator[Row]:
     check_xlsx(path, caps)
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = _open_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise UnsupportedFormat(
             gettext_noop("无法读取 Excel 文件：%(error)s"), error=str(exc)
