@@ -19,14 +19,13 @@ from simple_history.utils import bulk_create_with_history
 
 from core.models import User
 from core.scoping import scope_code
-from monitoring import parsed_rows, standards, status_store
+from monitoring import parsed_rows, sample_writer, standards, status_store
 from monitoring.labfile import FileError, SampleRow, read_file
 from monitoring.models import ImportJob, MonitoringPoint, Sample
 
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 200
-PROGRESS_EVERY = 2000
 CHUNK = 2000
 NON_NEGATIVE_UNITS = {standards.MG_L, "个/L", "cm"}
 
@@ -48,7 +47,7 @@ def require_recorder(user: User) -> None:
 @dataclass
 class CheckResult:
     ready: list[tuple[SampleRow, MonitoringPoint]] = field(default_factory=list)
-    existing: list[SampleRow] = field(default_factory=list)  # same client key already recorded
+    existing: int = 0  # rows whose client key is already recorded with the same data
     errors: list[dict] = field(default_factory=list)  # the first MAX_ERRORS_KEPT
     error_count: int = 0
     rows: int = 0
@@ -103,121 +102,164 @@ def check_rows(
     now: datetime | None = None,
     labels: dict[str, str] | None = None,
 ) -> CheckResult:
-    """Every check a batch of samples must pass before anything is saved.
+    """Every check a batch of samples must pass before anything is saved (``RowChecker``).
+
+    All the rows are checked as one chunk and the result lists the rows ready to save (none
+    when there is any error). A handful of queries whatever the number of rows.
+    """
+    checker = RowChecker(user=user, now=now, labels=labels)
+    result = checker.result
+    result.ready = checker.check(list(rows))
+    checker.finish()
+    if result.error_count:
+        result.ready = []
+    return result
+
+
+class RowChecker:
+    """The checks of a batch of samples, fed chunk by chunk (a lab file) or at once (the API).
 
     Row checks (values, pH 0–14, DO no water can hold, future time), then the points
     (must exist and be in the user's scope), duplicates inside the batch, client keys already
     recorded (the same sample again: skipped, which makes posting idempotent; the key with
     different data: an error, listed in ``conflicts`` with the fields that differ) and samples
     already recorded at that point and time (an error).
-    A handful of queries whatever the number of rows. ``labels`` maps field names to the
-    column headers of a file, so messages name the column the lab wrote.
-    """
-    now = now or timezone.now()
-    labels = labels or {}
-    result = CheckResult()
-    tz = timezone.get_current_timezone()
-    batch: list[SampleRow] = []
-    for row in rows:
-        result.rows += 1
-        if row.sampled_at is not None and timezone.is_naive(row.sampled_at):
-            row.sampled_at = row.sampled_at.replace(tzinfo=tz)
-        for field_name, message in row.problems:
-            result.add(row, field_name, message)
-        for field_name, message in _value_problems(row, now):
-            result.add(row, labels.get(field_name, field_name), message)
-        batch.append(row)
-    if not batch:
-        result.add(SampleRow(row="-"), "-", _("没有任何数据行"))
-        return result
 
-    codes = {row.point for row in batch if row.point}
-    points = {}
-    for chunk in _chunks(sorted(codes)):
-        points.update(
-            {p.code: p for p in MonitoringPoint.objects.visible_to(user).filter(code__in=chunk)}
-        )
-    # Times before keys: a sample another request commits between the two reads then shows
-    # under its key (the same sample again), never as a time clash without its key.
-    times = [row.sampled_at for row in batch if row.sampled_at is not None]
-    recorded_times = set()
-    if points and times:
-        recorded_times = set(
+    Three queries per chunk at most (the points not met before, the recorded times, the
+    recorded keys), whatever the chunk's size and the number of chunks before it. Across
+    chunks only what the duplicate checks need is kept (each key and point/time once, with
+    its line), never the rows. ``labels`` maps field names to the column headers of a file,
+    so messages name the column the lab wrote.
+    """
+
+    def __init__(
+        self, *, user: User, now: datetime | None = None, labels: dict[str, str] | None = None
+    ):
+        self.user = user
+        self.now = now or timezone.now()
+        self.labels = labels or {}
+        self.result = CheckResult()
+        self._tz = timezone.get_current_timezone()
+        self._points: dict[str, MonitoringPoint | None] = {}
+        self._seen_keys: dict[str, int | str] = {}
+        self._seen_times: dict[tuple[int, datetime], int | str] = {}
+
+    def check(self, batch: list[SampleRow]) -> list[tuple[SampleRow, MonitoringPoint]]:
+        """Check one chunk; its rows that may be saved, with their points.
+
+        Rows are returned even after an error elsewhere: the caller decides (nothing is
+        saved unless ``result.error_count`` is 0 at the end).
+        """
+        result, labels, now, tz = self.result, self.labels, self.now, self._tz
+        for row in batch:
+            result.rows += 1
+            if row.sampled_at is not None and timezone.is_naive(row.sampled_at):
+                row.sampled_at = row.sampled_at.replace(tzinfo=tz)
+            for field_name, message in row.problems:
+                result.add(row, field_name, message)
+            for field_name, message in _value_problems(row, now):
+                result.add(row, labels.get(field_name, field_name), message)
+        if not batch:
+            return []
+        points = self._load_points({row.point for row in batch if row.point})
+        # Times before keys: a sample another request commits between the two reads then shows
+        # under its key (the same sample again), never as a time clash without its key.
+        recorded_times = self._recorded_times(batch, points)
+        keys = sorted({row.client_key for row in batch if row.client_key})
+        recorded_keys: dict[str, Sample] = {}
+        for chunk in _chunks(keys):
+            recorded_keys.update(
+                {
+                    sample.client_key: sample
+                    for sample in Sample.objects.filter(client_key__in=chunk)
+                }
+            )
+        seen_times, seen_keys = self._seen_times, self._seen_keys
+        ready = []
+        for row in batch:
+            point = points.get(row.point)
+            bad = bool(row.problems)
+            if row.point and point is None:
+                result.add(
+                    row,
+                    labels.get("point", "point"),
+                    _("点位“%(code)s”不存在或不在您的管辖范围内") % {"code": row.point},
+                )
+                bad = True
+            if row.client_key:
+                if row.client_key in seen_keys:
+                    result.add(
+                        row,
+                        labels.get("client_key", "client_key"),
+                        _("样品编号与第 %(n)s 行重复") % {"n": seen_keys[row.client_key]},
+                    )
+                    continue
+                seen_keys[row.client_key] = row.row
+                if row.client_key in recorded_keys:
+                    differ = differing_fields(row, point, recorded_keys[row.client_key])
+                    if not differ:
+                        result.existing += 1  # the same sample again: nothing to do
+                        continue
+                    result.conflicts.append(
+                        {"row": row.row, "client_key": row.client_key, "fields": differ}
+                    )
+                    result.add(
+                        row,
+                        labels.get("client_key", "client_key"),
+                        _("样品编号“%(key)s”已有记录，但这些数据不同：%(fields)s")
+                        % {
+                            "key": row.client_key,
+                            "fields": "、".join(labels.get(f, _field_name(f)) for f in differ),
+                        },
+                    )
+                    continue
+            if point is None or row.sampled_at is None:
+                continue
+            pair = (point.id, row.sampled_at)
+            if pair in seen_times:
+                result.add(
+                    row,
+                    labels.get("sampled_at", "sampled_at"),
+                    _("与第 %(n)s 行是同一点位同一时间的水样") % {"n": seen_times[pair]},
+                )
+                continue
+            seen_times[pair] = row.row
+            if pair in recorded_times:
+                result.add(
+                    row,
+                    labels.get("sampled_at", "sampled_at"),
+                    _("点位“%(code)s”在该时间已有水样") % {"code": point.code},
+                )
+                continue
+            if not bad:
+                ready.append((row, point))
+        return ready
+
+    def finish(self) -> CheckResult:
+        """After the last chunk: a batch without any row is an error too."""
+        if not self.result.rows:
+            self.result.add(SampleRow(row="-"), "-", _("没有任何数据行"))
+        return self.result
+
+    def _load_points(self, codes: set[str]) -> dict[str, MonitoringPoint | None]:
+        """The user's points by code; each code asked once per batch (None: not theirs)."""
+        missing = sorted(codes - self._points.keys())
+        for chunk in _chunks(missing):
+            found = MonitoringPoint.objects.visible_to(self.user).filter(code__in=chunk)
+            self._points.update({p.code: p for p in found.select_related("river")})
+            self._points.update({code: None for code in chunk if code not in self._points})
+        return self._points
+
+    def _recorded_times(self, batch: list[SampleRow], points: dict) -> set:
+        ids = {points[row.point].id for row in batch if points.get(row.point) is not None}
+        times = [row.sampled_at for row in batch if row.sampled_at is not None]
+        if not (ids and times):
+            return set()
+        return set(
             Sample.objects.filter(
-                point_id__in=[p.id for p in points.values()],
-                sampled_at__gte=min(times),
-                sampled_at__lte=max(times),
+                point_id__in=sorted(ids), sampled_at__gte=min(times), sampled_at__lte=max(times)
             ).values_list("point_id", "sampled_at")
         )
-
-    keys = sorted({row.client_key for row in batch if row.client_key})
-    recorded_keys: dict[str, Sample] = {}
-    for chunk in _chunks(keys):
-        recorded_keys.update(
-            {sample.client_key: sample for sample in Sample.objects.filter(client_key__in=chunk)}
-        )
-    seen_times: dict[tuple, int | str] = {}
-    seen_keys: dict[str, int | str] = {}
-    for row in batch:
-        point = points.get(row.point)
-        bad = bool(row.problems)
-        if row.point and point is None:
-            result.add(
-                row,
-                labels.get("point", "point"),
-                _("点位“%(code)s”不存在或不在您的管辖范围内") % {"code": row.point},
-            )
-            bad = True
-        if row.client_key:
-            if row.client_key in seen_keys:
-                result.add(
-                    row,
-                    labels.get("client_key", "client_key"),
-                    _("样品编号与第 %(n)s 行重复") % {"n": seen_keys[row.client_key]},
-                )
-                continue
-            seen_keys[row.client_key] = row.row
-            if row.client_key in recorded_keys:
-                differ = differing_fields(row, point, recorded_keys[row.client_key])
-                if not differ:
-                    result.existing.append(row)  # the same sample again: nothing to do
-                    continue
-                result.conflicts.append(
-                    {"row": row.row, "client_key": row.client_key, "fields": differ}
-                )
-                result.add(
-                    row,
-                    labels.get("client_key", "client_key"),
-                    _("样品编号“%(key)s”已有记录，但这些数据不同：%(fields)s")
-                    % {
-                        "key": row.client_key,
-                        "fields": "、".join(labels.get(f, _field_name(f)) for f in differ),
-                    },
-                )
-                continue
-        if point is None or row.sampled_at is None:
-            continue
-        pair = (point.id, row.sampled_at)
-        if pair in seen_times:
-            result.add(
-                row,
-                labels.get("sampled_at", "sampled_at"),
-                _("与第 %(n)s 行是同一点位同一时间的水样") % {"n": seen_times[pair]},
-            )
-            continue
-        seen_times[pair] = row.row
-        if pair in recorded_times:
-            result.add(
-                row,
-                labels.get("sampled_at", "sampled_at"),
-                _("点位“%(code)s”在该时间已有水样") % {"code": point.code},
-            )
-            continue
-        if not bad:
-            result.ready.append((row, point))
-    if result.error_count:
-        result.ready = []
-    return result
 
 
 COMPARED_FIELDS = ("point", "sampled_at", "sampler", "lab", "sampling_depth_m", "water_depth_cm")
@@ -371,7 +413,7 @@ def _record_samples(*, rows: list[SampleRow], by: User, source: str) -> Recorded
         for row, _point in result.ready
         if (flags := standards.review_flags(row.values))
     ]
-    return Recorded(created, len(result.existing), flagged)
+    return Recorded(created, result.existing, flagged)
 
 
 # --- lab-file import ------------------------------------------------------------------------------
@@ -398,140 +440,186 @@ def _claim(job_id: int, from_status: str, to_status: str) -> bool:
     return ImportJob.objects.filter(pk=job_id, status=from_status).update(status=to_status) == 1
 
 
-def _progress(job_id: int, rows: Iterable[SampleRow], seen: list) -> Iterator[SampleRow]:
-    n = 0
+def _batches(rows: Iterable[SampleRow]) -> Iterator[list[SampleRow]]:
+    """The rows in lists of ``CHUNK``, read lazily: never more than one chunk in memory."""
+    size = CHUNK
+    batch: list[SampleRow] = []
     for row in rows:
-        n += 1
-        seen.append(row)
-        if n % PROGRESS_EVERY == 0:
-            ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
-        yield row
-    ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-def _check_file(job: ImportJob, *, reuse_parsed: bool = False) -> tuple[CheckResult | None, list]:
-    """Parse (or reuse the rows parsed by the check) and run every check, with progress.
+def _open_rows(job: ImportJob, *, reuse_parsed: bool) -> tuple[list, Iterator[SampleRow]] | None:
+    """The file's columns and rows (lazily): the rows the check kept, or the file read again.
 
-    Parsing a 100,000-row spreadsheet is most of the work, so the check keeps the parsed rows
-    in a private folder (monitoring.parsed_rows) and the import reuses them; the checks
-    that depend on the database run again either way.
+    None when the file cannot be read; ``job.errors`` then says why.
     """
-    cached = parsed_rows.path_for(job)
-    if reuse_parsed and cached.exists():
-        columns, rows = parsed_rows.read(job)
-        total = len(rows)
-    else:
-        try:
-            total, columns, rows = read_file(job.file.path, job.original_name)
-        except FileError as exc:
-            job.errors = [{"row": 1, "field": "-", "message": m} for m in exc.messages]
-            job.error_count = len(exc.messages)
-            return None, []
-    job.columns = [c.as_json() for c in columns]
-    ImportJob.objects.filter(pk=job.pk).update(total_rows=total, columns=job.columns)
-    labels = {c.field: c.header for c in columns}
-    seen: list[SampleRow] = []
+    if reuse_parsed and parsed_rows.path_for(job).exists():
+        return parsed_rows.read(job)
     try:
-        result = check_rows(
-            rows=_progress(job.pk, rows, seen),
-            user=job.created_by,
-            now=job.created_at,
-            labels=labels,
-        )
-    except FileError as exc:  # the row cap, or a file broken past its header
-        job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
+        total, columns, rows = read_file(job.file.path, job.original_name)
+    except FileError as exc:
+        job.errors = [{"row": 1, "field": "-", "message": m} for m in exc.messages]
         job.error_count = len(exc.messages)
-        return None, columns
-    if not reuse_parsed and not result.error_count:
-        # JSON lines in a private folder, written aside and renamed: a worker killed
-        # mid-write leaves no half file to reuse (monitoring.import_jobs sweeps leftovers).
-        parsed_rows.write(job, columns, seen)
-    job.total_rows = result.rows
-    job.processed_rows = result.rows
-    job.errors = result.errors
-    job.error_count = result.error_count
-    return result, columns
+        return None
+    job.total_rows = total
+    return columns, rows
 
 
-def _preview(result: CheckResult, columns) -> dict:
-    """What the user confirms: new and known samples, points, dates, the first rows, flags.
+class _Preview:
+    """What the user confirms, gathered chunk by chunk: new and known samples, points, dates,
+    the first rows, flags.
 
     ``rows_in_file`` is the number of data rows actually read (whatever an .xlsx's stored
     dimension said). Dates cover the new samples; with none (a file imported before) they are
     None and the page says so instead of printing "None".
     """
-    counts = Counter(point.code for _row, point in result.ready)
-    names = {point.code: str(point.name) for _row, point in result.ready}
-    times = [row.sampled_at for row, _p in result.ready]
-    first = []
-    for row, point in result.ready[:10]:
+
+    def __init__(self, columns):
+        self.columns = columns
+        self.counts: Counter[str] = Counter()
+        self.names: dict[str, str] = {}
+        self.new = 0
+        self.first_at = self.last_at = None
+        self.rows: list[dict] = []
+        self.flagged: list[dict] = []
+        self.flagged_count = 0
+
+    def add(self, ready: list[tuple[SampleRow, MonitoringPoint]]) -> None:
+        self.new += len(ready)
+        for row, point in ready:
+            self.counts[point.code] += 1
+            if point.code not in self.names:
+                self.names[point.code] = str(point.name)
+            at = row.sampled_at
+            if self.first_at is None or at < self.first_at:
+                self.first_at = at
+            if self.last_at is None or at > self.last_at:
+                self.last_at = at
+            flags = standards.review_flags(row.values)
+            if len(self.rows) < 10:
+                self.rows.append(self._row(row, point, flags))
+            if flags:
+                self.flagged_count += 1
+                if len(self.flagged) < MAX_ERRORS_KEPT:
+                    self.flagged.append(
+                        {
+                            "row": row.row,
+                            "point": point.code,
+                            "messages": [standards.flag_text(f, row.values) for f in flags],
+                        }
+                    )
+
+    @staticmethod
+    def _row(row: SampleRow, point: MonitoringPoint, flags) -> dict:
         a = standards.classify(
             row.values, water_type=point.river.water_type if point.river else "river"
         )
-        first.append(
-            {
-                "row": row.row,
-                "point": point.code,
-                "sampled_at": timezone.localtime(row.sampled_at).strftime("%Y-%m-%d %H:%M"),
-                "values": {k: round(v, 4) for k, v in row.values.items()},
-                "class": a.label,
-                "flags": [
-                    standards.flag_text(f, row.values) for f in standards.review_flags(row.values)
-                ],
-            }
-        )
-    flagged = []
-    flagged_count = 0
-    for row, point in result.ready:
-        flags = standards.review_flags(row.values)
-        if not flags:
-            continue
-        flagged_count += 1
-        if len(flagged) < MAX_ERRORS_KEPT:
-            flagged.append(
-                {
-                    "row": row.row,
-                    "point": point.code,
-                    "messages": [standards.flag_text(f, row.values) for f in flags],
-                }
-            )
-    return {
-        "rows_in_file": result.rows,
-        "new": len(result.ready),
-        "existing": len(result.existing),
-        "points": [[code, names[code], n] for code, n in counts.most_common(30)],
-        "point_count": len(counts),
-        "first": timezone.localtime(min(times)).strftime("%Y-%m-%d") if times else None,
-        "last": timezone.localtime(max(times)).strftime("%Y-%m-%d") if times else None,
-        "rows": first,
-        "value_columns": [c.field for c in columns if c.field in standards.PARAMETERS],
-        "flagged": flagged,
-        "flagged_count": flagged_count,
-        "do_rule": standards.do_rule(),
-    }
+        return {
+            "row": row.row,
+            "point": point.code,
+            "sampled_at": timezone.localtime(row.sampled_at).strftime("%Y-%m-%d %H:%M"),
+            "values": {k: round(v, 4) for k, v in row.values.items()},
+            "class": a.label,
+            "flags": [standards.flag_text(f, row.values) for f in flags],
+        }
+
+    def as_json(self, result: CheckResult) -> dict:
+        day = "%Y-%m-%d"
+        return {
+            "rows_in_file": result.rows,
+            "new": self.new,
+            "existing": result.existing,
+            "points": [[code, self.names[code], n] for code, n in self.counts.most_common(30)],
+            "point_count": len(self.counts),
+            "first": timezone.localtime(self.first_at).strftime(day) if self.first_at else None,
+            "last": timezone.localtime(self.last_at).strftime(day) if self.last_at else None,
+            "rows": self.rows,
+            "value_columns": [c.field for c in self.columns if c.field in standards.PARAMETERS],
+            "flagged": self.flagged,
+            "flagged_count": self.flagged_count,
+            "do_rule": standards.do_rule(),
+        }
+
+
+def _progress(job_id: int, n: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(processed_rows=n, updated_at=timezone.now())
+
+
+def _file_problem(job: ImportJob, exc: FileError) -> None:
+    """The row cap, or a file broken past its header: found while the rows are read."""
+    job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
+    job.error_count = len(exc.messages)
 
 
 def check_import(*, job_id: int) -> str:
-    """Read and check the whole file, store the preview (or the errors); saves no sample."""
+    """Read and check the whole file, store the preview (or the errors); saves no sample.
+
+    The file is read once, chunk by chunk (``CHUNK`` rows in memory at a time, a constant
+    number of queries per chunk): each chunk is checked, added to the preview, and appended
+    to the parsed rows the import will reuse (monitoring.parsed_rows: JSON lines in a private
+    folder, kept only when the whole file passed).
+    """
     if not _claim(job_id, ImportJob.Status.QUEUED, ImportJob.Status.CHECKING):
         return "skipped: not queued"
     job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
+    preview = None
     try:
-        result, columns = _check_file(job)
+        opened = _open_rows(job, reuse_parsed=False)
+        if opened is not None:
+            columns, rows = opened
+            job.columns = [c.as_json() for c in columns]
+            ImportJob.objects.filter(pk=job.pk).update(
+                total_rows=job.total_rows, columns=job.columns
+            )
+            preview = _check_file(job, columns, rows)
     except Exception:
         logger.exception("checking import %s failed", job_id)
         job.errors = [{"row": "-", "field": "-", "message": _("读取文件时出错")}]
         job.error_count = 1
-        result = None
-    if result is None or result.error_count:
+        preview = None
+    if preview is None:
         job.status = ImportJob.Status.INVALID
         job.finished_at = timezone.now()
     else:
-        job.preview = _preview(result, columns)
+        job.preview = preview
         job.status = ImportJob.Status.READY
     job.updated_at = timezone.now()
     job.save()
     return f"{job.status}: {job.total_rows} rows, {job.error_count} errors"
+
+
+def _check_file(job: ImportJob, columns, rows: Iterator[SampleRow]) -> dict | None:
+    """Check every chunk, keep the parsed rows and build the preview; None if any error."""
+    checker = RowChecker(
+        user=job.created_by, now=job.created_at, labels={c.field: c.header for c in columns}
+    )
+    result = checker.result
+    preview = _Preview(columns)
+    with parsed_rows.Writer(job, columns) as kept:
+        try:
+            for batch in _batches(rows):
+                ready = checker.check(batch)
+                if not result.error_count:
+                    preview.add(ready)
+                    kept.write(batch)
+                _progress(job.pk, result.rows)
+        except FileError as exc:
+            _file_problem(job, exc)
+            return None
+        checker.finish()
+        job.total_rows = job.processed_rows = result.rows
+        job.errors, job.error_count = result.errors, result.error_count
+        if result.error_count:
+            return None
+        # Written aside and renamed: a worker killed mid-write leaves no half file to reuse
+        # (monitoring.import_jobs sweeps leftovers).
+        kept.keep()
+    return preview.as_json(result)
 
 
 def confirm_import(*, job: ImportJob, by: User) -> ImportJob:
@@ -556,6 +644,53 @@ def _same_scope(job: ImportJob, user: User) -> bool:
     )
 
 
+class _Invalid(Exception):
+    """A check failed during the import: roll back what was inserted."""
+
+
+@dataclass
+class Imported:
+    """What one import inserted: the rows, and the rivers and days they touch."""
+
+    created: int = 0
+    river_days: dict[int, set] = field(default_factory=dict)
+
+    def add(self, ready: list[tuple[SampleRow, MonitoringPoint]]) -> None:
+        for row, point in ready:
+            if point.river_id is not None:
+                day = timezone.localdate(row.sampled_at)
+                self.river_days.setdefault(point.river_id, set()).add(day)
+
+
+def _import_rows(job: ImportJob, columns, rows: Iterator[SampleRow]) -> Imported:
+    """Check again and insert, chunk by chunk, inside the caller's transaction.
+
+    Every chunk is checked against the database as it stands now (samples recorded since the
+    preview, points moved out of scope) and inserted at once, so memory holds one chunk.
+    After the first problem nothing more is inserted but the checking goes on, so the job
+    lists the problems of the whole file; then ``_Invalid`` rolls everything back.
+    """
+    checker = RowChecker(
+        user=job.created_by, now=job.created_at, labels={c.field: c.header for c in columns}
+    )
+    result = checker.result
+    imported = Imported()
+    now = timezone.now()
+    for batch in _batches(rows):
+        ready = checker.check(batch)
+        if not result.error_count:
+            imported.created += sample_writer.insert_samples(
+                ready, by=job.created_by, source=Sample.Source.IMPORT, job=job, now=now
+            )
+            imported.add(ready)
+    checker.finish()
+    job.total_rows = job.processed_rows = result.rows
+    job.errors, job.error_count = result.errors, result.error_count
+    if result.error_count:
+        raise _Invalid
+    return imported
+
+
 def run_import(*, job_id: int) -> str:
     """Check the file again (data may have changed since the preview), then save every sample
     in one transaction, or none: a problem found now leaves the job INVALID with its messages.
@@ -563,24 +698,39 @@ def run_import(*, job_id: int) -> str:
     if not _claim(job_id, ImportJob.Status.CONFIRMED, ImportJob.Status.IMPORTING):
         return "skipped: not confirmed"
     job = ImportJob.objects.select_related("created_by__region").get(pk=job_id)
-    ImportJob.objects.filter(pk=job_id).update(processed_rows=0)
+    ImportJob.objects.filter(pk=job_id).update(processed_rows=0, updated_at=timezone.now())
     try:
-        result, _columns = _check_file(job, reuse_parsed=True)
-        if result is None or result.error_count:
+        opened = _open_rows(job, reuse_parsed=True)
+        if opened is None:
             job.status = ImportJob.Status.INVALID
         else:
             # The samples and the job's DONE commit together: a worker killed after the
             # commit leaves a finished job, never saved rows under a running one.
             with transaction.atomic():
-                created = _save(result, by=job.created_by, source=Sample.Source.IMPORT, job=job)
-                job.created_count = len(created)
+                imported = _import_rows(job, *opened)
+                # The stored river statuses these samples change: deleted with the insert,
+                # computed again once it commits (monitoring.status_store).
+                status_store.samples_changed(river_days=imported.river_days)
+                job.created_count = imported.created
                 job.status = ImportJob.Status.DONE
                 ImportJob.objects.filter(pk=job_id).update(
                     status=job.status, created_count=job.created_count, finished_at=timezone.now()
                 )
-    except ValidationError as exc:
-        job.errors = [{"row": "-", "field": "-", "message": m} for m in exc.messages]
-        job.error_count = len(job.errors)
+    except _Invalid:
+        job.status = ImportJob.Status.INVALID
+    except FileError as exc:
+        _file_problem(job, exc)
+        job.status = ImportJob.Status.INVALID
+    except IntegrityError:
+        # Another request recorded one of these samples between the check and the insert.
+        job.errors = [
+            {
+                "row": "-",
+                "field": "-",
+                "message": _("有水样与同时提交的数据重复，未保存任何数据，请重试"),
+            }
+        ]
+        job.error_count = 1
         job.status = ImportJob.Status.FAILED
     except Exception:
         logger.exception("import %s failed", job_id)
