@@ -275,6 +275,9 @@ CELERY_TASK_ACKS_LATE = True
 # visibility timeout (every task claims its row, so running it again is harmless).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A safety net only (KB; a pool process past it is replaced after its task): lab imports hold
+# one chunk at a time and hand memory back when they end (core.memory).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=None)
 # The broker is a wake-up, not the truth: publishing gives up quickly when it is down (the
 # sweepers send what was committed once it is back).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

@@ -1,18 +1,25 @@
 from celery import shared_task
 
+from core import memory
 from monitoring import services
 
 
 @shared_task
 def check_import(job_id: int) -> str:
     """Check a lab file and build its preview (claims the job: a redelivery does nothing)."""
-    return services.check_import(job_id=job_id)
+    try:
+        return services.check_import(job_id=job_id)
+    finally:
+        memory.release()  # the worker goes back to its idle size
 
 
 @shared_task
 def run_import(job_id: int) -> str:
     """Import a confirmed lab file all or nothing (claims the job: never imported twice)."""
-    return services.run_import(job_id=job_id)
+    try:
+        return services.run_import(job_id=job_id)
+    finally:
+        memory.release()
 
 
 @shared_task
