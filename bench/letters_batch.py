@@ -1,148 +1,324 @@
-"""Letters per second for one monthly batch over a large synthetic district.
+"""Letters per second for the monthly batches of a district, in-process or through real workers.
 
-    .venv/bin/python bench/letters_batch.py [--chiefs 3000] [--rivers-per-chief 2]
+    .venv/bin/python bench/letters_batch.py [--chiefs 3000] [--towns 1] [--rivers-per-chief 2]
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/14 DATABASE_URL=postgres://... \\
+        .venv/bin/python bench/letters_batch.py --chiefs 60000 --towns 20 --workers 2
 
-Builds (once, in var/bench_letters.sqlite3 unless DATABASE_URL is set) a district of towns with
-villages, chiefs and their rivers, then creates a batch and sends it through the real task path
-(fan-out in chunks, one claim-guarded task per letter, in-app notice, e-mail and SMS deliveries)
-with Celery in eager mode, so the figure is the work of one worker process. Prints letters per
-second and queries per letter.
+Builds (once, with bulk inserts; in var/bench_letters.sqlite3 unless DATABASE_URL is set) a
+district of ``--towns`` towns with villages of 60 chiefs, each chief with their rivers, then
+creates every town's batch for September 2018 and sends them through the real task path:
+fan-out, one task per chunk of letters (compose, inbox, e-mail and SMS deliveries in bulk),
+one delivery task per chunk and channel. E-mail and SMS stay in memory (Django's locmem
+e-mail backend, ``notices.sms.LocmemBackend``).
+
+- ``--workers 0`` (the default): Celery in eager mode, so the figure is the work of one
+  process, and the queries are counted (per letter, and per chunk).
+- ``--workers N``: N real ``celery worker --pool=solo`` processes on ``CELERY_BROKER_URL``
+  (its database is flushed first: give the bench a Redis database of its own), with the
+  queues separated (letters, deliveries). The clock runs from "send" until every letter is
+  SENT and every delivery sent; it prints letters/s, the time and the load average.
 """
 
 import argparse
+import os
+import resource
+import subprocess
+import sys
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
-from _setup import setup_django
+from _setup import BASE_DIR, setup_django
 
-setup_django("bench_letters.sqlite3", fresh=False)
+WORKERS = int(next((a.split("=")[1] for a in sys.argv if a.startswith("--workers=")), 0) or 0)
+if "--workers" in sys.argv:
+    WORKERS = int(sys.argv[sys.argv.index("--workers") + 1])
+setup_django("bench_letters.sqlite3", fresh=False, eager=WORKERS == 0)
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from core.models import Region, User  # noqa: E402
 from letters import services  # noqa: E402
 from letters.models import Letter, LetterBatch  # noqa: E402
-from notices.models import Notification  # noqa: E402
+from notices.models import Delivery  # noqa: E402
 from rivers.models import Chief, ChiefAssignment, River  # noqa: E402
 
 DISTRICT = "399901"
+MONTH = date(2018, 9, 1)
+PER_VILLAGE = 60
 
 
-def build(chiefs: int, per_chief: int) -> Region:
+def build(chiefs: int, towns: int, per_chief: int) -> list[Region]:
+    """``chiefs`` village chiefs spread over ``towns`` towns; what exists already is kept."""
     district, _ = Region.objects.get_or_create(
         code=DISTRICT, defaults={"name": "基准区", "kind": Region.Kind.DISTRICT}
     )
-    town, _ = Region.objects.get_or_create(
-        code=f"{DISTRICT}101", defaults={"name": "基准镇", "kind": "town", "parent": district}
-    )
-    have = Chief.objects.filter(region__code__startswith=town.code).count()
-    if have >= chiefs:
-        return town
-    villages = []
-    for v in range(1, 1 + max(1, chiefs // 60)):
-        village, _ = Region.objects.get_or_create(
-            code=f"{town.code}{v:03d}",
-            defaults={"name": f"基准{v}村", "kind": "village", "parent": town},
-        )
-        villages.append(village)
+    per_town = chiefs // towns
+    out = []
     password = make_password("bench")
-    start = have
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"bench{i:06d}",
-                last_name="李",
-                first_name=f"{i}",
-                role=User.Role.VILLAGE_CHIEF,
-                region=villages[i % len(villages)],
-                password=password,
-                email=f"bench{i:06d}@example.cn",
-                phone=f"136{i:08d}",
-            )
-            for i in range(start, chiefs)
-        ],
-        batch_size=1000,
-    )
-    new_chiefs = Chief.objects.bulk_create(
-        [Chief(user=u, level="village", region=u.region) for u in users], batch_size=1000
-    )
-    rivers, links = [], []
-    for chief in new_chiefs:
-        for k in range(per_chief):
-            rivers.append(
-                River(
-                    code=f"B-{chief.user.username}-{k}",
-                    name=f"基准河{chief.pk}-{k}",
-                    level="village",
-                    length_km=Decimal("1.5"),
-                    region=chief.region,
-                )
-            )
-    rivers = River.objects.bulk_create(rivers, batch_size=1000)
-    for n, river in enumerate(rivers):
-        chief = new_chiefs[n // per_chief]
-        links.append(
-            ChiefAssignment(chief=chief, river=river, level="village", start_date=date(2018, 1, 1))
+    for t in range(1, towns + 1):
+        town, _ = Region.objects.get_or_create(
+            code=f"{DISTRICT}{100 + t:03d}",
+            defaults={"name": f"基准{t}镇", "kind": "town", "parent": district},
         )
-    ChiefAssignment.objects.bulk_create(links, batch_size=1000)
-    return town
+        out.append(town)
+        have = Chief.objects.filter(region__code__startswith=town.code).count()
+        if have >= per_town:
+            continue
+        villages = []
+        for v in range(1, 1 + max(1, -(-per_town // PER_VILLAGE))):
+            village, _ = Region.objects.get_or_create(
+                code=f"{town.code}{v:03d}",
+                defaults={"name": f"基准{t}镇{v}村", "kind": "village", "parent": town},
+            )
+            villages.append(village)
+        with transaction.atomic():
+            users = User.objects.bulk_create(
+                [
+                    User(
+                        username=f"bench{t:02d}{i:06d}",
+                        last_name="李",
+                        first_name=f"{i}",
+                        role=User.Role.VILLAGE_CHIEF,
+                        region=villages[i % len(villages)],
+                        password=password,
+                        email=f"bench{t:02d}{i:06d}@example.cn",
+                        phone=f"13{t:02d}{i:07d}",
+                    )
+                    for i in range(have, per_town)
+                ],
+                batch_size=2000,
+            )
+            new_chiefs = Chief.objects.bulk_create(
+                [Chief(user=u, level="village", region=u.region) for u in users], batch_size=2000
+            )
+            rivers = River.objects.bulk_create(
+                [
+                    River(
+                        code=f"B-{chief.user.username}-{k}",
+                        name=f"基准河{chief.pk}-{k}",
+                        level="village",
+                        length_km=Decimal("1.5"),
+                        region=chief.region,
+                    )
+                    for chief in new_chiefs
+                    for k in range(per_chief)
+                ],
+                batch_size=2000,
+            )
+            ChiefAssignment.objects.bulk_create(
+                [
+                    ChiefAssignment(
+                        chief=new_chiefs[n // per_chief],
+                        river=river,
+                        level="village",
+                        start_date=date(2018, 1, 1),
+                    )
+                    for n, river in enumerate(rivers)
+                ],
+                batch_size=2000,
+            )
+    return out
+
+
+def clear(towns: list[Region]) -> None:
+    """Remove the month's batches of an earlier run, with their notifications (raw SQL: fast)."""
+    batches = list(
+        LetterBatch.objects.filter(town__in=towns, month=MONTH).values_list("pk", flat=True)
+    )
+    if not batches:
+        return
+    with connection.cursor() as cur, transaction.atomic():
+        ids = ",".join(str(b) for b in batches)
+        notes = f"SELECT notification_id FROM letters_letter WHERE batch_id IN ({ids})"
+        cur.execute(f"DELETE FROM notices_delivery WHERE notification_id IN ({notes})")
+        cur.execute(f"UPDATE letters_letter SET notification_id = NULL WHERE batch_id IN ({ids})")
+        cur.execute("DELETE FROM notices_notification WHERE kind = 'letter'")
+        cur.execute(f"DELETE FROM letters_letter WHERE batch_id IN ({ids})")
+        cur.execute(f"DELETE FROM letters_letterbatch WHERE id IN ({ids})")
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process and of its waited-for children (workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _pg_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving this database but not this process, when
+    the server runs on this machine (from /proc: backends are named ``postgres: <user> <db>``).
+    Empty on another database or server."""
+    if connection.vendor != "postgresql":
+        return {}
+    name = f" {connection.settings_dict['NAME']} "
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        own = cur.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == own:
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            if not cmd.startswith("postgres: ") or name not in cmd:
+                continue
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            out[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return out
+
+
+class Counter:
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
+def start_workers(n: int, log_dir: Path) -> list[subprocess.Popen]:
+    env = {
+        **os.environ,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_SEPARATE_QUEUES": "true",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        "ALLOWED_HOSTS": "localhost",
+    }
+    procs, logs = [], []
+    for k in range(n):
+        log = log_dir / f"bench-letters-worker{k}.log"
+        log.write_text("")
+        logs.append(log)
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"]
+        cmd += ["-Q", "letters,deliveries,celery", "--loglevel=WARNING", "-n", f"bench{k}@%h"]
+        cmd += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        with log.open("ab") as fh:
+            procs.append(
+                subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=fh, stderr=subprocess.STDOUT)
+            )
+    # Ready when each answers a ping.
+    from config.celery import app
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0) or []
+        if len(replies) >= n:
+            return procs
+        for proc, log in zip(procs, logs, strict=True):
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker exited: {log.read_text()[-3000:]}")
+    raise RuntimeError("workers not ready in 120 s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chiefs", type=int, default=3000)
+    parser.add_argument("--towns", type=int, default=1)
     parser.add_argument("--rivers-per-chief", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    town = build(args.chiefs, args.rivers_per_chief)
+    towns = build(args.chiefs, args.towns, args.rivers_per_chief)
     print(
-        f"district: {args.chiefs} chiefs, {args.rivers_per_chief} rivers each "
-        f"({time.perf_counter() - t0:.1f} s to build)"
+        f"district: {args.chiefs} chiefs in {args.towns} towns, {args.rivers_per_chief} rivers "
+        f"each ({time.perf_counter() - t0:.1f} s to build); database: {connection.vendor}; "
+        f"chunk {settings.LETTERS_CHUNK_SIZE} letters"
     )
-    print(f"database: {connection.vendor}")
-
-    month = date(2018, 9, 1)
-    old = LetterBatch.objects.filter(town=town, month=month)
-    Notification.objects.filter(
-        key__in=[
-            f"letter:{pk}"
-            for pk in Letter.objects.filter(batch__in=old).values_list("pk", flat=True)
-        ]
-    ).delete()
-    old.delete()
-
+    clear(towns)
     t0 = time.perf_counter()
-    batch = services.create_batch(town=town, month=month)
-    created = time.perf_counter() - t0
-    n = batch.letters.count()
-    print(f"batch created with {n} letter rows in {created:.2f} s")
-
-    t0 = time.perf_counter()
-    totals = services.batch_totals(batch=batch)
-    print(f"preview totals for {totals['letters']} letters in {time.perf_counter() - t0:.2f} s")
-
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    t0 = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        services.send_batch(batch=batch)
-    elapsed = time.perf_counter() - t0
-    queries = count[0]
-    sent = batch.letters.filter(status="sent").count()
+    batches = [services.create_batch(town=town, month=MONTH) for town in towns]
+    n = Letter.objects.filter(batch__in=batches).count()
     print(
-        f"sent {sent}/{n} letters (inbox + e-mail + SMS) in {elapsed:.1f} s: "
-        f"{sent / elapsed:.0f} letters/s in one process, {queries / max(sent, 1):.1f} queries per letter "
-        f"(including the two deliveries)"
+        f"{len(batches)} batches created with {n} letter rows in {time.perf_counter() - t0:.1f} s"
     )
+
+    cpu0 = _cpu()
+    if args.workers == 0:
+        count = Counter()
+        t0 = time.perf_counter()
+        with connection.execute_wrapper(count):
+            for batch in batches:
+                services.send_batch(batch=batch)
+        elapsed = time.perf_counter() - t0
+    else:
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+        procs = start_workers(args.workers, BASE_DIR / "var")
+        try:
+            t0 = time.perf_counter()
+            for batch in batches:
+                services.send_batch(batch=batch)  # publishes the fan-out on commit
+            letters = Letter.objects.filter(batch__in=batches)
+            deliveries = Delivery.objects.filter(notification__letter__batch__in=batches)
+            loads = []
+            # Backends come and go (CONN_MAX_AGE): each one's last reading counts.
+            pg0 = _pg_cpu()
+            pg_seen = dict(pg0)
+            while True:
+                time.sleep(0.5)
+                pg_seen.update(_pg_cpu())
+                loads.append(os.getloadavg()[0])
+                if letters.exclude(status=Letter.Status.SENT).exists():
+                    continue
+                if deliveries.exclude(status=Delivery.Status.SENT).exists():
+                    continue
+                break
+            elapsed = time.perf_counter() - t0
+            pg_seen.update(_pg_cpu())
+            pg = sum(pg_seen.values()) - sum(pg0.values()) if pg_seen else None
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(30)
+    cpu = _cpu() - cpu0
+    sent = Letter.objects.filter(batch__in=batches, status="sent").count()
+    delivered = Delivery.objects.filter(
+        notification__letter__batch__in=batches, status="sent"
+    ).count()
+    line = (
+        f"sent {sent}/{n} letters and {delivered} deliveries (inbox + e-mail + SMS) in "
+        f"{elapsed:.1f} s: {sent / elapsed:.0f} letters/s"
+    )
+    if args.workers == 0:
+        chunks = -(-n // settings.LETTERS_CHUNK_SIZE)
+        line += (
+            f" in one process, {count.n / max(sent, 1):.2f} queries per letter "
+            f"({count.n / chunks:.0f} per chunk, deliveries included)"
+        )
+    else:
+        line += (
+            f" with {args.workers} workers; load average 1 min during the run "
+            f"{min(loads):.1f}-{max(loads):.1f}"
+        )
+    print(line)
+    who = "this process" if args.workers == 0 else "the workers"
+    print(
+        f"CPU time of {who}: {cpu:.1f} s, {1000 * cpu / max(sent, 1):.1f} ms per letter "
+        f"({sent / max(cpu, 0.001):.0f} letters per CPU-second)"
+    )
+    if args.workers and pg is not None:
+        # On a machine shared with other work the wall time says more about the others than
+        # about the batch: the CPU it took, workers and database together, says what it needs.
+        cores = os.cpu_count() or 1
+        print(
+            f"CPU time of PostgreSQL's backends for this database: {pg:.1f} s; workers and "
+            f"database together {cpu + pg:.1f} s = {(cpu + pg) / cores:.0f} s on {cores} free cores"
+        )
 
 
 if __name__ == "__main__":

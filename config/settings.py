@@ -483,9 +483,11 @@ if MONITORING_DO_CLASS_I_RULE not in ("fixed", "saturation"):
     raise ImproperlyConfigured('MONITORING_DO_CLASS_I_RULE must be "fixed" or "saturation"')
 
 # --- letters ---
-# Letters queued per fan-out task, and how long a claimed letter may stay "sending" before the
-# resume job takes it over (safe: the notification is unique by key, see letters.services).
-LETTERS_CHUNK_SIZE = env.int("LETTERS_CHUNK_SIZE", default=500)
+# Letters composed together by one task (their figures gathered in a constant number of
+# queries), chunks queued per fan-out task, and how long a claimed letter may stay "sending"
+# before the resume job takes it over (safe: the notification is unique by key).
+LETTERS_CHUNK_SIZE = env.int("LETTERS_CHUNK_SIZE", default=250)
+LETTERS_CHUNKS_PER_FAN_OUT = env.int("LETTERS_CHUNKS_PER_FAN_OUT", default=20)
 LETTERS_STALE_AFTER_SECONDS = env.int("LETTERS_STALE_AFTER_SECONDS", default=120)
 
 # --- notices (the outbox; see notices.services and README "Reliability") ---

@@ -24,11 +24,12 @@ thousand costs the same, constant, number of queries.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from importlib import import_module
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.choices import WaterClass
 from letters.models import LetterBatch
@@ -98,9 +99,26 @@ def _class_label(value) -> str:
     if value in (None, ""):
         return ""
     try:
-        return str(WaterClass(int(value)).label)
+        return _water_class_label(int(value), get_language())
     except (TypeError, ValueError):
         return str(value)
+
+
+# Labels are translated once per value and language, not once per letter: a chunk of hundreds
+# of letters would otherwise spend much of its time in gettext.
+@lru_cache(maxsize=64)
+def _water_class_label(value: int, language: str | None) -> str:
+    return str(WaterClass(value).label)
+
+
+@lru_cache(maxsize=256)
+def _choice_label(model, field: str, value, language: str | None) -> str:
+    return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
+
+
+def _display(obj, field: str) -> str:
+    """``str(obj.get_<field>_display())``, cached per value and language."""
+    return _choice_label(type(obj), field, getattr(obj, field), get_language())
 
 
 TREND_LABELS = {
@@ -218,8 +236,8 @@ def gather(
         out[chief.pk] = {
             "chief": {
                 "name": str(chief.user),
-                "title": str(chief.get_title_display()),
-                "level": str(chief.get_level_display()),
+                "title": _display(chief, "title"),
+                "level": _display(chief, "level"),
                 "region": chief.region.name,
                 "position": chief.position,
             },
@@ -274,7 +292,7 @@ def _river_section(assignments: list[ChiefAssignment], o: dict, quality: dict, p
         "id": river.pk,
         "name": river.name,
         "code": river.code,
-        "level": str(river.get_level_display()),
+        "level": _display(river, "level"),
         "reach": "、".join(x.reach.name for x in assignments if x.reach),
         "target_class": _class_label(_attr(q, "target_class") or river.target_class),
         "water_class_value": int(water) if isinstance(water, int) else None,

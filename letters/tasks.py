@@ -32,6 +32,15 @@ def fan_out_batch(batch_id: int, after_id: int = 0) -> str:
     return f"batch {batch_id}: queued after {after_id}"
 
 
+@shared_task(time_limit=settings.CELERY_VISIBILITY_TIMEOUT - 60)
+def send_letter_chunk(letter_ids: list[int]) -> str:
+    """A chunk of letters of one batch, composed and put in the inbox together; their e-mails
+    and SMS go out as tasks of their own. A letter failing alone is left PENDING with its
+    attempt counted, and the resume job (beat, every minute) queues it again after a backoff."""
+    result = services.send_letters(letter_ids=letter_ids)
+    return f"sent {result['sent']}, failed {result['failed']}, skipped {result['skipped']}"
+
+
 @shared_task(time_limit=settings.NOTICES_TASK_TIME_LIMIT)
 def compose_and_send_letter(letter_id: int, stale_claim: str | None = None) -> str:
     """One letter. A failure leaves it PENDING with its attempt counted; the resume job

@@ -25,6 +25,9 @@ from tests.letters.factories import many_chiefs
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CHIEFS = 30
+# Chunks of 5 letters, so a batch of 30 is still going when a fault strikes; deliveries handed
+# over one at a time, so a kill leaves exactly one "unknown".
+SMALL = {"LETTERS_CHUNK_SIZE": "5", "NOTICES_HANDOVER_GROUP": "1"}
 S = Delivery.Status
 
 
@@ -85,7 +88,7 @@ def test_a_broker_restarted_without_persistence_mid_batch_loses_and_doubles_noth
 ):
     smtp, sms = sinks
     sms.delay = 0.05  # a gateway that takes a moment, so the restart lands mid-batch
-    outbox()
+    outbox(**SMALL)
     chiefs, batch = start_batch(village, town, town_staff)
     wait_until(lambda: sent_letters(batch) >= 5, timeout=90, interval=0.02)
     redis_server.kill()  # every queued message is gone with it
@@ -102,12 +105,12 @@ def test_a_worker_killed_between_its_commit_and_the_publish_of_its_deliveries(
     outbox, sinks, town, village, town_staff
 ):
     smtp, sms = sinks
-    worker = outbox(FAULT_KILL="publish:7")  # the 4th letter's e-mail wake-up
+    worker = outbox(FAULT_KILL="publish:4", **SMALL)  # the 4th chunk's deliveries' wake-up
     chiefs, batch = start_batch(village, town, town_staff)
     wait_until(lambda: worker.proc.poll() is not None, timeout=90)
     # The letter was committed with its notification and deliveries; their wake-ups never left.
     assert letter_deliveries(batch).filter(status=S.PENDING, attempts=0).exists()
-    outbox()  # a fresh worker
+    outbox(**SMALL)  # a fresh worker
 
     settle(batch)
     counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
@@ -116,12 +119,14 @@ def test_a_worker_killed_between_its_commit_and_the_publish_of_its_deliveries(
 
 def test_workers_killed_while_a_delivery_is_claimed(outbox, sinks, town, village, town_staff):
     smtp, sms = sinks
-    worker = outbox(FAULT_KILL="sms:5")  # claimed and handed over, the request not yet sent
+    worker = outbox(
+        FAULT_KILL="sms:5", **SMALL
+    )  # claimed and handed over, the request not yet sent
     chiefs, batch = start_batch(village, town, town_staff)
     wait_until(lambda: worker.proc.poll() is not None, timeout=90)
-    worker = outbox(FAULT_KILL="email:5")  # the same, on an e-mail
+    worker = outbox(FAULT_KILL="email:5", **SMALL)  # the same, on an e-mail
     wait_until(lambda: worker.proc.poll() is not None, timeout=90)
-    outbox()
+    outbox(**SMALL)
 
     settle(batch)
     counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)
@@ -142,7 +147,7 @@ def test_a_slow_gateway_gets_each_sms_once_and_the_sweeper_learns_it_was_sent(
 ):
     smtp, sms = sinks
     sms.delay = 1  # the answer comes after our timeout (0.5 s): every SMS is "unknown"
-    outbox(SMS_TIMEOUT_SECONDS="0.5")
+    outbox(SMS_TIMEOUT_SECONDS="0.5", **SMALL)
     chiefs, batch = start_batch(village, town, town_staff)
     wait_until(
         lambda: letter_deliveries(batch).filter(channel="sms", status=S.UNKNOWN).count() == CHIEFS,
@@ -160,7 +165,7 @@ def test_a_slow_gateway_without_a_status_url_leaves_unknown_sms_to_the_office(
     smtp, sms = sinks
     sms.delay = 1
     settings.SMS_API_STATUS_URL = ""
-    outbox(SMS_API_STATUS_URL="", SMS_TIMEOUT_SECONDS="0.5")
+    outbox(SMS_API_STATUS_URL="", SMS_TIMEOUT_SECONDS="0.5", **SMALL)
     chiefs, batch = start_batch(village, town, town_staff)
     settle(batch)
     counts = assert_each_chief_got_one_email_and_one_sms(chiefs, batch, smtp, sms)

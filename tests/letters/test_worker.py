@@ -13,11 +13,16 @@ from tests.letters.factories import many_chiefs
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CHIEFS = 120
+CHUNK = 5
 
 
 def test_a_worker_killed_mid_batch_resumes_and_sends_exactly_one_letter_per_chief(
     celery_worker_process, town, village, town_staff
 ):
+    # Chunks of 5 letters, so the batch is still going when the worker is killed.
+    celery_worker_process.stop()
+    celery_worker_process.env["LETTERS_CHUNK_SIZE"] = str(CHUNK)
+    celery_worker_process.start()
     chiefs = many_chiefs(village, CHIEFS)
     batch = services.create_batch(town=town, month="2018-09", by=town_staff)
     assert batch.letters.count() == CHIEFS
@@ -35,12 +40,12 @@ def test_a_worker_killed_mid_batch_resumes_and_sends_exactly_one_letter_per_chie
     celery_worker_process.start()
     # The restarted worker takes the letters still queued. The message the killed worker held
     # stays unacknowledged in Redis (redelivered only after the visibility timeout); its
-    # letter is left PENDING (killed before the claim) or SENDING (after): the resume job
-    # (beat, every 10 minutes) takes it over. Wait for the queue to drain, then run it.
+    # chunk's letters are left PENDING (killed before the claim) or SENDING (after): the
+    # resume job (beat, every minute) takes them over. Wait for the queue to drain, then run it.
     unfinished = Letter.objects.filter(
         batch=batch, status__in=[Letter.Status.PENDING, Letter.Status.SENDING]
     )
-    wait_until(lambda: unfinished.count() <= 1, timeout=240)
+    wait_until(lambda: unfinished.count() <= CHUNK, timeout=240)
     services.requeue_stalled(stale_after=timedelta(0))
     wait_until(lambda: sent() == CHIEFS, timeout=120)
     wait_until(
