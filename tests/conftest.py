@@ -451,3 +451,13 @@ def _ci_requires_real_parts():
         missing.append("postgresql")
     if missing:
         pytest.fail(f"CI needs these real parts: {', '.join(missing)}")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in English (LocaleMiddleware activates the language for the thread and never
+    deactivates it) must not turn later tests of the same worker English."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
