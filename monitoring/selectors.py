@@ -456,21 +456,6 @@ def stored_summary(rows) -> dict:
     }
 
 
-def summary(rows: list[RiverRow]) -> dict:
-    by_class = {c: 0 for c in range(1, 7)}
-    for row in rows:
-        if row.status.water_class:
-            by_class[row.status.water_class] += 1
-    return {
-        "rivers": len(rows),
-        "assessed": sum(by_class.values()),
-        "by_class": [(standards.class_label(c), n) for c, n in by_class.items()],
-        "worse_than_v": by_class[6],
-        "off_target": sum(1 for r in rows if r.status.meets_target is False),
-        "black_odour": sum(1 for r in rows if r.status.black_odour),
-    }
-
-
 # --- points and samples --------------------------------------------------------------------------
 
 
