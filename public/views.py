@@ -279,16 +279,18 @@ def office_home(request):
     form = OfficeContactForm(
         request.POST or None, initial={"phone": contact_phone, "address": contact_address}
     )
-    if request.method == "POST" and town is None:
-        form.add_error(None, _("只有镇河长办可以设置监督电话"))
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.set_office_contact(town=town, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+    if request.method == "POST" and form.is_valid():
+        # Errors are added after validation: before it the form has no cleaned_data yet.
+        if town is None:  # a superuser or the district's staff: no town to set it for
+            form.add_error(None, _("只有镇河长办可以设置监督电话"))
         else:
-            messages.success(request, _("已保存"))
-            return redirect("public:office")
+            try:
+                services.set_office_contact(town=town, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("public:office")
     villages = visible_regions(request.user).filter(kind=Region.Kind.VILLAGE).order_by("code")
     return render(
         request,

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from public.models import Article
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,16 @@ def test_the_office_sets_the_public_phone_printed_on_signboards(client, two_town
     assert "021-57311111" in page
     other = client.get(reverse("public:signboard", args=[d.river_b1.code])).content.decode()
     assert "021-57311111" not in other
+
+
+def test_a_superuser_without_a_town_is_told_the_phone_is_a_towns_not_shown_an_error_page(
+    client, two_towns
+):
+    from public.models import OfficeContact
+
+    root = factories.UserFactory(username="root", is_superuser=True, role="", region=None)
+    client.force_login(root)
+    response = client.post(reverse("public:office"), {"phone": "021-57311111", "address": ""})
+    assert response.status_code == 200
+    assert "只有镇河长办可以设置监督电话" in response.content.decode()
+    assert not OfficeContact.objects.exists()
