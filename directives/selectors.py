@@ -426,6 +426,8 @@ def inspection_rounds_for(*, user: User) -> QuerySet[InspectionRound]:
             ),
         )
         .prefetch_related("rivers")
+        # Meta.ordering is dropped from a GROUP BY query: the page's order is said here.
+        .order_by("-start_date", "-id")
     )
 
 
