@@ -391,3 +391,16 @@ def test_sixty_percent_severe_points_make_the_whole_water_body_severe():
     assert result.level == Odour.LIGHT
     assert s.water_body_odour([N, N, N]).level == Odour.NONE
     assert s.water_body_odour([None, None]).level is None
+
+
+def test_every_items_name_has_an_english_name():
+    # The water-quality page names the deciding item; in English 化学需氧量 once showed as is.
+    from django.utils import translation
+
+    with translation.override("en"):
+        untranslated = [
+            p.name
+            for p in s.PARAMETERS.values()
+            if not p.name.isascii() and translation.gettext(p.name) == p.name
+        ]
+    assert untranslated == []
