@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 
 from core.models import Region
 from core.scoping import can_manage_registry
@@ -54,6 +55,7 @@ def town_map(request):
 
 
 @login_required
+@gzip_page  # a town's courses are megabytes of coordinates; gzipped about a fifth
 def town_map_data(request):
     town, _villages, village = _scope(request)
     data = map_layers(

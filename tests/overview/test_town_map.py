@@ -158,3 +158,17 @@ def test_the_map_data_runs_a_constant_number_of_queries(
     # then reads them: three queries fewer (the stored check and the classes, no computing).
     with django_assert_max_num_queries(16):
         assert client.get(reverse("overview:map-data")).status_code == 200
+
+
+def test_the_layers_travel_gzipped_to_a_browser_that_accepts_it(client, two_towns):
+    import gzip
+    import json
+
+    d = two_towns
+    d.river_a1.geometry = LINE
+    d.river_a1.save()
+    client.force_login(d.office_a)
+    response = client.get(reverse("overview:map-data"), HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    layers = json.loads(gzip.decompress(response.content))
+    assert [f["properties"]["code"] for f in layers["features"]] == [d.river_a1.code]
