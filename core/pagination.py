@@ -71,6 +71,8 @@ def _plain(value):
 
 
 def _value_of(obj, field: str):
+    if isinstance(obj, tuple):  # a plain row (core.rows): its columns are named by their paths
+        return getattr(obj, field)
     for part in field.split("__"):
         obj = getattr(obj, "pk" if part == "pk" else part)
     return obj

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.routers import router
+from core.rows import rows
 from rivers import selectors, services
 from rivers.filters import (
     AssignmentFilter,
@@ -46,9 +47,9 @@ class RiverViewSet(
     def get_queryset(self):
         rivers = selectors.visible_rivers(self.request.user)
         if self.action == "list":
-            # A list row has no course (don't read it) and needs only the crossing ids, which
-            # paginate_queryset attaches to the page in one query.
-            return rivers.defer("geometry")
+            # Plain rows of the columns a list row shows (core.rows); the crossing ids of a
+            # page are read in one query (paginate_queryset).
+            return rows(rivers, RiverSerializer)
         rivers = rivers.prefetch_related("regions")
         if self.action == "retrieve":
             rivers = rivers.prefetch_related(
@@ -58,7 +59,15 @@ class RiverViewSet(
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return page if page is None else selectors.attach_crossing_ids(page)
+        if page is not None:
+            self.crossing_ids = selectors.crossing_ids([river.pk for river in page])
+        return page
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "crossing_ids": getattr(self, "crossing_ids", {}),
+        }
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -118,7 +127,10 @@ class ChiefViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = []
 
     def get_queryset(self):
-        return Chief.objects.visible_to(self.request.user).select_related("user", "region")
+        chiefs = Chief.objects.visible_to(self.request.user)
+        if self.action == "list":
+            return rows(chiefs, ChiefSerializer)
+        return chiefs.select_related("user", "region")
 
 
 class AssignmentViewSet(
@@ -138,12 +150,12 @@ class AssignmentViewSet(
     def get_queryset(self):
         # By river (its id: the index assignment_api_order serves it, where the river's code
         # would need a join before sorting), level, newest first.
-        return (
-            ChiefAssignment.objects.visible_to(self.request.user)
-            .select_related("chief__user", "river", "reach")
-            .defer("river__geometry")
-            .order_by("river_id", "level", "-start_date", "-id")
+        assignments = ChiefAssignment.objects.visible_to(self.request.user).order_by(
+            "river_id", "level", "-start_date", "-id"
         )
+        if self.action == "list":
+            return rows(assignments, AssignmentSerializer)
+        return assignments.select_related("chief__user", "river", "reach").defer("river__geometry")
 
     @extend_schema(request=AssignmentInputSerializer, responses={201: AssignmentSerializer})
     def create(self, request, *args, **kwargs):

@@ -42,14 +42,13 @@ def visible_rivers(user: User) -> QuerySet[River]:
     return River.objects.visible_to(user).select_related("region")
 
 
-def attach_crossing_ids(rivers: list[River]) -> list[River]:
-    """Set ``river.crossing_ids``, the ids of the regions each river crosses in code order.
+def crossing_ids(river_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the regions each river crosses, in code order: one plain query for a page.
 
-    One plain query over the crossing table for a page of rivers: a ``prefetch_related`` of
-    the regions builds a manager, a filtered queryset and a Region per crossing, which cost a
-    list page more than its SQL; a list row only needs the ids.
+    A ``prefetch_related`` of the regions builds a manager, a filtered queryset and a Region
+    per crossing, which cost a list page more than its SQL; a list row only needs the ids.
     """
-    by_river: dict[int, list[int]] = {river.pk: [] for river in rivers}
+    by_river: dict[int, list[int]] = {pk: [] for pk in river_ids}
     if by_river:
         through = River.regions.through
         sql = (
@@ -61,9 +60,7 @@ def attach_crossing_ids(rivers: list[River]) -> list[River]:
             cursor.execute(sql, list(by_river))
             for river_id, region_id in cursor.fetchall():
                 by_river[river_id].append(region_id)
-    for river in rivers:
-        river.crossing_ids = by_river[river.pk]
-    return rivers
+    return by_river
 
 
 def base_map(user: User) -> dict:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.choices import ChiefLevel
 from core.models import Region
+from core.rows import RowsMixin, day, display_name, name_columns
 from core.scoping import visible_regions
 from rivers.models import Chief, ChiefAssignment, Reach, River, SluiceGate, WaterBody
 
@@ -38,11 +39,27 @@ class CurrentChiefSerializer(serializers.ModelSerializer):
         fields = ["id", "chief", "name", "phone", "reach", "level", "duty", "start_date"]
 
 
-class RiverSerializer(serializers.ModelSerializer):
-    """A registry row. Read as a plain dict (see ``to_representation``): a district client
-    pages through 50,000 of them, and DRF's per-field machinery cost more than the query."""
+class RiverSerializer(RowsMixin, serializers.ModelSerializer):
+    """A registry row. A list reads plain rows (see ``core.rows``): a district client pages
+    through 50,000 of them, and models with DRF's per-field machinery cost more than the query.
+    """
 
     region_name = serializers.CharField(source="region.name", read_only=True)
+
+    # The list's columns: what row() shows, and what a cursor may be ordered by.
+    ROW = (
+        "pk",
+        "code",
+        "name",
+        "level",
+        "water_type",
+        "length_km",
+        "region_id",
+        "region__name",
+        "target_class",
+        "is_active",
+        "updated_at",
+    )
 
     class Meta:
         model = River
@@ -60,26 +77,21 @@ class RiverSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
-    def to_representation(self, river):
-        if type(self) is not RiverSerializer:
-            return super().to_representation(river)
-        # The same values DRF gives (decimal as a string, ids for relations), field by field.
+    def row(self, r) -> dict:
+        # The crossings of the page's rivers, read in one query (RiverViewSet.paginate_queryset).
+        crossings = self.context["crossing_ids"]
         return {
-            "id": river.pk,
-            "code": river.code,
-            "name": river.name,
-            "level": river.level,
-            "water_type": river.water_type,
-            "length_km": None if river.length_km is None else f"{river.length_km:.2f}",
-            "region": river.region_id,
-            "region_name": river.region.name,
-            "regions": (
-                river.crossing_ids
-                if hasattr(river, "crossing_ids")  # a list page (selectors.attach_crossing_ids)
-                else [r.pk for r in river.regions.all()]
-            ),
-            "target_class": river.target_class,
-            "is_active": river.is_active,
+            "id": r.pk,
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "water_type": r.water_type,
+            "length_km": None if r.length_km is None else f"{r.length_km:.2f}",
+            "region": r.region_id,
+            "region_name": r.region__name,
+            "regions": crossings.get(r.pk, []),
+            "target_class": r.target_class,
+            "is_active": r.is_active,
         }
 
 
@@ -178,11 +190,25 @@ class SluiceGateSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChiefSerializer(serializers.ModelSerializer):
+class ChiefSerializer(RowsMixin, serializers.ModelSerializer):
     name = serializers.CharField(source="user.display_name", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     phone = serializers.CharField(source="user.phone", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
+
+    ROW = (
+        "pk",
+        *name_columns("user"),
+        "user__phone",
+        "level",
+        "title",
+        "position",
+        "region_id",
+        "region__name",
+        "region__code",  # the default order: level, region code, surname
+        "superior_id",
+        "is_active",
+    )
 
     class Meta:
         model = Chief
@@ -200,12 +226,44 @@ class ChiefSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
+    def row(self, r) -> dict:
+        return {
+            "id": r.pk,
+            "name": display_name(r.user__last_name, r.user__first_name, r.user__username),
+            "username": r.user__username,
+            "phone": r.user__phone,
+            "level": r.level,
+            "title": r.title,
+            "position": r.position,
+            "region": r.region_id,
+            "region_name": r.region__name,
+            "superior": r.superior_id,
+            "is_active": r.is_active,
+        }
 
-class AssignmentSerializer(serializers.ModelSerializer):
+
+class AssignmentSerializer(RowsMixin, serializers.ModelSerializer):
     chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
     river_name = serializers.CharField(source="river.name", read_only=True)
     reach_name = serializers.CharField(
         source="reach.name", default=None, read_only=True, allow_null=True
+    )
+
+    # With the fields a list may be ordered by (river, level, dates) and synced by (updated_at).
+    ROW = (
+        "pk",
+        "chief_id",
+        *name_columns("chief__user"),
+        "river_id",
+        "river__name",
+        "reach_id",
+        "reach__name",
+        "level",
+        "duty",
+        "start_date",
+        "end_date",
+        "note",
+        "updated_at",
     )
 
     class Meta:
@@ -225,23 +283,22 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "note",
         ]
 
-    def to_representation(self, a):
-        if type(self) is not AssignmentSerializer:
-            return super().to_representation(a)
-        # A plain dict, the same values as DRF's field-by-field path (see RiverSerializer).
+    def row(self, r) -> dict:
         return {
-            "id": a.pk,
-            "chief": a.chief_id,
-            "chief_name": a.chief.user.display_name,
-            "river": a.river_id,
-            "river_name": a.river.name,
-            "reach": a.reach_id,
-            "reach_name": None if a.reach_id is None else a.reach.name,
-            "level": a.level,
-            "duty": a.duty,
-            "start_date": a.start_date.isoformat(),
-            "end_date": None if a.end_date is None else a.end_date.isoformat(),
-            "note": a.note,
+            "id": r.pk,
+            "chief": r.chief_id,
+            "chief_name": display_name(
+                r.chief__user__last_name, r.chief__user__first_name, r.chief__user__username
+            ),
+            "river": r.river_id,
+            "river_name": r.river__name,
+            "reach": r.reach_id,
+            "reach_name": r.reach__name,
+            "level": r.level,
+            "duty": r.duty,
+            "start_date": day(r.start_date),
+            "end_date": day(r.end_date),
+            "note": r.note,
         }
 
 
