@@ -29,9 +29,9 @@ def day(value) -> str | None:
     return None if value is None else _DAY.to_representation(value)
 
 
-def decimal_text(places: int):
-    """A function giving a decimal as DRF's ``DecimalField(decimal_places=places)`` does."""
-    field = serializers.DecimalField(max_digits=None, decimal_places=places)
+def decimal_text(max_digits: int, places: int):
+    """A function giving a decimal as DRF's ``DecimalField`` of the model's field does."""
+    field = serializers.DecimalField(max_digits=max_digits, decimal_places=places)
     return lambda value: None if value is None else field.to_representation(value)
 
 

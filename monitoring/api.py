@@ -16,6 +16,7 @@ from core.models import Region
 from core.pagination import Pagination
 from core.params import query_id
 from core.routers import router
+from core.rows import rows
 from core.scoping import MAX_YEAR, MIN_YEAR, visible_regions
 from monitoring import selectors, serializers, services, standards
 from monitoring.models import MonitoringPoint, Sample
@@ -53,6 +54,9 @@ class PointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 
     def get_queryset(self):
         points = selectors.points_for(user=self.request.user, sample_count=False)
+        if self.action == "list":
+            # Plain rows of the columns a list row shows (core.rows).
+            return rows(points.order_by("code"), serializers.PointSerializer)
         return points.defer("river__geometry").order_by("code")
 
     @extend_schema(

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Region
+from core.rows import RowsMixin, decimal_text
 from monitoring import standards
 from monitoring.labfile import SampleRow, parse_number
 from monitoring.models import MonitoringPoint, Sample
@@ -14,13 +15,30 @@ from rivers.models import River, SluiceGate
 MAX_BULK = 10_000
 
 
-class PointSerializer(serializers.ModelSerializer):
+class PointSerializer(RowsMixin, serializers.ModelSerializer):
     river_code = serializers.CharField(source="river.code", default=None, read_only=True)
     river_name = serializers.CharField(source="river.name", default=None, read_only=True)
     sluice_gate_code = serializers.CharField(
         source="sluice_gate.code", default=None, read_only=True
     )
     region_code = serializers.CharField(source="region.code", read_only=True)
+
+    # A list's columns (core.rows), with those it may be ordered by.
+    ROW = (
+        "pk",
+        "code",
+        "name",
+        "river_id",
+        "river__code",
+        "river__name",
+        "sluice_gate__code",
+        "region__code",
+        "position",
+        "latitude",
+        "longitude",
+        "responsible",
+        "is_active",
+    )
 
     class Meta:
         model = MonitoringPoint
@@ -39,6 +57,26 @@ class PointSerializer(serializers.ModelSerializer):
             "responsible",
             "is_active",
         ]
+
+    def row(self, r) -> dict:
+        return {
+            "id": r.pk,
+            "code": r.code,
+            "name": r.name,
+            "river": r.river_id,
+            "river_code": r.river__code,
+            "river_name": r.river__name,
+            "sluice_gate_code": r.sluice_gate__code,
+            "region_code": r.region__code,
+            "position": r.position,
+            "latitude": _DEGREES(r.latitude),
+            "longitude": _DEGREES(r.longitude),
+            "responsible": r.responsible,
+            "is_active": r.is_active,
+        }
+
+
+_DEGREES = decimal_text(9, 6)
 
 
 class PointWriteSerializer(serializers.ModelSerializer):

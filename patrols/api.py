@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.routers import router
+from core.rows import rows
 from patrols import selectors, serializers, services
 from patrols.filters import FindingFilter, PatrolFilter
 from patrols.models import Finding, FindingPhoto
@@ -25,10 +26,11 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     modified_field = "updated_at"
 
     def get_queryset(self):
-        qs = selectors.patrols_for(user=self.request.user).defer("river__geometry")
+        qs = selectors.patrols_for(user=self.request.user)
         if self.action == "list":
-            # A list row names the chief and the river; the reach and region are only ids.
-            qs = qs.select_related(None).select_related("chief__user", "river")
+            # Plain rows of the columns a list row shows (core.rows).
+            return rows(qs, serializers.PatrolSerializer)
+        qs = qs.defer("river__geometry")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 Prefetch(
@@ -145,9 +147,33 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     modified_field = "updated_at"
 
     def get_queryset(self):
-        return selectors.findings_for(user=self.request.user).prefetch_related(
+        findings = selectors.findings_for(user=self.request.user)
+        if self.action == "list":
+            # Plain rows of the columns a list row shows (core.rows): no join to the patrol,
+            # its chief and their user, no photo count; the page's photos in one query.
+            return rows(findings, serializers.FindingSerializer)
+        return findings.prefetch_related(
             Prefetch("photos", queryset=FindingPhoto.objects.order_by("uploaded_at", "id"))
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            photos = list(
+                FindingPhoto.objects.filter(finding__in=[f.pk for f in page]).order_by(
+                    "uploaded_at", "id"
+                )
+            )
+            shown = serializers.PhotoSerializer(
+                photos, many=True, context=super().get_serializer_context()
+            ).data
+            self.photos = {}
+            for photo, data in zip(photos, shown, strict=True):
+                self.photos.setdefault(photo.finding_id, []).append(data)
+        return page
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "photos": getattr(self, "photos", {})}
 
     def _out(self, finding, code=status.HTTP_201_CREATED):
         finding = self.get_queryset().get(pk=finding.pk)

@@ -164,9 +164,14 @@ class Patrol(models.Model):
 
     @property
     def duration_minutes(self) -> int | None:
-        if self.ended_at is None:
+        return self.minutes_between(self.started_at, self.ended_at)
+
+    @staticmethod
+    def minutes_between(started_at: datetime, ended_at: datetime | None) -> int | None:
+        """Whole minutes walked (an API list computes it from a row's two columns)."""
+        if ended_at is None:
             return None
-        return int((self.ended_at - self.started_at).total_seconds() // 60)
+        return int((ended_at - started_at).total_seconds() // 60)
 
     @property
     def distance_km(self) -> float:
@@ -178,8 +183,12 @@ class Patrol(models.Model):
 
     @property
     def counts(self) -> bool:
+        return self.counts_with(self.status, self.review)
+
+    @classmethod
+    def counts_with(cls, status: str, review: str) -> bool:
         """A flagged patrol still counts until the office rejects it."""
-        return self.status == self.Status.FINISHED and self.review != self.Review.REJECTED
+        return status == cls.Status.FINISHED and review != cls.Review.REJECTED
 
 
 class TrackPoint(models.Model):

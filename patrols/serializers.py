@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.rows import RowsMixin, display_name, moment, name_columns
 from patrols import authenticity
 from patrols.links import order_from_finding_url
 from patrols.models import Finding, FindingPhoto, Patrol, TrackPoint
@@ -147,12 +148,29 @@ class PhotoSerializer(serializers.ModelSerializer):
         ]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(RowsMixin, serializers.ModelSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
     river_name = serializers.CharField(source="river.name", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     order_url = serializers.SerializerMethodField(help_text=_("转为督办单的页面（如有）"))
+
+    # With the fields a list may be ordered by (found_at) and synced by (updated_at).
+    ROW = (
+        "pk",
+        "client_id",
+        "patrol_id",
+        "river_id",
+        "river__name",
+        "reach_id",
+        "category",
+        "note",
+        "latitude",
+        "longitude",
+        "found_at",
+        "status",
+        "updated_at",
+    )
 
     class Meta:
         model = Finding
@@ -178,16 +196,64 @@ class FindingSerializer(serializers.ModelSerializer):
     def get_order_url(self, obj) -> str | None:
         return order_from_finding_url(obj.pk)
 
+    def row(self, f) -> dict:
+        # The page's photos, serialised in one go (FindingViewSet.paginate_queryset).
+        return {
+            "id": f.pk,
+            "client_id": str(f.client_id),
+            "patrol": f.patrol_id,
+            "river": f.river_id,
+            "river_name": f.river__name,
+            "reach": f.reach_id,
+            "category": f.category,
+            "category_display": str(_CATEGORIES.get(f.category, f.category)),
+            "note": f.note,
+            "latitude": f.latitude,
+            "longitude": f.longitude,
+            "found_at": moment(f.found_at),
+            "status": f.status,
+            "status_display": str(_STATUSES.get(f.status, f.status)),
+            "photos": self.context["photos"].get(f.pk, []),
+            "order_url": order_from_finding_url(f.pk),
+        }
 
-_MOMENT = serializers.DateTimeField()
+
+# The labels get_FOO_display gives (translated when turned into text).
+_CATEGORIES = dict(Finding.Category.choices)
+_STATUSES = dict(Finding.Status.choices)
 
 
-class PatrolSerializer(serializers.ModelSerializer):
+class PatrolSerializer(RowsMixin, serializers.ModelSerializer):
     chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
     river_name = serializers.CharField(source="river.name", read_only=True)
     duration_minutes = serializers.IntegerField(read_only=True)
     flag_labels = serializers.SerializerMethodField()
     counts = serializers.BooleanField(read_only=True)
+
+    # With the fields a list may be ordered by (started_at, distance_m) and synced by.
+    ROW = (
+        "pk",
+        "client_id",
+        "chief_id",
+        *name_columns("chief__user"),
+        "level",
+        "region_id",
+        "river_id",
+        "river__name",
+        "reach_id",
+        "walker_name",
+        "source",
+        "status",
+        "started_at",
+        "ended_at",
+        "distance_m",
+        "point_count",
+        "flags",
+        "review",
+        "review_note",
+        "note",
+        "updated_at",
+    )
 
     class Meta:
         model = Patrol
@@ -218,40 +284,40 @@ class PatrolSerializer(serializers.ModelSerializer):
         ]
 
     def get_flag_labels(self, obj) -> list[str]:
-        return [str(authenticity.LABELS[f]) for f in obj.flags if f in authenticity.LABELS]
+        return flag_labels(obj.flags)
 
-    def to_representation(self, p):
-        if type(self) is not PatrolSerializer:
-            return super().to_representation(p)
-        # A plain dict with the values DRF's field-by-field path gives (a list of 50 patrols
-        # spent more in that machinery than in its query); times through DRF's own field,
-        # built once (``self.fields`` builds every field of the serializer on each request).
-        when = _MOMENT.to_representation
+    def row(self, p) -> dict:
         return {
             "id": p.pk,
             "client_id": str(p.client_id),
             "chief": p.chief_id,
-            "chief_name": p.chief.user.display_name,
+            "chief_name": display_name(
+                p.chief__user__last_name, p.chief__user__first_name, p.chief__user__username
+            ),
             "level": p.level,
             "region": p.region_id,
             "river": p.river_id,
-            "river_name": p.river.name,
+            "river_name": p.river__name,
             "reach": p.reach_id,
             "walker_name": p.walker_name,
             "source": p.source,
             "status": p.status,
-            "started_at": when(p.started_at),
-            "ended_at": None if p.ended_at is None else when(p.ended_at),
-            "duration_minutes": p.duration_minutes,
+            "started_at": moment(p.started_at),
+            "ended_at": moment(p.ended_at),
+            "duration_minutes": Patrol.minutes_between(p.started_at, p.ended_at),
             "distance_m": p.distance_m,
             "point_count": p.point_count,
             "flags": p.flags,
-            "flag_labels": self.get_flag_labels(p),
+            "flag_labels": flag_labels(p.flags),
             "review": p.review,
             "review_note": p.review_note,
-            "counts": p.counts,
+            "counts": Patrol.counts_with(p.status, p.review),
             "note": p.note,
         }
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    return [str(authenticity.LABELS[f]) for f in flags if f in authenticity.LABELS]
 
 
 class PatrolDetailSerializer(PatrolSerializer):
