@@ -63,5 +63,10 @@ class RowsMixin:
 
 
 def rows(queryset, serializer_class):
-    """The queryset's rows with the serializer's ``ROW`` columns, as named tuples."""
-    return queryset.values_list(*serializer_class.ROW, named=True)
+    """The queryset's rows with the serializer's ``ROW`` columns, as named tuples.
+
+    A selector's joins (``select_related``) and annotations not named in ``ROW`` are left out
+    of the SQL, and its ``prefetch_related`` is dropped: what a row needs beside its columns
+    the view reads for the whole page in one query.
+    """
+    return queryset.prefetch_related(None).values_list(*serializer_class.ROW, named=True)

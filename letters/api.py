@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from core.models import Region
 from core.routers import router
+from core.rows import rows
 from core.scoping import visible_regions
 from letters import selectors, services
 from letters.serializers import BatchCreateSerializer, BatchSerializer, LetterSerializer
@@ -60,7 +61,20 @@ class LetterViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["batch", "status", "chief"]
 
     def get_queryset(self):
-        return selectors.letters_for(user=self.request.user).order_by("id")
+        letters = selectors.letters_for(user=self.request.user).order_by("id")
+        if self.action == "list":
+            # Plain rows of the columns a list row shows (core.rows).
+            return rows(letters, LetterSerializer)
+        return letters
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.deliveries = selectors.delivery_states(r.notification_id for r in page)
+        return page
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "deliveries": getattr(self, "deliveries", {})}
 
 
 router.register("letter-batches", LetterBatchViewSet, basename="letter-batch")

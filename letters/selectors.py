@@ -56,6 +56,19 @@ def delivery_state(letter: Letter) -> dict[str, str]:
     return {d.channel: d.status for d in letter.notification.deliveries.all()}
 
 
+def delivery_states(notification_ids) -> dict[int, dict[str, str]]:
+    """:func:`delivery_state` of many letters at once, by their notification: one query."""
+    ids = [pk for pk in notification_ids if pk is not None]
+    states: dict[int, dict[str, str]] = {}
+    if ids:
+        rows = Delivery.objects.filter(notification_id__in=ids).order_by("channel")
+        for notification_id, channel, status in rows.values_list(
+            "notification_id", "channel", "status"
+        ):
+            states.setdefault(notification_id, {})[channel] = status
+    return states
+
+
 def delivery_labels(letter: Letter) -> dict[str, str]:
     """Like :func:`delivery_state`, in words for the pages."""
     labels = dict(Delivery.Status.choices)
