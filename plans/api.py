@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.routers import router
+from core.rows import rows
 from plans import selectors, services
 from plans.models import Measure, Plan
 from plans.serializers import (
@@ -16,6 +17,8 @@ from plans.serializers import (
     ProgrammeSerializer,
     ProgressSerializer,
     ResponsibilityLetterSerializer,
+    measure_row,
+    target_rows,
 )
 from rivers.models import Chief
 
@@ -40,12 +43,30 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["programme", "river", "region"]
 
     def get_queryset(self):
-        return (
-            Plan.objects.visible_to(self.request.user)
-            .select_related("river")
-            .prefetch_related("targets", "measures__owner_chief__user")
-            .order_by("id")
+        plans = Plan.objects.visible_to(self.request.user).order_by("id")
+        if self.action == "list":
+            # Plain rows of the columns a list row shows (core.rows).
+            return rows(plans, PlanSerializer)
+        return plans.select_related("river").prefetch_related(
+            "targets", "measures__owner_chief__user"
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            ids = [plan.pk for plan in page]
+            self.targets = target_rows(plan_ids=ids)
+            self.measures = {}
+            for m in rows(Measure.objects.filter(plan__in=ids), MeasureSerializer):
+                self.measures.setdefault(m.plan_id, []).append(measure_row(m))
+        return page
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "targets": getattr(self, "targets", {}),
+            "measures": getattr(self, "measures", {}),
+        }
 
 
 class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -53,7 +74,11 @@ class MeasureViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["plan", "status", "owner_chief"]
 
     def get_queryset(self):
-        return selectors.measures_for(user=self.request.user).order_by("id")
+        measures = selectors.measures_for(user=self.request.user).order_by("id")
+        if self.action == "list":
+            # Plain rows of the columns a list row shows (core.rows).
+            return rows(measures, MeasureSerializer)
+        return measures
 
     @extend_schema(request=MeasureCreateSerializer, responses=MeasureSerializer)
     def create(self, request, *args, **kwargs):
