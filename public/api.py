@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.routers import router
+from core.rows import RowsMixin, decimal_text, moment, rows
 from public import open311, selectors, services
 from public.models import Category, Report
 from public.views import client_address
@@ -345,10 +346,32 @@ class RequestDetail(Open311View):
 # --- the office's queue (session or token) ----------------------------------------------------
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(RowsMixin, serializers.ModelSerializer):
     river_code = serializers.CharField(source="river.code", read_only=True)
     directive_number = serializers.CharField(
         source="directive.number", read_only=True, default=None
+    )
+
+    # A list's columns (core.rows), with the one it is ordered by (created_at).
+    ROW = (
+        "pk",
+        "receipt",
+        "river_id",
+        "river__code",
+        "category",
+        "text",
+        "latitude",
+        "longitude",
+        "location",
+        "contact_name",
+        "contact_phone",
+        "channel",
+        "status",
+        "close_reason",
+        "directive_id",
+        "directive__number",
+        "created_at",
+        "handled_at",
     )
 
     class Meta:
@@ -374,6 +397,31 @@ class ReportSerializer(serializers.ModelSerializer):
             "handled_at",
         ]
 
+    def row(self, r) -> dict:
+        return {
+            "id": r.pk,
+            "receipt": r.receipt,
+            "river": r.river_id,
+            "river_code": r.river__code,
+            "category": r.category,
+            "text": r.text,
+            "latitude": _DEGREES(r.latitude),
+            "longitude": _DEGREES(r.longitude),
+            "location": r.location,
+            "contact_name": r.contact_name,
+            "contact_phone": r.contact_phone,
+            "channel": r.channel,
+            "status": r.status,
+            "close_reason": r.close_reason,
+            "directive": r.directive_id,
+            "directive_number": r.directive__number,
+            "created_at": moment(r.created_at),
+            "handled_at": moment(r.handled_at),
+        }
+
+
+_DEGREES = decimal_text(9, 6)
+
 
 class ToOrderSerializer(serializers.Serializer):
     deadline = serializers.DateField()
@@ -393,7 +441,11 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet, mixins.ListModelMixin):
     filterset_fields = ["status", "river", "category"]
 
     def get_queryset(self):
-        return selectors.reports_for(user=self.request.user).order_by("-created_at", "-id")
+        reports = selectors.reports_for(user=self.request.user).order_by("-created_at", "-id")
+        if self.action == "list":
+            # Plain rows of the columns a list row shows (core.rows).
+            return rows(reports, ReportSerializer)
+        return reports
 
     @extend_schema(request=ToOrderSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="to-order")
