@@ -8,6 +8,7 @@ from rest_framework import viewsets
 from core.filters import IdFilter
 from core.models import Region
 from core.routers import router
+from core.rows import rows
 from core.scoping import visible_regions
 from core.serializers import RegionSerializer
 
@@ -31,7 +32,8 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = []
 
     def get_queryset(self):
-        return visible_regions(self.request.user)
+        regions = visible_regions(self.request.user)
+        return rows(regions, RegionSerializer) if self.action == "list" else regions
 
 
 router.register("regions", RegionViewSet, basename="region")
