@@ -9,7 +9,7 @@ measure is kept (django-simple-history), so the page shows who moved it, when an
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from core.choices import WaterClass
 from core.models import Region, User
 from core.scoping import EVERYWHERE, scope_code
-from rivers.models import Chief, River
+from rivers.models import Chief, River, river_in_region_q
 
 
 class Programme(models.Model):
@@ -92,8 +92,7 @@ class PlanQuerySet(models.QuerySet):
             return self.none()
         if code == EVERYWHERE:
             return self
-        rivers = River.objects.visible_to(user).filter(pk=OuterRef("river_id"))
-        return self.filter(Q(region__code__startswith=code) | Exists(rivers))
+        return self.filter(Q(region__code__startswith=code) | river_in_region_q(code, "river_id"))
 
 
 class Plan(models.Model):
@@ -173,7 +172,15 @@ class PlanTarget(models.Model):
 
 class MeasureQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> "MeasureQuerySet":
-        return self.filter(plan__in=Plan.objects.visible_to(user))
+        """Measures of the plans the user may see (Plan.visible_to's rule, through the plan)."""
+        code = scope_code(user)
+        if code is None:
+            return self.none()
+        if code == EVERYWHERE:
+            return self
+        return self.filter(
+            Q(plan__region__code__startswith=code) | river_in_region_q(code, "plan__river_id")
+        )
 
     def overdue(self, *, on=None) -> "MeasureQuerySet":
         day = on or timezone.localdate()

@@ -74,3 +74,51 @@ def test_the_measure_list_takes_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(api_client.get("/api/v1/measures/").json()["results"]) == 8
+
+
+def test_plans_and_measures_are_scoped_by_their_region_or_their_rivers(two_towns):
+    """Plan.visible_to: the plan's region in scope, or its river visible (owned or crossed)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from core.models import User
+    from core.scoping import scope_code
+    from plans.models import Measure
+    from rivers.models import River
+    from tests.plans.factories import ProgrammeFactory
+
+    d = two_towns
+    programme_a = ProgrammeFactory(region=d.town_a)
+    programme_b = ProgrammeFactory(region=d.town_b)
+    plans = [
+        PlanFactory(programme=programme_a, river=d.river_a1),
+        PlanFactory(programme=programme_b, river=d.border_river),  # crosses village A1
+        PlanFactory(programme=programme_b, river=d.river_b2),
+        PlanFactory(programme=programme_a, river=None, region=d.village_a2),
+    ]
+    for plan in plans:
+        MeasureFactory(plan=plan)
+    district = User.objects.get(pk=d.read_token[0].user_id)
+    users = [d.office_a, d.office_b, d.chief_a1, d.chief_a2, d.chief_b2, district]
+
+    def as_before(user):  # the rule as written before: an EXISTS over River.visible_to
+        code = scope_code(user)
+        rivers = River.objects.visible_to(user).filter(pk=OuterRef("river_id"))
+        return set(
+            Plan.objects.filter(Q(region__code__startswith=code) | Exists(rivers)).values_list(
+                "pk", flat=True
+            )
+        )
+
+    for user in users:
+        seen = set(Plan.objects.visible_to(user).values_list("pk", flat=True))
+        assert seen == as_before(user), user
+        measured = set(Measure.objects.visible_to(user).values_list("plan_id", flat=True))
+        assert measured == seen, user
+    a1, border, b2, water = (p.pk for p in plans)
+    assert set(Plan.objects.visible_to(d.office_a).values_list("pk", flat=True)) == {
+        a1,
+        border,
+        water,
+    }
+    assert set(Plan.objects.visible_to(d.chief_a2).values_list("pk", flat=True)) == {water}
+    assert set(Plan.objects.visible_to(d.office_b).values_list("pk", flat=True)) == {border, b2}
