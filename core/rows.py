@@ -45,12 +45,10 @@ def name_columns(path: str) -> tuple[str, str, str]:
     return (f"{path}__last_name", f"{path}__first_name", f"{path}__username")
 
 
+# For a ModelSerializer: a named-tuple row goes to ``row()``, a model to DRF's path. ``ROW``
+# lists the columns ``row()`` reads; :func:`rows` gives a queryset of them. (No docstring: the
+# OpenAPI schema would take it as the description of every serializer without its own.)
 class RowsMixin:
-    """For a ModelSerializer: a named-tuple row goes to ``row()``, a model to DRF's path.
-
-    ``ROW`` lists the columns ``row()`` reads; :func:`rows` gives a queryset of them.
-    """
-
     ROW: tuple[str, ...] = ()
 
     def to_representation(self, instance):

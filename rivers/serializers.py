@@ -39,10 +39,10 @@ class CurrentChiefSerializer(serializers.ModelSerializer):
         fields = ["id", "chief", "name", "phone", "reach", "level", "duty", "start_date"]
 
 
+# A list reads plain rows (core.rows): a district client pages through 50,000 of them, and
+# models with DRF's per-field machinery cost more than the query.
 class RiverSerializer(RowsMixin, serializers.ModelSerializer):
-    """A registry row. A list reads plain rows (see ``core.rows``): a district client pages
-    through 50,000 of them, and models with DRF's per-field machinery cost more than the query.
-    """
+    """A registry row."""
 
     region_name = serializers.CharField(source="region.name", read_only=True)
 
