@@ -57,6 +57,8 @@ def pages(ids: dict) -> list[tuple[str, str, str]]:
     """(label, who, path): who is "office" or "chief" (a village chief of the same town)."""
     river, order, patrol = ids["river"], ids["order"], ids["patrol"]
     return [
+        ("office home (dashboard)", "office", "/"),
+        ("water quality", "office", "/monitoring/?period=2018-05"),
         ("order board", "office", "/directives/"),
         ("order board, closed", "office", "/directives/?status=closed"),
         ("order board, closed p.60", "office", "/directives/?status=closed&page=60"),
