@@ -11,7 +11,16 @@ class IdsFirstPaginator(Paginator):
     rows to show 30. Here the page's ids are read first (only the filter and the ordering, no
     joins or annotations), then those rows with everything the page shows, put back in order.
     One more query per page; the same pages and counts as ``Paginator``.
+
+    ``rows``: the queryset the page's rows are read from, when it differs from the one counted
+    and ordered (``object_list``): give the annotations that group over another table (a
+    point's number of samples) only to ``rows``, or the count and the ids would group every
+    row of the scope to show 50.
     """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, rows=None):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.rows = object_list if rows is None else rows
 
     def page(self, number):
         number = self.validate_number(number)
@@ -20,5 +29,5 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        rows = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
