@@ -158,6 +158,10 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 elif TESTING:
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["core.replica.ReadReplicaRouter"]
+# Django's cache: each process its own memory by default; CACHE_URL=redis://127.0.0.1:6379/1
+# shares it between the web processes and the worker, so a change one of them announces
+# (the office dashboard's, overview/signals.py) reaches every process at once.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -374,6 +378,11 @@ REST_FRAMEWORK = {
 # a revoked token, or a deactivated user's, is refused by every process within that time.
 # 0 looks every token up on every request (the tests, unless a test sets it).
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=0 if TESTING else 5)
+# The office dashboard's figures are remembered this long per town (overview/selectors/
+# dashboard.py): a save or delete of a record it counts drops them at once, a bulk write (lab
+# import, letter run) shows within this time. 0 computes them on every request (the tests,
+# unless a test sets it).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=0 if TESTING else 30)
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
 # ... and each web process keeps such an estimate this many seconds per list, caller and filters

@@ -12,3 +12,8 @@ class OverviewConfig(AppConfig):
 
     name = "overview"
     verbose_name = _("工作概况")
+
+    def ready(self) -> None:
+        from overview import signals
+
+        signals.connect()  # cache busting: the office dashboard

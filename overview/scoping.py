@@ -15,9 +15,10 @@ def towns_for(user: User) -> list[Region]:
     return towns
 
 
-def pick_town(user: User, code: str | None) -> Region:
-    """The town asked for by its code, or the user's first; refuses a town out of scope."""
-    towns = towns_for(user)
+def pick_town(user: User, code: str | None, *, towns: list[Region] | None = None) -> Region:
+    """The town asked for by its code, or the user's first; refuses a town out of scope.
+    ``towns``: :func:`towns_for` of the user, when the caller has it already."""
+    towns = towns_for(user) if towns is None else towns
     if not towns:
         raise PermissionDenied(_("您的账号没有可查看的镇"))
     if not code:

@@ -13,9 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from core.models import Region, User
+from core.scoping import scope_code
 from directives.selectors import board_summary, yearly_statistics
 from letters.selectors import batches_for
 from monitoring import standards, status_store
@@ -67,6 +70,7 @@ class Dashboard:
     letters_sent: int = 0
     letters_read: int = 0
     latest_batch_id: int | None = None
+    computed_at: datetime | None = None  # "as at": the figures are the records at this time
 
     @property
     def water_now(self) -> WaterMonth | None:
@@ -124,7 +128,7 @@ def dashboard_for(*, viewer: User, town: Region, at: datetime | None = None) -> 
     """The dashboard of ``town`` as its office sees it (``viewer`` from ``town_viewer``)."""
     now = at or timezone.now()
     today = timezone.localdate(now)
-    board = Dashboard(town=town, today=today)
+    board = Dashboard(town=town, today=today, computed_at=now)
     board.water = water_trend(viewer=viewer, months=trend_months(today))
     board.duty_month = today.replace(day=1)
     board.duty = duty_by_village(viewer=viewer, month=today, at=now)
@@ -141,6 +145,47 @@ def dashboard_for(*, viewer: User, town: Region, at: datetime | None = None) -> 
         board.latest_batch_id = board.latest_batch_id or batch.pk
     board.letters_sent, board.letters_read = sent, read
     return board
+
+
+GENERATION_KEY = "overview:dashboard:generation"
+
+
+def dashboard_changed() -> None:
+    """Drop every cached dashboard (all towns): a record a dashboard counts was saved or
+    deleted. One counter for all towns: a write is cheap to announce, and a town recomputes
+    its dashboard at most once per change."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted: any new value makes the old keys unreachable
+        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), timeout=None)
+
+
+def cached_dashboard(*, viewer: User, town: Region) -> tuple[Dashboard, dict]:
+    """:func:`dashboard_for` and :func:`home_summary` of ``town``, remembered for
+    ``settings.DASHBOARD_CACHE_SECONDS`` per town, viewer's scope and role, and local day.
+
+    Eight offices reloading the home page recompute it once. The figures shown are the records
+    "as at" ``board.computed_at`` (the page says when): a save or delete of a record the
+    dashboard counts drops the cache at once (``overview.signals``), in every web process
+    when the cache is shared (``CACHE_URL``); a bulk write (a lab import, a letter run) shows
+    within the timeout. The day is in the key, so the overdue and due-soon figures and the
+    duty month never outlive the day they were counted on.
+    """
+    from overview.selectors.home import home_summary
+
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return dashboard_for(viewer=viewer, town=town), home_summary(user=viewer)
+    generation = cache.get(GENERATION_KEY, 0)
+    key = (
+        f"overview:dashboard:{generation}:{town.pk}:{scope_code(viewer)}:{viewer.role}:"
+        f"{timezone.localdate().isoformat()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = (dashboard_for(viewer=viewer, town=town), home_summary(user=viewer))
+        cache.set(key, found, timeout=seconds)
+    return found
 
 
 def chart_data(board: Dashboard) -> dict:

@@ -6,27 +6,26 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from monitoring.standards import class_label
-from overview import selectors
 from overview.permissions import sees_overview
 from overview.scoping import pick_town, town_viewer, towns_for
-from overview.selectors.dashboard import chart_data, dashboard_for
+from overview.selectors.dashboard import cached_dashboard, chart_data
 
 
 @login_required
 def dashboard(request):
     if not sees_overview(request.user):
         raise PermissionDenied
-    town = pick_town(request.user, request.GET.get("town"))
-    viewer = town_viewer(request.user, town)
-    board = dashboard_for(viewer=viewer, town=town)
+    towns = towns_for(request.user)
+    town = pick_town(request.user, request.GET.get("town"), towns=towns)
+    board, summary = cached_dashboard(viewer=town_viewer(request.user, town), town=town)
     return render(
         request,
         "overview/dashboard.html",
         {
             "board": board,
             "town": town,
-            "towns": towns_for(request.user),
-            "summary": selectors.home_summary(user=viewer),
+            "towns": towns,
+            "summary": summary,
             "chart": chart_data(board),
             "class_labels": [class_label(c) for c in range(1, 7)],
             "chart_labels": _chart_labels(),
