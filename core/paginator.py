@@ -1,5 +1,7 @@
 """The HTML lists' paginator: a deep page reads its ids first, then its rows."""
 
+from functools import cached_property
+
 from django.core.paginator import Paginator
 
 
@@ -31,3 +33,16 @@ class IdsFirstPaginator(Paginator):
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+class CountedPaginator(Paginator):
+    """Django's ``Paginator`` told its number of rows, when the page has counted them already
+    (the water-quality list's summary tiles count the same rows by class): no second count."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count

@@ -399,7 +399,7 @@ def stored_status_rows(
         period_start=period.start,
         period_end=period.end,
         basis=status_store.basis(),
-        river_id__in=river_ids,
+        river_id__any=river_ids,  # one array parameter (core/lookups.py)
     )
     if only in ONLY:
         rows = rows.filter(ONLY[only])

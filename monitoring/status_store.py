@@ -59,7 +59,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _stored(river_ids: list[int], period: Period):
     return RiverPeriodStatus.objects.filter(
-        period_start=period.start, period_end=period.end, basis=basis(), river_id__in=river_ids
+        period_start=period.start, period_end=period.end, basis=basis(), river_id__any=river_ids
     )
 
 
@@ -97,7 +97,9 @@ def ensure(*, river_ids: Iterable[int], periods: Iterable[Period]) -> int:
         started = timezone.now()
         stored = dict.fromkeys(((p.start, p.end) for p in periods), 0)
         for start, end, n in (
-            RiverPeriodStatus.objects.filter(_periods_q(periods), basis=basis(), river_id__in=chunk)
+            RiverPeriodStatus.objects.filter(
+                _periods_q(periods), basis=basis(), river_id__any=chunk
+            )
             .values_list("period_start", "period_end")
             .annotate(n=Count("id"))
             .order_by()
@@ -153,7 +155,9 @@ def class_counts(*, river_ids: Iterable[int], periods: list[Period]) -> dict[Per
     by_start = {(p.start, p.end): p for p in periods}
     for chunk in _chunks(river_ids):
         rows = (
-            RiverPeriodStatus.objects.filter(_periods_q(periods), basis=basis(), river_id__in=chunk)
+            RiverPeriodStatus.objects.filter(
+                _periods_q(periods), basis=basis(), river_id__any=chunk
+            )
             .values("period_start", "period_end", "water_class")
             .annotate(n=Count("id"), odorous=Count("id", filter=Q(black_odour__gt=0)))
             .order_by()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.paginator import IdsFirstPaginator
+from core.paginator import CountedPaginator, IdsFirstPaginator
 from monitoring import exports, import_jobs, selectors, services, standards
 from monitoring.forms import ImportForm, RiverFilterForm
 from monitoring.models import ImportJob, MonitoringPoint, Sample
@@ -58,7 +58,9 @@ def river_quality_list(request):
     stored = selectors.stored_status_rows(
         user=request.user, period=period, village=village, only=only
     )
-    page = Paginator(stored, 50).get_page(request.GET.get("page"))
+    summary = selectors.stored_summary(stored)
+    # The tiles count the same rows: the paginator need not count them again.
+    page = CountedPaginator(stored, 50, count=summary["rivers"]).get_page(request.GET.get("page"))
     return render(
         request,
         "monitoring/river_list.html",
@@ -67,7 +69,7 @@ def river_quality_list(request):
             "period": period,
             "page": page,
             "rows": [selectors.status_row(r) for r in page],
-            "summary": selectors.stored_summary(stored),
+            "summary": summary,
             "export_query": request.GET.urlencode(),
             "items": [standards.PARAMETERS[c] for c in ("do", "codmn", "nh3n", "tp")],
             "can_import": services.can_record_samples(request.user),
