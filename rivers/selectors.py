@@ -96,7 +96,11 @@ def _villages_prefetch() -> Prefetch:
 def river_list(*, user: User, data=None) -> tuple[RiverFilter, QuerySet[River]]:
     """The filtered registry for the list page: (filterset, queryset); a constant query count."""
     filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
-    rivers = filterset.qs.prefetch_related(_villages_prefetch()).with_current_chiefs()
+    # Without the geometry (the list draws no map): a town's rivers' JSON lines, parsed to show
+    # fifty names, were most of the page's time.
+    rivers = (
+        filterset.qs.defer("geometry").prefetch_related(_villages_prefetch()).with_current_chiefs()
+    )
     return filterset, rivers
 
 
@@ -271,9 +275,9 @@ def chief_detail(*, user: User, pk: int) -> Chief:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=ChiefAssignment.objects.select_related("river", "reach").order_by(
-                    "-start_date", "river__code"
-                ),
+                queryset=ChiefAssignment.objects.select_related("river", "reach")
+                .defer("river__geometry")  # the page draws no map
+                .order_by("-start_date", "river__code"),
                 to_attr="all_assignments",
             )
         )
