@@ -157,6 +157,9 @@ class Patrol(models.Model):
             models.Index(fields=["chief", "started_at"]),
             models.Index(fields=["river", "started_at"]),
             models.Index(fields=["updated_at", "id"], name="patrol_updated"),
+            # A town's list, newest first: a deep page ranks the town's patrols from this
+            # index alone (page 300 otherwise walked the whole district's patrols by date).
+            models.Index(fields=["region", "started_at", "id"], name="patrol_region_started"),
         ]
 
     def __str__(self) -> str:
