@@ -141,3 +141,44 @@ def test_a_river_loaded_without_history_shows_no_changes(two_towns):
     river = two_towns.river_a1
     river.history.all().delete()  # as a bulk import leaves it
     assert river_changes(river) == []
+
+
+def test_the_any_lookup_finds_what_in_finds(two_towns):
+    ids = [two_towns.river_a1.pk, two_towns.river_b2.pk, 10**12]
+    found = set(River.objects.filter(pk__any=ids).values_list("pk", flat=True))
+    assert found == set(River.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    assert len(found) == 2
+    # on a foreign key too, and an empty list matches nothing
+    by_river = Patrol.objects.filter(river_id__any=ids)
+    assert list(by_river) == list(Patrol.objects.filter(river_id__in=ids))
+    assert not River.objects.filter(pk__any=[]).exists()
+    assert River.objects.exclude(pk__any=[]).count() == River.objects.count()
+
+
+def test_the_ids_first_paginator_reads_the_rows_from_its_own_queryset(
+    two_towns, django_assert_num_queries
+):
+    from django.db.models import Count
+
+    chief = two_towns.chief_a1.chief
+    for n in range(5):
+        factories_patrol(chief, two_towns.river_a1, day=n + 1)
+    rivers = River.objects.order_by("code")
+    rows = River.objects.annotate(n_patrols=Count("patrols"))
+    with django_assert_num_queries(3):  # count, ids, rows: the count groups nothing
+        page = IdsFirstPaginator(rivers, 2, rows=rows).page(1)
+        counts = {r.pk: r.n_patrols for r in page}
+    assert [r.pk for r in page] == [r.pk for r in rivers[:2]]
+    assert counts == {r.pk: r.patrols.count() for r in rivers[:2]}
+
+
+def test_the_counted_paginator_does_not_count_again(two_towns, django_assert_num_queries):
+    from core.paginator import CountedPaginator
+
+    rivers = River.objects.order_by("code")
+    total = rivers.count()
+    with django_assert_num_queries(1):  # the page's rows only
+        page = CountedPaginator(rivers, 2, count=total).page(3)
+        shown = [r.pk for r in page]
+    assert shown == [r.pk for r in rivers[4:6]]
+    assert page.paginator.num_pages == -(-total // 2)

@@ -226,3 +226,23 @@ def test_a_job_that_stopped_moving_says_so(office_client, office):
     body = office_client.get(f"/monitoring/imports/{job.pk}/").content.decode()
     assert "处理被中断，数据库中没有这次导入的任何水样" in body
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.FAILED
+
+
+def test_the_point_list_counts_each_points_samples_in_river_order_and_only_the_towns(
+    client, two_towns, django_assert_max_num_queries
+):
+    d = two_towns
+    later = MonitoringPointFactory(river=RiverFactory(region=d.village_a1, code="Z-9"), code="P2")
+    first = MonitoringPointFactory(river=RiverFactory(region=d.village_a2, code="A-1"), code="P1")
+    theirs = MonitoringPointFactory(river=d.river_b1, code="P3")
+    for point, n in ((later, 3), (first, 1), (theirs, 2)):
+        for day in range(n):
+            SampleFactory(point=point, sampled_at=at(2018, 6, 1 + day))
+    client.force_login(d.office_a)
+    with django_assert_max_num_queries(8):
+        page = client.get("/monitoring/points/").context["page"]
+    assert [(p.code, p.sample_count) for p in page] == [("P1", 1), ("P2", 3)]
+    client.force_login(d.office_b)
+    assert [
+        (p.code, p.sample_count) for p in client.get("/monitoring/points/").context["page"]
+    ] == [("P3", 2)]
