@@ -93,7 +93,7 @@ def patrol_stats(
 
     Patrols, kilometres, hours, distinct chiefs and findings per group, plus a total and one
     sentence per level in the reference report's form ("91 town-level chiefs made 3,344
-    patrols in 2018"). Three queries whatever the number of patrols.
+    patrols in 2018"). Three queries whatever the number of patrols (two grouped by level).
     """
     if group not in GROUPS:
         group = "level"
@@ -122,6 +122,7 @@ def patrol_stats(
     )
     stats = Stats(year=year, group=group)
     index = {}
+    grouped = list(grouped)
     for values in grouped:
         key, label, extra = _label(group, values)
         row = StatRow(
@@ -157,11 +158,15 @@ def patrol_stats(
         findings=sum(r.findings for r in stats.rows),
     )
 
-    for values in (
-        patrols.values("level")
+    # Grouped by level (the page's default), the rows are the sentences' figures already.
+    by_level = (
+        grouped
+        if keys == ["level"]
+        else patrols.values("level")
         .annotate(n=Count("id"), chiefs=Count("chief_id", distinct=True))
         .order_by("level")
-    ):
+    )
+    for values in by_level:
         stats.sentences.append(
             _("%(year)d年，%(chiefs)s名%(level)s河长共巡河 %(n)s 次（人均 %(avg)s 次）。")
             % {
