@@ -176,22 +176,26 @@ def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vaca
     """
     on = on or timezone.localdate()
     filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
-    rivers = filterset.qs.select_related(None)
-    ids = rivers.order_by().values("pk")
+    # The rivers first: the scope's subqueries run once, and their ids go to the other two
+    # queries as one array (core/lookups.py).
+    rivers = list(filterset.qs.select_related(None).values_list("pk", "code", "name", "level"))
+    ids = [row[0] for row in rivers]
     reaches: dict[int, list[Reach]] = defaultdict(list)
-    for reach in Reach.objects.filter(river__in=ids).select_related("village").order_by("position"):
+    for reach in (
+        Reach.objects.filter(river_id__any=ids).select_related("village").order_by("position")
+    ):
         reaches[reach.river_id].append(reach)
     covered: dict[int, set[tuple]] = defaultdict(set)
     current = (
         ChiefAssignment.objects.current(on=on)
-        .filter(duty=ChiefAssignment.Duty.RESPONSIBLE, river__in=ids)
+        .filter(duty=ChiefAssignment.Duty.RESPONSIBLE, river_id__any=ids)
         .order_by()  # the default order joins the rivers to sort by their code
         .values_list("river_id", "reach_id", "level")
     )
     for river_id, reach_id, level in current:
         covered[river_id].add((reach_id, level))
     found = []
-    for pk, code, name, level in rivers.values_list("pk", "code", "name", "level"):
+    for pk, code, name, level in rivers:
         needed = {(None, lv) for lv in required_levels(level)}
         needed |= {(r.pk, lv) for r in reaches[pk] for lv in required_levels(level)}
         if needed <= covered[pk]:
