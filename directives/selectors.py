@@ -224,11 +224,46 @@ def board_for(
     number of queries (one count by status, one page per status that has orders) whatever
     the number of orders.
     """
+    columns, paging, _summary = board_page(user=user, filters=filters, at=at, page=page)
+    return columns, paging
+
+
+def board_page(
+    *, user: User, filters: dict | None = None, at=None, page: int = 1
+) -> tuple[list[dict], dict | None, dict[str, int]]:
+    """:func:`board_for` and the tiles above it (:func:`board_summary`, over every order the
+    user may see): ``(columns, paging, summary)``. Unfiltered (the board as it opens), the
+    tiles come from the columns' own count by status, one query fewer."""
+    from django.conf import settings
+
+    from directives.filters import DirectiveFilter
+
     day = local_day(at)
+    soon = day + timedelta(days=settings.DIRECTIVES_DUE_SOON_DAYS)
     filtered = directives_for(user=user, filters=filters)
-    counts = dict(
-        filtered.order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    rows = list(
+        filtered.order_by()
+        .values("status")
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=Q(status__in=AWAITING_TARGET, deadline__lt=day)),
+            due_soon=Count(
+                "id",
+                filter=Q(status__in=AWAITING_TARGET, deadline__gte=day, deadline__lte=soon),
+            ),
+        )
     )
+    counts = {row["status"]: row["n"] for row in rows}
+    if any((filters or {}).get(name) for name in DirectiveFilter.base_filters):
+        summary = board_summary(user=user, at=at)
+    else:
+        summary = {
+            "open": sum(counts.get(s, 0) for s in OPEN),
+            "overdue": sum(row["overdue"] for row in rows),
+            "due_soon": sum(row["due_soon"] for row in rows),
+            "to_verify": counts.get(Status.SUBMITTED, 0),
+            "closed": counts.get(Status.CLOSED, 0),
+        }
     # What a card shows, and no more: planning and reading nine joined tables with every
     # column (the river's course among them) cost more than the page of 20 rows itself.
     cards = filtered.select_related(None).only(
@@ -276,7 +311,7 @@ def board_for(
         columns.append(
             {"status": status, "label": Status(status).label, "orders": orders, "count": count}
         )
-    return columns, paging
+    return columns, paging, summary
 
 
 def board_summary(*, user: User, at=None) -> dict[str, int]:

@@ -51,7 +51,7 @@ def order_board(request):
     filters = DirectiveFilter(
         request.GET or None, queryset=Directive.objects.none(), request=request
     )
-    columns, paging = selectors.board_for(
+    columns, paging, summary = selectors.board_page(
         user=request.user, filters=request.GET, page=page_number(request.GET)
     )
     return render(
@@ -60,7 +60,7 @@ def order_board(request):
         {
             "columns": columns,
             "paging": paging,
-            "summary": selectors.board_summary(user=request.user),
+            "summary": summary,
             "filter": filters,
             "can_issue": can_manage_registry(request.user),
             "today": timezone.localdate(),
