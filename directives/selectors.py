@@ -160,6 +160,7 @@ def orders_for_chief(*, user: User, include_closed: bool = False) -> QuerySet[Di
     )
     return (
         qs.select_related("river", "reach", "target_village", "target_chief__user")
+        .defer("river__geometry")  # the phone pages name the river, they draw no course
         .annotate(return_reason=Subquery(last_return.values("note")[:1]))
         .order_by("deadline", "serial")
     )
