@@ -276,17 +276,21 @@ def chief_detail(*, user: User, pk: int) -> Chief:
         Chief.objects.visible_to(user)
         .select_related("user", "region", "superior__user")
         .annotate(n_subordinates=Count("subordinates", filter=Q(subordinates__is_active=True)))
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=ChiefAssignment.objects.select_related("river", "reach")
-                .defer("river__geometry")  # the page draws no map
-                .order_by("-start_date", "river__code"),
-                to_attr="all_assignments",
-            )
-        )
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def chief_assignments(*, chief: Chief, current: bool, on: date) -> QuerySet[ChiefAssignment]:
+    """A chief's assignments in force on ``on`` (``current``), or all the others (ended, or
+    not begun yet), newest first, with their rivers (without the course: no map there)."""
+    in_force = Q(end_date__isnull=True) | Q(end_date__gte=on), Q(start_date__lte=on)
+    rows = ChiefAssignment.objects.filter(chief=chief)
+    rows = rows.filter(*in_force) if current else rows.exclude(in_force[0] & in_force[1])
+    return (
+        rows.select_related("river", "reach")
+        .defer("river__geometry")
+        .order_by("-start_date", "river__code", "pk")
+    )
 
 
 def assignable_chiefs(*, user: User, level: str | None = None) -> QuerySet[Chief]:

@@ -186,14 +186,18 @@ def chief_list(request):
 def chief_detail(request, pk: int):
     chief = selectors.chief_detail(user=request.user, pk=pk)
     today = timezone.localdate()
+    # The rivers in their charge a page at a time: a village chief may answer for hundreds,
+    # and rendering every row was most of the page's time.
+    current = _page(request, selectors.chief_assignments(chief=chief, current=True, on=today))
     return render(
         request,
         "rivers/chief_detail.html",
         {
             "chief": chief,
             "today": today,
-            "current": [a for a in chief.all_assignments if a.covers(today)],
-            "past": [a for a in chief.all_assignments if not a.covers(today)],
+            "page": current,
+            "current": current.object_list,
+            "past": list(selectors.chief_assignments(chief=chief, current=False, on=today)),
         },
     )
 

@@ -383,3 +383,26 @@ def test_the_base_map_holds_only_the_courses_of_rivers_the_user_may_see(client, 
 
 def test_the_base_map_needs_a_login(client):
     assert client.get("/rivers/base-map.geojson").status_code == 302
+
+
+def test_the_chief_page_shows_the_rivers_in_their_charge_a_page_at_a_time(
+    client, town_staff, village, django_assert_max_num_queries
+):
+    chief = factories.ChiefFactory(user=factories.UserFactory(role="village_chief", region=village))
+    for n in range(53):
+        river = factories.RiverFactory(region=village, code=f"R-{n:03d}")
+        factories.AssignmentFactory(chief=chief, river=river, start_date=date(2024, 1, 1))
+    ended = factories.RiverFactory(region=village, name="已交接浜")
+    factories.AssignmentFactory(
+        chief=chief, river=ended, start_date=date(2020, 1, 1), end_date=date(2023, 12, 31)
+    )
+    client.force_login(town_staff)
+    url = reverse("rivers:chief-detail", args=[chief.pk])
+    with django_assert_max_num_queries(12) as first:
+        page = client.get(url)
+    assert [a.river.code for a in page.context["current"]] == [f"R-{n:03d}" for n in range(50)]
+    assert [a.river.name for a in page.context["past"]] == ["已交接浜"]
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        second = client.get(url, {"page": 2})
+    assert [a.river.code for a in second.context["current"]] == ["R-050", "R-051", "R-052"]
+    assert "第 2 / 2 页" in second.content.decode()
