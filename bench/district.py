@@ -276,6 +276,9 @@ def build(args) -> None:
             Sample, ["point", "sampled_at", "source", "ph", "do", "nh3n", "tp", "codmn"], samples()
         )
         step("samples", n)
+        from monitoring import stamps
+
+        step("samples stamped", stamps.restamp())
 
         start = datetime(2018, 1, 1, tzinfo=UTC)
         span = (datetime(2026, 11, 1, tzinfo=UTC) - start).total_seconds()

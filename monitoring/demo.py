@@ -134,7 +134,10 @@ def build(*, stdout=None) -> str:
                 )
             )
     bulk_create_with_history(new_points, MonitoringPoint, batch_size=500)
-    points = {p.code: p for p in MonitoringPoint.objects.filter(code__startswith="ZJ-JC")}
+    points = {
+        p.code: p
+        for p in MonitoringPoint.objects.filter(code__startswith="ZJ-JC").select_related("river")
+    }
 
     now = timezone.localtime()
     tz = timezone.get_current_timezone()
@@ -167,7 +170,7 @@ def build(*, stdout=None) -> str:
                     created_by=office,
                     created_at=at,
                     **_values(prng, profile, month),
-                )
+                ).stamp(points[code].river)
             )
     bulk_create_with_history(
         samples, Sample, batch_size=1000, default_user=office, default_change_reason="demo"

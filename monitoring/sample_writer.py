@@ -10,6 +10,7 @@ here.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -18,7 +19,14 @@ from django.db import connection
 from simple_history.utils import bulk_create_with_history
 
 from monitoring.labfile import SampleRow
-from monitoring.models import VALUE_FIELDS, MonitoringPoint, Sample
+from monitoring.models import (
+    STAMP_FIELDS,
+    VALUE_FIELDS,
+    MonitoringPoint,
+    Sample,
+    river_rules,
+    stamp_of,
+)
 
 Ready = Sequence[tuple[SampleRow, MonitoringPoint]]
 
@@ -39,7 +47,10 @@ SAMPLE_COLUMNS = (
     "created_at",
     "updated_at",
     *VALUE_FIELDS,
+    *STAMP_FIELDS,  # the sample's assessment (Sample.stamp), not kept in its history
 )
+HISTORY_COLUMNS = SAMPLE_COLUMNS[: -len(STAMP_FIELDS)]
+DETAIL = SAMPLE_COLUMNS.index("assessment_detail")
 HISTORY_EXTRA = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
 
@@ -49,6 +60,10 @@ def history_model():
 
 def _sample_values(pk: int | None, row: SampleRow, point: MonitoringPoint, fixed: tuple) -> list:
     values = row.values
+    water_type, target = river_rules(point.river)
+    stamp = stamp_of(
+        values, water_depth_cm=row.water_depth_cm, water_type=water_type, target_class=target
+    )
     return [
         pk,
         point.id,
@@ -60,6 +75,7 @@ def _sample_values(pk: int | None, row: SampleRow, point: MonitoringPoint, fixed
         row.client_key or None,
         *fixed,
         *[values.get(code) for code in VALUE_FIELDS],
+        *[stamp[name] for name in STAMP_FIELDS],
     ]
 
 
@@ -106,14 +122,17 @@ def _copy(ready: Ready, *, by, fixed: tuple, now: datetime, reason: str) -> int:
             for pk, (row, point) in zip(ids, ready, strict=True)
         ]
         raw = cursor.cursor
+        for r in rows:
+            r[DETAIL] = json.dumps(r[DETAIL])  # COPY reads jsonb from its text
         _copy_rows(raw, table, SAMPLE_COLUMNS, rows, qn, lambda r: r)
+        history = len(HISTORY_COLUMNS)
         _copy_rows(
             raw,
             history_model()._meta.db_table,
-            (*SAMPLE_COLUMNS, *HISTORY_EXTRA),
+            (*HISTORY_COLUMNS, *HISTORY_EXTRA),
             rows,
             qn,
-            lambda r: (*r, *history_fixed),
+            lambda r: (*r[:history], *history_fixed),
         )
     return len(rows)
 

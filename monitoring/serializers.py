@@ -1,6 +1,7 @@
 import re
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,7 +10,15 @@ from core.models import Region
 from core.rows import RowsMixin, decimal_text
 from monitoring import standards
 from monitoring.labfile import SampleRow, parse_number
-from monitoring.models import MonitoringPoint, Sample
+from monitoring.models import (
+    STAMP_FIELDS,
+    VALUE_FIELDS,
+    MonitoringPoint,
+    Sample,
+    assessment_basis,
+    river_rules,
+    stamp_of,
+)
 from rivers.models import River, SluiceGate
 
 MAX_BULK = 10_000
@@ -171,25 +180,39 @@ class SampleSerializer(serializers.ModelSerializer):
             "review_flags",
         ]
 
+    def _judged(self, obj) -> dict:
+        # The three computed fields from one assessment (the stored one when it holds).
+        if getattr(obj, "_judged", None) is None:
+            water_type, target = river_rules(obj.point.river)
+            obj._judged = judged(
+                obj.values(),
+                water_depth_cm=obj.water_depth_cm,
+                water_type=water_type,
+                target_class=target,
+                stamp=tuple(getattr(obj, name) for name in STAMP_FIELDS),
+            )
+        return obj._judged
+
     def get_values(self, obj) -> dict:
         return obj.values()
 
-    def get_assessment(self, obj) -> dict:
-        river = obj.point.river
-        a = obj.assessment(
-            water_type=river.water_type if river else "river",
-            target_class=river.target_class if river else None,
-        )
-        return {
-            "water_class": a.water_class,
-            "label": a.label,
-            "target_class": a.target_class,
-            "meets_target": a.meets_target,
-            "assessed": a.assessed_codes,
-            "deciding": [item_json(i) for i in a.deciding],
-            "exceedances": [item_json(i) for i in a.exceedances],
-            "do_rule": standards.do_rule(),
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "water_class": {"type": "integer", "nullable": True},
+                "label": {"type": "string"},
+                "target_class": {"type": "integer", "nullable": True},
+                "meets_target": {"type": "boolean", "nullable": True},
+                "assessed": {"type": "array", "items": {"type": "string"}},
+                "deciding": {"type": "array", "items": {"type": "object"}},
+                "exceedances": {"type": "array", "items": {"type": "object"}},
+                "do_rule": {"type": "string"},
+            },
         }
+    )
+    def get_assessment(self, obj) -> dict:
+        return self._judged(obj)["assessment"]
 
     @extend_schema_field(
         {
@@ -201,11 +224,10 @@ class SampleSerializer(serializers.ModelSerializer):
         }
     )
     def get_review_flags(self, obj) -> list:
-        return [{"code": code, "message": message} for code, message in obj.review_flags()]
+        return self._judged(obj)["review_flags"]
 
     def get_black_odour(self, obj) -> str | None:
-        level = obj.odour()
-        return None if level is None else level.name.lower()
+        return self._judged(obj)["black_odour"]
 
     def to_representation(self, s):
         if type(self) is not SampleSerializer:
@@ -223,10 +245,140 @@ class SampleSerializer(serializers.ModelSerializer):
             "water_depth_cm": None if s.water_depth_cm is None else float(s.water_depth_cm),
             "source": s.source,
             "values": self.get_values(s),
-            "assessment": self.get_assessment(s),
-            "black_odour": self.get_black_odour(s),
-            "review_flags": self.get_review_flags(s),
+            **self._judged(s),
         }
+
+
+# --- the sample list's rows, read without model instances ---------------------------------
+
+# What a list row reads (``selectors.sample_rows``), in the order ``sample_row_json`` takes it.
+SAMPLE_ROW_FIELDS = (
+    "pk",
+    "client_key",
+    "point__code",
+    "sampled_at",
+    "sampler",
+    "lab",
+    "sampling_depth_m",
+    "water_depth_cm",
+    "source",
+    "updated_at",  # not shown: the cursor of ?modified_since= reads it
+    "point__river__water_type",
+    "point__river__target_class",
+    *STAMP_FIELDS,
+    *VALUE_FIELDS,
+)
+_FIRST_VALUE = len(SAMPLE_ROW_FIELDS) - len(VALUE_FIELDS)
+
+_names: dict[tuple[str, str], str] = {}
+
+
+def _name(code: str) -> str:
+    """A parameter's name in the request's language (looked up once per language)."""
+    key = (get_language() or "", code)
+    name = _names.get(key)
+    if name is None:
+        name = _names[key] = standards.PARAMETERS[code].label
+    return name
+
+
+def _stored_item(item: list) -> dict:
+    code, value, water_class, multiple, shortfall = item
+    return {
+        "parameter": code,
+        "name": _name(code),
+        "value": value,
+        "water_class": water_class,
+        "exceedance_multiple": multiple,
+        "do_shortfall": shortfall,
+    }
+
+
+def judged(
+    values: dict,
+    *,
+    water_depth_cm: float | None,
+    water_type: str,
+    target_class: int | None,
+    stamp: tuple,
+) -> dict:
+    """A sample's ``assessment``, ``black_odour`` and ``review_flags`` as the API gives them:
+    from its stored stamp (``Sample.stamp``) when that was computed under the rules in force
+    for its river, computed from the values otherwise."""
+    water_class, odour, detail, assessed_as = stamp
+    if detail is None or assessed_as != assessment_basis(water_type, target_class):
+        water_class, odour, detail, _basis = (
+            stamp_of(
+                values,
+                water_depth_cm=water_depth_cm,
+                water_type=water_type,
+                target_class=target_class,
+            )[name]
+            for name in STAMP_FIELDS
+        )
+    meets = None
+    if water_class is not None and target_class is not None:
+        meets = water_class <= target_class
+    return {
+        "assessment": {
+            "water_class": water_class,
+            "label": standards.class_label(water_class),
+            "target_class": target_class,
+            "meets_target": meets,
+            "assessed": list(detail["assessed"]),
+            "deciding": [_stored_item(i) for i in detail["deciding"]],
+            "exceedances": [_stored_item(i) for i in detail["exceedances"]],
+            "do_rule": standards.do_rule(),
+        },
+        "black_odour": None if odour is None else standards.Odour(odour).name.lower(),
+        "review_flags": [
+            {"code": f, "message": standards.flag_text(f, values)} for f in detail["flags"]
+        ],
+    }
+
+
+def sample_row_json(row) -> dict:
+    """A row of ``selectors.sample_rows`` as ``SampleSerializer`` gives the sample."""
+    (
+        pk,
+        client_key,
+        point_code,
+        sampled_at,
+        sampler,
+        lab,
+        depth_m,
+        depth_cm,
+        source,
+        _updated_at,
+        water_type,
+        target,
+        *stamp,
+    ) = row[:_FIRST_VALUE]
+    values = {
+        code: value
+        for code, value in zip(VALUE_FIELDS, row[_FIRST_VALUE:], strict=True)
+        if value is not None
+    }
+    water_type, target = (water_type, target) if water_type else river_rules(None)
+    return {
+        "id": pk,
+        "client_key": client_key,
+        "point": point_code,
+        "sampled_at": _MOMENT.to_representation(sampled_at),
+        "sampler": sampler,
+        "lab": lab,
+        "sampling_depth_m": None if depth_m is None else float(depth_m),
+        "water_depth_cm": None if depth_cm is None else float(depth_cm),
+        "source": source,
+        "values": values,
+        **judged(
+            values,
+            water_depth_cm=depth_cm,
+            water_type=water_type,
+            target_class=target,
+            stamp=tuple(stamp),
+        ),
+    }
 
 
 @extend_schema_field(

@@ -322,7 +322,7 @@ def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
 
 
 def _sample(row: SampleRow, point: MonitoringPoint, by: User, source: str, job, now) -> Sample:
-    return Sample(
+    sample = Sample(
         point=point,
         sampled_at=row.sampled_at,
         sampler=row.sampler[:50],
@@ -336,6 +336,7 @@ def _sample(row: SampleRow, point: MonitoringPoint, by: User, source: str, job, 
         created_at=now,
         **row.values,
     )
+    return sample.stamp(point.river)  # the point's river is loaded with it (check_rows)
 
 
 @dataclass

@@ -1,14 +1,18 @@
 """Cache busting only (STYLE.md): stored river statuses go when what they were computed from
 changes through a model's save or delete. Bulk writes call ``status_store`` themselves (the
 sample services do); these signals catch the single saves (admin, services, shell).
+
+Samples' stamps (``Sample.stamp``): a save whose values are not the ones stamped drops the
+stamp (the lists then compute it live), and a river whose target or water type changes, or a
+point moved to another river, has its samples stamped again once the change commits.
 """
 
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from monitoring import status_store
-from monitoring.models import MonitoringPoint, Sample
+from monitoring.models import STAMP_FIELDS, MonitoringPoint, Sample
 from rivers.models import River
 
 MISSING = object()  # a deferred field: its value was not loaded
@@ -49,6 +53,20 @@ def _sample_days(instance, was: dict) -> dict:
     return status_store.river_days_of(by_point)
 
 
+@receiver(pre_save, sender=Sample, dispatch_uid="stamp_sample_saving")
+def sample_saving(sender, instance: Sample, **kwargs) -> None:
+    # A stamp computed from other values (or loaded, then the values changed) is not kept.
+    if getattr(instance, "_stamped", None) != instance.fingerprint():
+        for name in STAMP_FIELDS:
+            setattr(instance, name, "" if name == "assessed_as" else None)
+
+
+def _restamp_on_commit(*, river_ids=None, point_ids=None) -> None:
+    from monitoring.tasks import restamp_samples
+
+    restamp_samples.delay_on_commit(river_ids=river_ids, point_ids=point_ids)
+
+
 @receiver(post_save, sender=Sample, dispatch_uid="status_sample_saved")
 def sample_saved(sender, instance: Sample, **kwargs) -> None:
     # Any field may be a value the status reads: every save of a sample counts.
@@ -68,6 +86,8 @@ def point_saved(sender, instance: MonitoringPoint, created: bool, **kwargs) -> N
     if created or _changed(instance):
         was = getattr(instance, "_status_was", {}).get("river_id")
         status_store.rivers_changed(river_ids=[instance.river_id, None if was is MISSING else was])
+        if not created and was != instance.river_id:
+            _restamp_on_commit(point_ids=[instance.pk])
     _remember(sender, instance)
 
 
@@ -80,4 +100,5 @@ def point_deleted(sender, instance: MonitoringPoint, **kwargs) -> None:
 def river_saved(sender, instance: River, created: bool, **kwargs) -> None:
     if not created and _changed(instance):
         status_store.rivers_changed(river_ids=[instance.pk])
+        _restamp_on_commit(river_ids=[instance.pk])
     _remember(sender, instance)

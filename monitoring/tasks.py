@@ -51,3 +51,12 @@ def warm_river_status(period: str = "") -> str:
             warm_river_status.delay(key)
         return f"{len(keys)} months queued"
     return f"{status_store.warm(period=period)} computed"
+
+
+@shared_task
+def restamp_samples(river_ids: list[int] | None = None, point_ids: list[int] | None = None) -> str:
+    """After a river's target or water type changed, or a point moved to another river: stamp
+    its samples again. Idempotent: a sample stamped under the rules in force is left alone."""
+    from monitoring import stamps
+
+    return f"{stamps.restamp(river_ids=river_ids, point_ids=point_ids)} stamped"

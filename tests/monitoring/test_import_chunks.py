@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from monitoring import sample_writer, services
-from monitoring.models import ImportJob, Sample
+from monitoring.models import STAMP_FIELDS, ImportJob, Sample
 from monitoring.services import confirm_import, start_import
 from tests.monitoring.labfiles import HEADER, csv_upload, lab_rows
 
@@ -207,7 +207,11 @@ def test_the_copied_columns_are_exactly_the_models():
     history = {f.attname for f in Sample.history.model._meta.concrete_fields}
     assert set(sample_writer.SAMPLE_COLUMNS) == sample
     assert len(sample_writer.SAMPLE_COLUMNS) == len(sample)
-    assert {*sample_writer.SAMPLE_COLUMNS, *sample_writer.HISTORY_EXTRA, "history_id"} == history
+    assert {*sample_writer.HISTORY_COLUMNS, *sample_writer.HISTORY_EXTRA, "history_id"} == history
+    # the stored assessment is all that the history leaves out
+    assert set(sample_writer.SAMPLE_COLUMNS) - set(sample_writer.HISTORY_COLUMNS) == set(
+        STAMP_FIELDS
+    )
 
 
 def _at(text):
