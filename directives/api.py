@@ -24,6 +24,7 @@ from directives.serializers import (
     ReturnSerializer,
     WorkOrderReplySerializer,
     WorkOrderSerializer,
+    directive_row_json,
 )
 
 FILTER_PARAMS = [
@@ -69,7 +70,10 @@ class DirectiveViewSet(
 
     @extend_schema(parameters=FILTER_PARAMS)
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # Tuples, not model instances: a page of 50 orders built five instances a row (the
+        # order, its river, village, chief's user and issuer) and spent more there than in SQL.
+        rows = self.paginate_queryset(selectors.directive_rows(self.get_queryset()))
+        return self.get_paginated_response([directive_row_json(r) for r in rows])
 
     @extend_schema(request=DirectiveCreateSerializer, responses=DirectiveSerializer)
     def create(self, request, *args, **kwargs):
