@@ -45,6 +45,11 @@ def _scope_parts(code: str) -> list[Q]:
     return [Q(region_id__in=regions), Q(river_id__in=owned), Q(river_id__in=crossing)]
 
 
+def river_scope_q(code: str) -> Q:
+    """Points on a river the scope ``code`` may see (owned by or crossing a region in it)."""
+    return reduce(operator.or_, _scope_parts(code)[1:])
+
+
 def point_scope_q(code: str, field: str = "") -> Q:
     """Rows whose point (``field``: the path to it, "" for the point itself) is in the scope
     ``code``: in a region under it, or on a river the scope may see."""
@@ -365,21 +370,22 @@ def stamp_of(
 ) -> dict:
     """The stored assessment columns of a sample with these values (``STAMP_FIELDS``).
 
-    The detail keeps codes and numbers only (names and messages are translated when read):
-    the items assessed, the deciding ones and the exceedances as ``[code, value, class,
-    multiple, shortfall]``, and the review flags' codes.
+    The detail keeps codes and numbers only (names and messages are translated when read),
+    under short keys (it is stored on every sample): "d" the deciding items and "e" the
+    exceedances, each ``[code, value, class, multiple, shortfall]``, "f" the review flags'
+    codes when there are any. The items assessed follow from the values
+    (``standards.assessed_codes``).
     """
     a = standards.classify(values, water_type=water_type, target_class=target_class)
     odour = standards.sample_odour(values, water_depth_cm=water_depth_cm)
+    detail = {"d": [_item(i) for i in a.deciding], "e": [_item(i) for i in a.exceedances]}
+    flags = standards.review_flags(values)
+    if flags:
+        detail["f"] = flags
     return {
         "water_class": a.water_class,
         "black_odour": None if odour is None else int(odour),
-        "assessment_detail": {
-            "assessed": a.assessed_codes,
-            "deciding": [_item(i) for i in a.deciding],
-            "exceedances": [_item(i) for i in a.exceedances],
-            "flags": standards.review_flags(values),
-        },
+        "assessment_detail": detail,
         "assessed_as": assessment_basis(water_type, target_class),
     }
 

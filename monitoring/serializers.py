@@ -325,14 +325,14 @@ def judged(
             "label": standards.class_label(water_class),
             "target_class": target_class,
             "meets_target": meets,
-            "assessed": list(detail["assessed"]),
-            "deciding": [_stored_item(i) for i in detail["deciding"]],
-            "exceedances": [_stored_item(i) for i in detail["exceedances"]],
+            "assessed": standards.assessed_codes(values, water_type=water_type),
+            "deciding": [_stored_item(i) for i in detail["d"]],
+            "exceedances": [_stored_item(i) for i in detail["e"]],
             "do_rule": standards.do_rule(),
         },
         "black_odour": None if odour is None else standards.Odour(odour).name.lower(),
         "review_flags": [
-            {"code": f, "message": standards.flag_text(f, values)} for f in detail["flags"]
+            {"code": f, "message": standards.flag_text(f, values)} for f in detail.get("f", ())
         ],
     }
 

@@ -530,10 +530,9 @@ def classify(
     temp = _finite(values.get("temp"))
     items = []
     for param in assessed_parameters(water_type):
-        value = values.get(param.code)
-        if value is None or not math.isfinite(float(value)):
+        if not _measured(values.get(param.code)):
             continue  # not measured (a non-number never passes the checks on the way in)
-        value = float(value)
+        value = float(values[param.code])
         cls = classify_value(param.code, value, water_type=water_type, temp_c=temp, rule=rule)
         multiple = shortfall = None
         if target_class is not None and cls > target_class and param.sense != RANGE:
@@ -549,6 +548,15 @@ def classify(
         value = float(values["tn"])
         tn = ItemResult("tn", value, classify_value("tn", value, water_type=LAKE))
     return Assessment(worst, tuple(items), target_class, water_type, tn)
+
+
+def _measured(value) -> bool:
+    return value is not None and math.isfinite(float(value))
+
+
+def assessed_codes(values: Mapping[str, float | None], *, water_type: str = RIVER) -> list[str]:
+    """The items :func:`classify` assesses in ``values`` (``Assessment.assessed_codes``)."""
+    return [p.code for p in assessed_parameters(water_type) if _measured(values.get(p.code))]
 
 
 def mean_values(rows: Iterable[Mapping[str, float | None]]) -> dict[str, float]:
