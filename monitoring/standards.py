@@ -556,7 +556,13 @@ def _measured(value) -> bool:
 
 def assessed_codes(values: Mapping[str, float | None], *, water_type: str = RIVER) -> list[str]:
     """The items :func:`classify` assesses in ``values`` (``Assessment.assessed_codes``)."""
-    return [p.code for p in assessed_parameters(water_type) if _measured(values.get(p.code))]
+    codes = _ASSESSED.get(water_type)
+    if codes is None:
+        codes = _ASSESSED[water_type] = [p.code for p in assessed_parameters(water_type)]
+    return [c for c in codes if c in values and _measured(values[c])]
+
+
+_ASSESSED: dict[str, list[str]] = {}  # the codes of assessed_parameters(), per water type
 
 
 def mean_values(rows: Iterable[Mapping[str, float | None]]) -> dict[str, float]:
