@@ -226,7 +226,7 @@ class RiverStatusView(APIView):
                 visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
                 code=request.query_params["village"],
             )
-        rows = selectors.stored_status_rows(
+        rows = selectors.stored_status_values(
             user=request.user,
             period=period,
             village=village,
@@ -234,8 +234,9 @@ class RiverStatusView(APIView):
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
+        villages = selectors.village_codes([r.river_id for r in page])
         response = paginator.get_paginated_response(
-            [serializers.status_json(selectors.status_row(r)) for r in page]
+            [serializers.status_row_json(r, villages.get(r.river_id, [])) for r in page]
         )
         response.data = {
             "period": period.key,

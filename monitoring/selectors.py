@@ -14,6 +14,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    F,
     FilteredRelation,
     IntegerField,
     Prefetch,
@@ -407,18 +408,10 @@ ONLY = {
 }
 
 
-def stored_status_rows(
-    *, user: User, period: Period, village: Region | None = None, only: str = ""
-):
-    """The API's river-status list as a queryset of stored statuses, in the order of
-    :func:`river_quality_rows` (worse than Class V first, rivers without data last, then by
-    code), to be paginated: the statuses not stored yet are computed and stored first.
-
-    Two queries before the page when every status is stored (the rivers, the stored check).
-    Each row carries ``river`` (without its geometry), its region and ``river.village_list``;
-    turn it into a :class:`RiverRow` with :func:`status_row`, count it with
-    :func:`stored_summary`.
-    """
+def _stored_statuses(*, user: User, period: Period, village: Region | None, only: str):
+    """The period's stored statuses of the monitored rivers the user may see (``only``
+    applied), the missing ones computed and stored first. Two queries when all are stored
+    (the rivers, the stored check)."""
     from monitoring import status_store
     from monitoring.models import RiverPeriodStatus
 
@@ -433,8 +426,28 @@ def stored_status_rows(
     )
     if only in ONLY:
         rows = rows.filter(ONLY[only])
+    return rows.annotate(
+        class_rank=Coalesce("water_class", 0),
+        odour_rank=Coalesce("black_odour", 0),
+        river_code=F("river__code"),
+    ).order_by("-class_rank", "-odour_rank", "river_code", "pk")
+
+
+def stored_status_rows(
+    *, user: User, period: Period, village: Region | None = None, only: str = ""
+):
+    """The water-quality page's river list as a queryset of stored statuses, in the order of
+    :func:`river_quality_rows` (worse than Class V first, rivers without data last, then by
+    code), to be paginated: the statuses not stored yet are computed and stored first.
+
+    Two queries before the page when every status is stored (the rivers, the stored check).
+    Each row carries ``river`` (without its geometry), its region and ``river.village_list``;
+    turn it into a :class:`RiverRow` with :func:`status_row`, count it with
+    :func:`stored_summary`. The API reads the same rows as tuples (:func:`stored_status_values`).
+    """
     return (
-        rows.select_related("river__region")
+        _stored_statuses(user=user, period=period, village=village, only=only)
+        .select_related("river__region")
         .defer("river__geometry")
         .prefetch_related(
             Prefetch(
@@ -443,12 +456,58 @@ def stored_status_rows(
                 to_attr="village_list",
             )
         )
-        .annotate(
-            class_rank=Coalesce("water_class", 0),
-            odour_rank=Coalesce("black_odour", 0),
-        )
-        .order_by("-class_rank", "-odour_rank", "river__code", "pk")
     )
+
+
+# What an API row reads (:func:`stored_status_values`): the stored status' own columns and
+# the deciding items of its detail, not the whole detail (means, exceedances, odour).
+STATUS_ROW_FIELDS = (
+    "pk",
+    "class_rank",
+    "odour_rank",
+    "river_code",
+    "river_id",
+    "river__name",
+    "river__water_type",
+    "water_class",
+    "target_class",
+    "meets_target",
+    "black_odour",
+    "previous_class",
+    "trend",
+    "quality",
+    "method",
+    "point_count",
+    "sample_count",
+    "detail__deciding",
+)
+
+
+def stored_status_values(
+    *, user: User, period: Period, village: Region | None = None, only: str = ""
+):
+    """:func:`stored_status_rows` as tuples of ``STATUS_ROW_FIELDS`` (with attributes, for
+    the cursors), no model instances; the villages of a page's rivers come from
+    :func:`village_codes`. One query for a page."""
+    return _stored_statuses(user=user, period=period, village=village, only=only).values_list(
+        *STATUS_ROW_FIELDS, named=True
+    )
+
+
+def village_codes(river_ids: list[int]) -> dict[int, list[str]]:
+    """The codes of the villages each river crosses, in code order (``river.village_list``
+    of :func:`stored_status_rows`). One query."""
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        River.regions.through.objects.filter(
+            river_id__in=river_ids, region__kind=Region.Kind.VILLAGE
+        )
+        .order_by("region__code")
+        .values_list("river_id", "region__code")
+    )
+    for river_id, code in rows:
+        out[river_id].append(code)
+    return out
 
 
 def status_row(stored) -> RiverRow:

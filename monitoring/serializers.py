@@ -545,6 +545,30 @@ def status_json(row) -> dict:
     }
 
 
+def status_row_json(r, villages: list[str]) -> dict:
+    """A row of ``selectors.stored_status_values`` as ``status_json`` gives the river."""
+    cls, quality, odour = r.water_class, r.quality, r.black_odour
+    return {
+        "river": r.river_id,
+        "code": r.river_code,
+        "name": r.river__name,
+        "water_type": r.river__water_type,
+        "villages": villages,
+        "water_class": cls,
+        "label": standards.class_label(cls) if cls else None,
+        "quality": None if quality is None else standards.Quality(quality).name.lower(),
+        "target_class": r.target_class,
+        "meets_target": r.meets_target,
+        "black_odour": None if odour is None else standards.Odour(odour).name.lower(),
+        "deciding": [_stored_item(i) for i in r.detail__deciding],
+        "trend": r.trend,
+        "previous_class": r.previous_class,
+        "method": r.method,
+        "points": r.point_count,
+        "samples": r.sample_count,
+    }
+
+
 class ItemSerializer(serializers.Serializer):
     parameter = serializers.CharField()
     name = serializers.CharField()

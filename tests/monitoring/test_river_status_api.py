@@ -80,3 +80,26 @@ def test_the_list_runs_a_constant_number_of_queries(
     with django_assert_num_queries(4):
         response = api_client.get(URL)
     assert len(response.json()["results"]) == rivers
+
+
+def test_a_row_read_as_a_tuple_equals_the_stored_statuses_json(two_towns):
+    from monitoring import selectors, serializers
+    from monitoring.periods import Period
+
+    d = two_towns
+    for i in range(5):
+        _river(d.village_a1 if i % 2 else d.village_a2, 0.7 * i)
+    silent = MonitoringPointFactory(river__region=d.village_a1).river  # no sample in May
+    point = MonitoringPointFactory(river=d.border_river, region=d.village_a1)  # crosses A1
+    SampleFactory(point=point, sampled_at=at(2018, 5, 4), nh3n=2.5, do=1.2, transparency=20)
+    SampleFactory(point=point, sampled_at=at(2018, 4, 4), nh3n=0.5)  # a trend
+    period = Period.parse("2018-05")
+    models = list(selectors.stored_status_rows(user=d.office_a, period=period))
+    rows = list(selectors.stored_status_values(user=d.office_a, period=period))
+    assert [r.river_id for r in rows] == [m.river_id for m in models]
+    assert silent.pk in {r.river_id for r in rows}
+    villages = selectors.village_codes([r.river_id for r in rows])
+    assert [serializers.status_row_json(r, villages.get(r.river_id, [])) for r in rows] == [
+        serializers.status_json(selectors.status_row(m)) for m in models
+    ]
+    assert villages[d.border_river.pk] == sorted([d.village_a1.code, d.village_b1.code])
