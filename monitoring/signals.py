@@ -55,7 +55,9 @@ def _sample_days(instance, was: dict) -> dict:
 
 @receiver(pre_save, sender=Sample, dispatch_uid="stamp_sample_saving")
 def sample_saving(sender, instance: Sample, **kwargs) -> None:
-    # A stamp computed from other values (or loaded, then the values changed) is not kept.
+    # A stamp is kept only when this instance was stamped from the values it saves; any
+    # other save (a sample loaded, changed and saved) drops it, and it is stamped again
+    # once the save commits (``sample_saved``).
     if getattr(instance, "_stamped", None) != instance.fingerprint():
         for name in STAMP_FIELDS:
             setattr(instance, name, "" if name == "assessed_as" else None)
@@ -69,6 +71,8 @@ def _restamp_on_commit(*, river_ids=None, point_ids=None) -> None:
 
 @receiver(post_save, sender=Sample, dispatch_uid="status_sample_saved")
 def sample_saved(sender, instance: Sample, **kwargs) -> None:
+    if not instance.assessed_as:
+        _restamp_on_commit(point_ids=[instance.point_id])
     # Any field may be a value the status reads: every save of a sample counts.
     status_store.samples_changed(
         river_days=_sample_days(instance, getattr(instance, "_status_was", {}))
