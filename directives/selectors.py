@@ -192,15 +192,6 @@ def directives_for(
     return qs
 
 
-def directive_rows(directives: QuerySet[Directive]):
-    """The API list's rows of a ``directives_for`` queryset: tuples of
-    ``serializers.DIRECTIVE_ROW_FIELDS`` (with attributes, for the cursors), no model
-    instances. One query."""
-    from directives.serializers import DIRECTIVE_ROW_FIELDS
-
-    return directives.select_related(None).values_list(*DIRECTIVE_ROW_FIELDS, named=True)
-
-
 # The board shows each column's first orders and its count; filtered on one status, that
 # column is read page by page. Rendering every open order of a town (thousands at district
 # scale) cost seconds; a page costs what a small town's board does.

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from core.models import Region
+from core.rows import RowsMixin, display_name, name_columns
 from directives.models import (
     Directive,
     Event,
@@ -19,7 +20,100 @@ _DAY = serializers.DateField()
 _DEGREES = serializers.DecimalField(max_digits=9, decimal_places=6)
 
 
-class DirectiveSerializer(serializers.ModelSerializer):
+# --- the order list's rows, read without model instances -----------------------------------
+
+# What a list row reads (``DirectiveSerializer.ROW``, core.rows); ``status`` and ``deadline``
+# keep those names, so the model's own rule (``Directive.is_overdue``) reads the row.
+DIRECTIVE_ROW_FIELDS = (
+    "pk",
+    "number",
+    "year",
+    "serial",
+    "title",
+    "description",
+    "requirement",
+    "river_id",
+    "river__name",
+    "reach_id",
+    "location",
+    "latitude",
+    "longitude",
+    "source",
+    "source_ref",
+    "severity",
+    "target_village_id",
+    "target_village__name",
+    "target_chief_id",
+    *name_columns("target_chief__user"),
+    *name_columns("issued_by"),
+    "issued_on",
+    "original_deadline",
+    "deadline",
+    "status",
+    "accepted_at",
+    "rectified_at",
+    "closed_at",
+    "extensions_granted",
+    "finding_id",
+    "work_order_id",
+    "modified_at",
+)
+
+
+def directive_row_json(r) -> dict:
+    """A row of ``DirectiveSerializer.ROW`` as ``DirectiveSerializer`` gives the order."""
+    moment, day, place = (
+        _MOMENT.to_representation,
+        _DAY.to_representation,
+        _DEGREES.to_representation,
+    )
+    chief = r.target_chief_id
+    return {
+        "id": r.pk,
+        "number": r.number,
+        "year": r.year,
+        "serial": r.serial,
+        "title": r.title,
+        "description": r.description,
+        "requirement": r.requirement,
+        "river": r.river_id,
+        "river_name": r.river__name,
+        "reach": r.reach_id,
+        "location": r.location,
+        "latitude": None if r.latitude is None else place(r.latitude),
+        "longitude": None if r.longitude is None else place(r.longitude),
+        "source": r.source,
+        "source_ref": r.source_ref,
+        "severity": r.severity,
+        "target_village": r.target_village_id,
+        "target_village_name": r.target_village__name,
+        "target_chief": chief,
+        "target_chief_name": None
+        if chief is None
+        else display_name(
+            r.target_chief__user__last_name,
+            r.target_chief__user__first_name,
+            r.target_chief__user__username,
+        ),
+        "issued_by_name": display_name(
+            r.issued_by__last_name, r.issued_by__first_name, r.issued_by__username
+        ),
+        "issued_on": day(r.issued_on),
+        "original_deadline": day(r.original_deadline),
+        "deadline": day(r.deadline),
+        "status": r.status,
+        "overdue": Directive.is_overdue(r),
+        "accepted_at": None if r.accepted_at is None else moment(r.accepted_at),
+        "rectified_at": None if r.rectified_at is None else moment(r.rectified_at),
+        "closed_at": None if r.closed_at is None else moment(r.closed_at),
+        "extensions_granted": r.extensions_granted,
+        "finding": r.finding_id,
+        "work_order": r.work_order_id,
+        "modified_at": moment(r.modified_at),
+    }
+
+
+class DirectiveSerializer(RowsMixin, serializers.ModelSerializer):
     river_name = serializers.CharField(source="river.name", read_only=True)
     target_village_name = serializers.CharField(
         source="target_village.name", read_only=True, default=None
@@ -29,6 +123,8 @@ class DirectiveSerializer(serializers.ModelSerializer):
     )
     issued_by_name = serializers.CharField(source="issued_by.display_name", read_only=True)
     overdue = serializers.SerializerMethodField()
+
+    ROW = DIRECTIVE_ROW_FIELDS
 
     class Meta:
         model = Directive
@@ -72,7 +168,12 @@ class DirectiveSerializer(serializers.ModelSerializer):
     def get_overdue(self, obj: Directive) -> bool:
         return obj.is_overdue()
 
+    def row(self, r) -> dict:
+        return directive_row_json(r)
+
     def to_representation(self, d):
+        if isinstance(d, tuple):
+            return self.row(d)  # a list's plain row (core.rows)
         if type(self) is not DirectiveSerializer:
             return super().to_representation(d)
         # A plain dict with the values DRF's field-by-field path gives (a list of 50 orders
@@ -119,109 +220,6 @@ class DirectiveSerializer(serializers.ModelSerializer):
             "work_order": d.work_order_id,
             "modified_at": moment(d.modified_at),
         }
-
-
-# --- the order list's rows, read without model instances -----------------------------------
-
-# What a list row reads (``selectors.directive_rows``), in the order ``directive_row_json``
-# takes it; ``status`` and ``deadline`` keep those names, so the model's own rule
-# (``Directive.is_overdue``) reads the row.
-DIRECTIVE_ROW_FIELDS = (
-    "pk",
-    "number",
-    "year",
-    "serial",
-    "title",
-    "description",
-    "requirement",
-    "river_id",
-    "river__name",
-    "reach_id",
-    "location",
-    "latitude",
-    "longitude",
-    "source",
-    "source_ref",
-    "severity",
-    "target_village_id",
-    "target_village__name",
-    "target_chief_id",
-    "target_chief__user__last_name",
-    "target_chief__user__first_name",
-    "target_chief__user__username",
-    "issued_by__last_name",
-    "issued_by__first_name",
-    "issued_by__username",
-    "issued_on",
-    "original_deadline",
-    "deadline",
-    "status",
-    "accepted_at",
-    "rectified_at",
-    "closed_at",
-    "extensions_granted",
-    "finding_id",
-    "work_order_id",
-    "modified_at",
-)
-
-
-def _person(last: str | None, first: str | None, username: str | None) -> str:
-    """``User.display_name`` (its ``__str__``) from the three columns."""
-    return f"{last}{first}".strip() or username
-
-
-def directive_row_json(r) -> dict:
-    """A row of ``selectors.directive_rows`` as ``DirectiveSerializer`` gives the order."""
-    moment, day, place = (
-        _MOMENT.to_representation,
-        _DAY.to_representation,
-        _DEGREES.to_representation,
-    )
-    chief = r.target_chief_id
-    return {
-        "id": r.pk,
-        "number": r.number,
-        "year": r.year,
-        "serial": r.serial,
-        "title": r.title,
-        "description": r.description,
-        "requirement": r.requirement,
-        "river": r.river_id,
-        "river_name": r.river__name,
-        "reach": r.reach_id,
-        "location": r.location,
-        "latitude": None if r.latitude is None else place(r.latitude),
-        "longitude": None if r.longitude is None else place(r.longitude),
-        "source": r.source,
-        "source_ref": r.source_ref,
-        "severity": r.severity,
-        "target_village": r.target_village_id,
-        "target_village_name": r.target_village__name,
-        "target_chief": chief,
-        "target_chief_name": None
-        if chief is None
-        else _person(
-            r.target_chief__user__last_name,
-            r.target_chief__user__first_name,
-            r.target_chief__user__username,
-        ),
-        "issued_by_name": _person(
-            r.issued_by__last_name, r.issued_by__first_name, r.issued_by__username
-        ),
-        "issued_on": day(r.issued_on),
-        "original_deadline": day(r.original_deadline),
-        "deadline": day(r.deadline),
-        "status": r.status,
-        "overdue": Directive.is_overdue(r),
-        "accepted_at": None if r.accepted_at is None else moment(r.accepted_at),
-        "rectified_at": None if r.rectified_at is None else moment(r.rectified_at),
-        "closed_at": None if r.closed_at is None else moment(r.closed_at),
-        "extensions_granted": r.extensions_granted,
-        "finding": r.finding_id,
-        "work_order": r.work_order_id,
-        "modified_at": moment(r.modified_at),
-    }
 
 
 class DirectiveCreateSerializer(serializers.Serializer):

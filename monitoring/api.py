@@ -116,13 +116,11 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
             lower, _x = Period(start, start).bounds()
             _y, upper = Period(end, end).bounds()
             qs = qs.filter(sampled_at__gte=lower, sampled_at__lt=upper)
-        return qs.order_by("-sampled_at", "id")
-
-    def list(self, request, *args, **kwargs):
-        # Tuples, not model instances: a page of 50 samples spent more building and
-        # serialising instances than reading them (the rows' classes are stored: Sample.stamp).
-        rows = self.paginate_queryset(selectors.sample_rows(self.get_queryset()))
-        return self.get_paginated_response([serializers.sample_row_json(r) for r in rows])
+        qs = qs.order_by("-sampled_at", "id")
+        if self.action == "list":
+            # Plain rows (core.rows) with each sample's stored assessment (Sample.stamp).
+            return rows(qs, serializers.SampleSerializer)
+        return qs
 
     @extend_schema(
         request=serializers.BulkSamplesInSerializer,

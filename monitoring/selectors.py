@@ -582,15 +582,6 @@ def samples_for(
     return samples
 
 
-def sample_rows(samples):
-    """The API list's rows of a ``samples_for`` queryset: tuples of
-    ``serializers.SAMPLE_ROW_FIELDS`` (with attributes, for the cursors), no model instances.
-    One query; each row carries its stored assessment (``Sample.stamp``)."""
-    from monitoring.serializers import SAMPLE_ROW_FIELDS
-
-    return samples.select_related(None).values_list(*SAMPLE_ROW_FIELDS, named=True)
-
-
 # Items without a GB 3838 class are charted against the black-odour thresholds (2015 guideline).
 ODOUR_CHART_LINES = {
     "transparency": [

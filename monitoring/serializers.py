@@ -151,7 +151,28 @@ def item_json(item: standards.ItemResult) -> dict:
 _MOMENT = serializers.DateTimeField()
 
 
-class SampleSerializer(serializers.ModelSerializer):
+# What a list row reads (``SampleSerializer.ROW``, core.rows), in the order
+# ``sample_row_json`` takes it.
+SAMPLE_ROW_FIELDS = (
+    "pk",
+    "client_key",
+    "point__code",
+    "sampled_at",
+    "sampler",
+    "lab",
+    "sampling_depth_m",
+    "water_depth_cm",
+    "source",
+    "updated_at",  # not shown: the cursor of ?modified_since= reads it
+    "point__river__water_type",
+    "point__river__target_class",
+    *STAMP_FIELDS,
+    *VALUE_FIELDS,
+)
+_FIRST_VALUE = len(SAMPLE_ROW_FIELDS) - len(VALUE_FIELDS)
+
+
+class SampleSerializer(RowsMixin, serializers.ModelSerializer):
     """A sample with its values (canonical units), class and black-odour level."""
 
     point = serializers.CharField(source="point.code")
@@ -161,6 +182,8 @@ class SampleSerializer(serializers.ModelSerializer):
     review_flags = serializers.SerializerMethodField(
         help_text="values accepted but worth a second look, e.g. do_supersaturated"
     )
+
+    ROW = SAMPLE_ROW_FIELDS
 
     class Meta:
         model = Sample
@@ -229,7 +252,12 @@ class SampleSerializer(serializers.ModelSerializer):
     def get_black_odour(self, obj) -> str | None:
         return self._judged(obj)["black_odour"]
 
+    def row(self, r) -> dict:
+        return sample_row_json(r)
+
     def to_representation(self, s):
+        if isinstance(s, tuple):
+            return self.row(s)  # a list's plain row (core.rows)
         if type(self) is not SampleSerializer:
             return super().to_representation(s)
         # A plain dict with the values DRF's field-by-field path gives (a list of 50 samples
@@ -251,24 +279,6 @@ class SampleSerializer(serializers.ModelSerializer):
 
 # --- the sample list's rows, read without model instances ---------------------------------
 
-# What a list row reads (``selectors.sample_rows``), in the order ``sample_row_json`` takes it.
-SAMPLE_ROW_FIELDS = (
-    "pk",
-    "client_key",
-    "point__code",
-    "sampled_at",
-    "sampler",
-    "lab",
-    "sampling_depth_m",
-    "water_depth_cm",
-    "source",
-    "updated_at",  # not shown: the cursor of ?modified_since= reads it
-    "point__river__water_type",
-    "point__river__target_class",
-    *STAMP_FIELDS,
-    *VALUE_FIELDS,
-)
-_FIRST_VALUE = len(SAMPLE_ROW_FIELDS) - len(VALUE_FIELDS)
 
 _names: dict[tuple[str, str], str] = {}
 
@@ -338,7 +348,7 @@ def judged(
 
 
 def sample_row_json(row) -> dict:
-    """A row of ``selectors.sample_rows`` as ``SampleSerializer`` gives the sample."""
+    """A row of ``SampleSerializer.ROW`` as ``SampleSerializer`` gives the sample."""
     (
         pk,
         client_key,

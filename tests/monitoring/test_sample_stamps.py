@@ -5,6 +5,7 @@ caller, in a constant number of queries."""
 import pytest
 from django.core.management import call_command
 
+from core.rows import rows as core_rows
 from monitoring import selectors, stamps
 from monitoring.models import (
     STAMP_FIELDS,
@@ -183,7 +184,7 @@ def test_a_list_row_read_as_a_tuple_equals_the_serializers(
     SampleFactory(point__river=river, sampled_at=at(2018, 6, 3))  # nothing measured
     samples = selectors.samples_for(user=None).model.objects.order_by("-sampled_at", "id")
     objects = list(samples.select_related("point__river"))
-    rows = list(selectors.sample_rows(samples))
+    rows = list(core_rows(samples, SampleSerializer))
     assert len(rows) == len(objects) == len(ROWS) + 3
     assert [sample_row_json(r) for r in rows] == SampleSerializer(objects, many=True).data
 
