@@ -500,7 +500,7 @@ def village_codes(river_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     rows = (
         River.regions.through.objects.filter(
-            river_id__in=river_ids, region__kind=Region.Kind.VILLAGE
+            river_id__any=river_ids, region__kind=Region.Kind.VILLAGE
         )
         .order_by("region__code")
         .values_list("river_id", "region__code")
