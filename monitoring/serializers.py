@@ -280,23 +280,38 @@ class SampleSerializer(RowsMixin, serializers.ModelSerializer):
 # --- the sample list's rows, read without model instances ---------------------------------
 
 
-_names: dict[tuple[str, str], str] = {}
+# Per language: the parameters' names and the class labels, each looked up once (a lookup of
+# the request's language costs more than a row's dict).
+_words: dict[str, dict] = {}
 
 
-def _name(code: str) -> str:
-    """A parameter's name in the request's language (looked up once per language)."""
-    key = (get_language() or "", code)
-    name = _names.get(key)
+def _words_now() -> dict:
+    language = get_language() or ""
+    words = _words.get(language)
+    if words is None:
+        words = _words[language] = {}
+    return words
+
+
+def _name(code: str, words: dict) -> str:
+    name = words.get(code)
     if name is None:
-        name = _names[key] = standards.PARAMETERS[code].label
+        name = words[code] = standards.PARAMETERS[code].label
     return name
 
 
-def _stored_item(item: list) -> dict:
+def _label(water_class: int | None, words: dict) -> str:
+    label = words.get(water_class)
+    if label is None:
+        label = words[water_class] = standards.class_label(water_class)
+    return label
+
+
+def _stored_item(item: list, words: dict | None = None) -> dict:
     code, value, water_class, multiple, shortfall = item
     return {
         "parameter": code,
-        "name": _name(code),
+        "name": _name(code, _words_now() if words is None else words),
         "value": value,
         "water_class": water_class,
         "exceedance_multiple": multiple,
@@ -329,15 +344,16 @@ def judged(
     meets = None
     if water_class is not None and target_class is not None:
         meets = water_class <= target_class
+    words = _words_now()
     return {
         "assessment": {
             "water_class": water_class,
-            "label": standards.class_label(water_class),
+            "label": _label(water_class, words),
             "target_class": target_class,
             "meets_target": meets,
             "assessed": standards.assessed_codes(values, water_type=water_type),
-            "deciding": [_stored_item(i) for i in detail["d"]],
-            "exceedances": [_stored_item(i) for i in detail["e"]],
+            "deciding": [_stored_item(i, words) for i in detail["d"]],
+            "exceedances": [_stored_item(i, words) for i in detail["e"]],
             "do_rule": standards.do_rule(),
         },
         "black_odour": None if odour is None else standards.Odour(odour).name.lower(),

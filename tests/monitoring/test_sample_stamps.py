@@ -234,3 +234,22 @@ def test_the_other_town_sees_none_of_town_as_samples(api_client, two_towns):
     # the border river crosses village A1: town A sees its points there, not B's own river
     assert seen(d.office_a) == {"A-1", "B-X"}
     assert seen(d.chief_a2) == set()
+
+
+def test_a_list_row_names_items_and_classes_in_the_requests_language(
+    api_client, river, district_write_token, district_token
+):
+    from monitoring import standards
+
+    MonitoringPointFactory(river=river, code="API-1")
+    post(api_client, district_write_token, "API-1")
+    by_language = {}
+    for language in ("zh-hans", "en"):
+        response = api_client.get(SAMPLES, HTTP_ACCEPT_LANGUAGE=language, **auth(district_token))
+        row = next(r for r in response.json()["results"] if r["client_key"] == "API-1-5")
+        by_language[language] = row["assessment"]
+    zh, en = by_language["zh-hans"], by_language["en"]
+    assert zh["label"] == "劣Ⅴ类"
+    assert en["label"] != zh["label"]
+    assert zh["deciding"][0]["name"] == standards.PARAMETERS["nh3n"].name
+    assert en["deciding"][0]["name"] != zh["deciding"][0]["name"]
