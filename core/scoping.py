@@ -6,7 +6,7 @@ region code prefix, so the HTML pages, the API and the jobs cannot drift apart.
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from core.models import Region, User
@@ -40,6 +40,40 @@ class InSubquery(models.Func):
         return f"{lhs_sql} = ANY(ARRAY{sub_sql})", (*lhs_params, *sub_params)
 
 
+class RegionIdsUnder(models.Expression):
+    """``(SELECT id FROM core_region WHERE code LIKE '<code>%')``: the ids of the regions whose
+    code starts with ``code``, the same rows as ``Region.objects.filter(code__startswith=code)
+    .values("id")``.
+
+    Written out instead of built as a queryset: every scoped list compiles it on every request,
+    and resolving and compiling that inner queryset (with the regions' default ordering, which a
+    subquery does not need) cost an empty API list about a fifth of its time.
+    """
+
+    output_field = models.BigAutoField()
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+
+    def as_sql(self, compiler, connection, **extra):
+        quote = connection.ops.quote_name
+        code_column = f"scope_r.{quote(Region._meta.get_field('code').column)}"
+        lhs = connection.ops.lookup_cast("startswith", "CharField") % code_column
+        pattern = connection.ops.prep_for_like_query(self.code) + "%"
+        return (
+            f"(SELECT scope_r.{quote(Region._meta.pk.column)} "
+            f"FROM {quote(Region._meta.db_table)} scope_r "
+            f"WHERE {lhs} {connection.operators['startswith'] % '%s'})",
+            (pattern,),
+        )
+
+
+def region_ids_under(code: str) -> RegionIdsUnder:
+    """The ids of the regions under ``code``, as a subquery (``region_id__in=...``)."""
+    return RegionIdsUnder(code)
+
+
 def under_code_q(field: str, code: str) -> Q:
     """Rows whose region ``field`` (a foreign key, or a path to one: ``"batch__town"``) is a
     region whose code starts with ``code``; the same rows as ``<field>__code__startswith``.
@@ -48,8 +82,7 @@ def under_code_q(field: str, code: str) -> Q:
     by its region key) instead of joining the region table on every row: a town's 5,000 orders
     among 100,000 counted by status in 7 ms instead of 93 ms (a hash join over the whole table).
     """
-    ids = Region.objects.filter(code__startswith=code).values("id")
-    return Q(InSubquery(F(field), Subquery(ids)))
+    return Q(InSubquery(F(field), RegionIdsUnder(code)))
 
 
 def scope_code(user: User) -> str | None:

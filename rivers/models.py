@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
-from core.scoping import EVERYWHERE, InSubquery, scope_code, under_code_q
+from core.scoping import EVERYWHERE, InSubquery, region_ids_under, scope_code, under_code_q
 
 # The longest river in Shanghai's network (the Huangpu) is 113 km; anything past this in a
 # town's registry is a typing error (km entered as metres), not a river.
@@ -25,7 +25,7 @@ def in_region_q(code: str) -> Q:
     first (:class:`InSubquery`); for a whole district nearly every river matches, and the
     plain ``IN`` filter on the ordered index stops after one page.
     """
-    region_ids = Region.objects.filter(code__startswith=code).values("id")
+    region_ids = region_ids_under(code)
     crossing = River.regions.through.objects.filter(region_id__in=region_ids).values("river_id")
     if len(code) < Region.CODE_LENGTH[Region.Kind.TOWN]:
         return Q(region_id__in=region_ids) | Q(pk__in=crossing)
