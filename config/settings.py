@@ -354,10 +354,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["core.authentication.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.FilterBackend",  # django-filter's, skipped when no filter is asked for
-        "rest_framework.filters.SearchFilter",
+        "core.filters.SearchFilter",  # DRF's, skipped when no ?search= is given
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.Pagination",
+    # DRF's, with a shortcut for clients that accept JSON or anything (core/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BooleanWidget
+from rest_framework import filters
 
 
 class AnyYesNoWidget(BooleanWidget):
@@ -72,5 +73,15 @@ class FilterBackend(DjangoFilterBackend):
             return queryset
         names = tuple(filterset_class.base_filters)
         if not any(param.startswith(names) for param in request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's ``?search=``, skipped at once when the request does not ask for it (DRF parses
+    the empty term and checks the view's fields on every request of every list)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not request.query_params.get(self.search_param):
             return queryset
         return super().filter_queryset(request, queryset, view)
