@@ -232,3 +232,59 @@ def test_an_exact_count_is_never_remembered(api_client, rivers, district_token, 
         assert count_queries(captured) == 1
     factories.RiverFactory(region=River.objects.first().region, code="K006")
     assert api_client.get("/api/v1/rivers/", {"page_size": 2}, **auth(key)).json()["count"] == 6
+
+
+def pages_of(client, url, key, size, **params) -> list[list[int]]:
+    found, number = [], 1
+    while True:
+        body = client.get(url, {"page": number, "page_size": size, **params}, **auth(key)).json()
+        found.append([row["id"] for row in body["results"]])
+        if not body["next"]:
+            return found
+        number += 1
+
+
+@pytest.mark.parametrize("url", ["/api/v1/rivers/", "/api/v1/patrols/", "/api/v1/chiefs/"])
+def test_a_deep_page_read_ids_first_holds_the_same_rows(api_client, two_towns, monkeypatch, url):
+    from core import pagination
+
+    d = two_towns
+    for river in (d.river_a1, d.river_a2, d.river_b1):
+        PatrolFactory.create_batch(2, chief=d.chief_a1.chief, river=river)
+    _, key = d.read_token
+    plain = pages_of(api_client, url, key, 2)
+    plain_desc = pages_of(api_client, url, key, 2, ordering="-pk")
+    monkeypatch.setattr(pagination, "IDS_FIRST_FROM", 2)
+    assert pages_of(api_client, url, key, 2) == plain
+    assert pages_of(api_client, url, key, 2, ordering="-pk") == plain_desc
+    assert len(plain) >= 3
+
+
+def test_a_deep_page_read_ids_first_costs_one_more_query_and_stays_in_scope(
+    api_client, two_towns, monkeypatch
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from core import pagination
+    from core.services import create_api_client
+
+    d = two_towns
+    _, key = create_api_client(name="a", region=d.town_a, scope="read")
+    api_client.get("/api/v1/rivers/", **auth(key))  # its last use written
+    params = {"page": 2, "page_size": 1}
+    with CaptureQueriesContext(connection) as plain:
+        page_2 = api_client.get("/api/v1/rivers/", params, **auth(key)).json()
+    monkeypatch.setattr(pagination, "IDS_FIRST_FROM", 1)
+    with CaptureQueriesContext(connection) as ids_first:
+        again = api_client.get("/api/v1/rivers/", params, **auth(key))
+    assert len(ids_first) == len(plain) + 1
+    assert again.json()["results"] == page_2["results"]
+    seen = [
+        row["id"]
+        for number in (1, 2, 3)
+        for row in api_client.get(
+            "/api/v1/rivers/", {"page": number, "page_size": 1}, **auth(key)
+        ).json()["results"]
+    ]
+    assert set(seen) == set(River.objects.visible_to(d.office_a).values_list("pk", flat=True))
+    assert d.river_b1.pk not in seen
