@@ -56,6 +56,9 @@ class RegionIdsUnder(models.Expression):
         super().__init__()
         self.code = code
 
+    def resolve_expression(self, *args, **kwargs):
+        return self  # nothing in it refers to the outer query
+
     def as_sql(self, compiler, connection, **extra):
         quote = connection.ops.quote_name
         code_column = f"scope_r.{quote(Region._meta.get_field('code').column)}"

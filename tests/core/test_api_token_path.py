@@ -185,3 +185,47 @@ def test_what_a_request_sets_on_its_user_stays_with_that_request(two_towns, clie
     again, _token = authentication.ApiTokenAuthentication().authenticate_credentials(key)
     assert again.first_name != "changed by a view"
     assert again is not user
+
+
+# --- the paths the short stack remembers -----------------------------------------------------
+
+
+def test_a_remembered_path_leads_to_the_same_view_and_row(two_towns, client, monkeypatch):
+    from django.urls.resolvers import URLResolver
+
+    from core import middleware
+
+    middleware._resolved.clear()
+    _t, key = two_towns.read_token
+    calls = []
+    original = URLResolver.resolve
+
+    def counted(self, path):
+        calls.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(URLResolver, "resolve", counted)
+    for river in (two_towns.river_a1, two_towns.river_b1, two_towns.river_a1):
+        response = client.get(f"/api/v1/rivers/{river.pk}/", **token(key))
+        assert response.json()["code"] == river.code
+    assert client.get("/api/v1/rivers/", **token(key)).status_code == 200
+    resolved = len(calls)
+    assert client.get("/api/v1/rivers/", **token(key)).status_code == 200
+    assert client.get(f"/api/v1/rivers/{two_towns.river_b1.pk}/", **token(key)).status_code == 200
+    assert len(calls) == resolved  # both paths were remembered
+    # A path that leads nowhere is a 404 every time, and is not kept.
+    assert client.get("/api/v1/no-such-list/", **token(key)).status_code == 404
+    assert client.get("/api/v1/no-such-list/", **token(key)).status_code == 404
+    assert all(path != "/api/v1/no-such-list/" for _conf, path in middleware._resolved)
+
+
+def test_the_other_towns_token_gets_no_row_through_a_remembered_path(two_towns, client):
+    from core import middleware
+    from core.services import create_api_client
+
+    middleware._resolved.clear()
+    url = f"/api/v1/rivers/{two_towns.river_b1.pk}/"
+    _t, district_key = two_towns.read_token
+    assert client.get(url, **token(district_key)).status_code == 200
+    _t, town_a_key = create_api_client(name="a", region=two_towns.town_a, scope="read")
+    assert client.get(url, **token(town_a_key)).status_code == 404
