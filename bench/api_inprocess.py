@@ -4,7 +4,8 @@ Calls the bench's WSGI application (``bench/floor_wsgi.py``: the app plus the ra
 directly, endpoint after endpoint, interleaved over rounds, and prints per endpoint the median
 milliseconds a request, the queries it made, and how many times the floor's cost it is. Quieter
 than ``bench/load.py`` on a busy machine (one process, one core), so it is the tool to iterate
-with; ``--profile <label>`` prints the cProfile of that endpoint's requests instead.
+with; ``--profile <label>`` prints the cProfile of that endpoint's requests instead (env
+``PROFILE_LINES``: how many lines, 60; ``PROFILE_DUMP=<file>``: the stats for pstats too).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_district \\
         .venv/bin/python bench/api_inprocess.py [--rounds 5] [--requests 20] [--only rivers]
@@ -115,9 +116,11 @@ def main() -> None:
         for _ in range(args.requests):
             call(app, path, headers)
         profiler.disable()
+        if os.environ.get("PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["PROFILE_DUMP"])
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-        stats.print_stats(60)
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", 60)))
         print(out.getvalue())
         return
 
