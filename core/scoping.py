@@ -72,6 +72,33 @@ class RegionIdsUnder(models.Expression):
         )
 
 
+class RowsUnder(models.Expression):
+    """``(SELECT <column> FROM <model's table> WHERE <region> IN (<regions under code>))``:
+    one column of the rows placed in a region subtree, written out as :class:`RegionIdsUnder`
+    is; e.g. ``RowsUnder(River.regions.through, "river", "region", code)``, the rivers that
+    cross a region under ``code``."""
+
+    output_field = models.BigAutoField()
+
+    def __init__(self, model: type[models.Model], column: str, region: str, code: str):
+        super().__init__()
+        self.model, self.column, self.region, self.code = model, column, region, code
+
+    def resolve_expression(self, *args, **kwargs):
+        return self  # nothing in it refers to the outer query
+
+    def as_sql(self, compiler, connection, **extra):
+        quote = connection.ops.quote_name
+        meta = self.model._meta
+        regions, params = RegionIdsUnder(self.code).as_sql(compiler, connection)
+        return (
+            f"(SELECT scope_t.{quote(meta.get_field(self.column).column)} "
+            f"FROM {quote(meta.db_table)} scope_t "
+            f"WHERE scope_t.{quote(meta.get_field(self.region).column)} IN {regions})",
+            params,
+        )
+
+
 def region_ids_under(code: str) -> RegionIdsUnder:
     """The ids of the regions under ``code``, as a subquery (``region_id__in=...``)."""
     return RegionIdsUnder(code)

@@ -10,7 +10,14 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import Region, User
-from core.scoping import EVERYWHERE, InSubquery, region_ids_under, scope_code, under_code_q
+from core.scoping import (
+    EVERYWHERE,
+    InSubquery,
+    RowsUnder,
+    region_ids_under,
+    scope_code,
+    under_code_q,
+)
 
 # The longest river in Shanghai's network (the Huangpu) is 113 km; anything past this in a
 # town's registry is a typing error (km entered as metres), not a river.
@@ -26,14 +33,11 @@ def in_region_q(code: str) -> Q:
     plain ``IN`` filter on the ordered index stops after one page.
     """
     region_ids = region_ids_under(code)
-    crossing = River.regions.through.objects.filter(region_id__in=region_ids).values("river_id")
+    crossing = RowsUnder(River.regions.through, "river", "region", code)
     if len(code) < Region.CODE_LENGTH[Region.Kind.TOWN]:
         return Q(region_id__in=region_ids) | Q(pk__in=crossing)
-    # Unordered: River's default order would sort a town's 2,500 ids by code for nothing.
-    owned = River.objects.filter(region_id__in=region_ids).order_by().values("id")
-    return Q(InSubquery(models.F("pk"), models.Subquery(owned))) | Q(
-        InSubquery(models.F("pk"), models.Subquery(crossing))
-    )
+    owned = RowsUnder(River, "id", "region", code)
+    return Q(InSubquery(models.F("pk"), owned)) | Q(InSubquery(models.F("pk"), crossing))
 
 
 def river_in_region_q(code: str, field: str) -> Q:
@@ -44,14 +48,11 @@ def river_in_region_q(code: str, field: str) -> Q:
     ``EXISTS`` (building and compiling that nesting cost an empty list of measures more than
     its SQL). A row without a river matches none.
     """
-    region_ids = Region.objects.filter(code__startswith=code).values("id")
-    crossing = River.regions.through.objects.filter(region_id__in=region_ids).values("river_id")
-    owned = River.objects.filter(region_id__in=region_ids).order_by().values("id")
+    crossing = RowsUnder(River.regions.through, "river", "region", code)
+    owned = RowsUnder(River, "id", "region", code)
     if len(code) < Region.CODE_LENGTH[Region.Kind.TOWN]:
         return Q(**{f"{field}__in": owned}) | Q(**{f"{field}__in": crossing})
-    return Q(InSubquery(models.F(field), models.Subquery(owned))) | Q(
-        InSubquery(models.F(field), models.Subquery(crossing))
-    )
+    return Q(InSubquery(models.F(field), owned)) | Q(InSubquery(models.F(field), crossing))
 
 
 class RiverQuerySet(models.QuerySet):

@@ -42,3 +42,19 @@ def test_a_new_village_is_in_scope_at_once(two_towns):
     river = factories.RiverFactory(region=village)
     assert river in set(River.objects.visible_to(d.office_a))
     assert river not in set(River.objects.visible_to(d.office_b))
+
+
+def test_rivers_owned_by_or_crossing_a_subtree_are_the_joined_definitions_rows(two_towns):
+    from django.db.models import Q
+
+    from rivers.models import in_region_q
+
+    d = two_towns
+    for region in (d.district, d.town_a, d.town_b, d.village_a1, d.village_b2):
+        joined = River.objects.filter(
+            Q(region__code__startswith=region.code) | Q(regions__code__startswith=region.code)
+        ).distinct()
+        assert set(River.objects.filter(in_region_q(region.code))) == set(joined)
+    # The river owned by town B that crosses village A1 is seen from A1, not from A2.
+    assert d.border_river in River.objects.filter(in_region_q(d.village_a1.code))
+    assert d.border_river not in River.objects.filter(in_region_q(d.village_a2.code))
