@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connections
 from django.db.models import Q, QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, NamedValuesListIterable
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
@@ -289,7 +289,7 @@ def page_rows(queryset, offset: int, limit: int) -> list:
     everything the list shows, put back in order: about half the time on page 900 (EXPLAIN
     ANALYZE, bench/district.py), one more query.
     """
-    if offset < IDS_FIRST_FROM or not _plain_model_query(queryset):
+    if offset < IDS_FIRST_FROM or not _rows_by_pk(queryset):
         return list(queryset[offset : offset + limit])
     ids = list(
         queryset.prefetch_related(None).values_list("pk", flat=True)[offset : offset + limit]
@@ -300,16 +300,17 @@ def page_rows(queryset, offset: int, limit: int) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _plain_model_query(queryset) -> bool:
-    """Model rows of one query (not values, a union, DISTINCT or an already sliced one)."""
+def _rows_by_pk(queryset) -> bool:
+    """Rows of one query that carry their ``pk``: models, or named tuples with a ``pk``
+    column (``core.rows``); not a union, DISTINCT or an already sliced query."""
     query = getattr(queryset, "query", None)
-    return (
-        isinstance(queryset, QuerySet)
-        and queryset._iterable_class is ModelIterable
-        and not query.combinator
-        and not query.distinct
-        and not query.is_sliced
-    )
+    if not isinstance(queryset, QuerySet) or query.combinator or query.distinct:
+        return False
+    if query.is_sliced:
+        return False
+    if queryset._iterable_class is NamedValuesListIterable:
+        return "pk" in query.values_select
+    return queryset._iterable_class is ModelIterable
 
 
 def cheap_count(queryset) -> tuple[int, bool]:
