@@ -279,6 +279,10 @@ CELERY_TASK_ACKS_LATE = True
 # visibility timeout (every task claims its row, so running it again is harmless).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection after every task unless this is set;
+# config/celery.py closes only the broken or old ones instead (CONN_MAX_AGE), as Django does
+# between requests.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1_000_000)
 # A safety net only (KB; a pool process past it is replaced after its task): lab imports hold
 # one chunk at a time and hand memory back when they end (core.memory).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=None)
