@@ -200,35 +200,94 @@ def _message_id(delivery: Delivery) -> str:
     return f"<{delivery.idempotency_key}@{domain or 'localhost'}>"
 
 
-def _send_email(delivery: Delivery, notification: Notification, address: str) -> None:
+class Mailer:
+    """One SMTP connection for a chunk of e-mails: opened for the first, kept for the next.
+
+    A connection per message was a TCP connect, a greeting, EHLO (and TLS and a login on a real
+    server) for every e-mail. A refusal (the server answered no) leaves the session usable, as
+    ``smtplib`` resets it; any other error drops the connection and the next e-mail opens a new
+    one. A connection left idle for ``IDLE_CHECK_SECONDS`` is checked (NOOP) before it is used
+    again, so a server that closed it meanwhile costs a reconnect, never an "unknown" outcome.
+    """
+
+    IDLE_CHECK_SECONDS = 10.0
+
+    def __init__(self) -> None:
+        self.connection = None
+        self.used_at = 0.0
+        self.opened = 0
+
+    def _open(self):
+        idle = time.monotonic() - self.used_at > self.IDLE_CHECK_SECONDS
+        if self.connection is not None and idle and not _still_open(self.connection):
+            self.close()
+        if self.connection is None:
+            connection = get_connection()
+            try:
+                connection.open()
+            except Exception as exc:  # no connection, refused greeting or login: nothing left
+                raise Undelivered(f"SMTP: {exc!r}") from exc
+            self.connection = connection
+            self.opened += 1
+        return self.connection
+
+    def send(self, message: EmailMessage) -> None:
+        connection = self._open()
+        try:
+            connection.send_messages([message])
+        except (
+            smtplib.SMTPRecipientsRefused,
+            smtplib.SMTPSenderRefused,
+            smtplib.SMTPDataError,
+        ) as exc:
+            # The server answered, and said no.
+            raise Undelivered(f"SMTP refused: {exc!r}") from exc
+        except Exception as exc:
+            # A dropped connection or a timeout after the data left: maybe delivered.
+            self.close()
+            raise OutcomeUnknown(f"SMTP: no answer: {exc!r}") from exc
+        finally:
+            self.used_at = time.monotonic()
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _still_open(connection) -> bool:
+    """A NOOP on an SMTP session (other backends have nothing to check)."""
+    smtp = getattr(connection, "connection", None)
+    if smtp is None or not hasattr(smtp, "noop"):
+        return True
+    try:
+        return smtp.noop()[0] == 250
+    except Exception:
+        return False
+
+
+def _send_email(
+    delivery: Delivery, notification: Notification, address: str, mailer: Mailer | None = None
+) -> None:
+    """Hand one e-mail to the SMTP server, on the chunk's connection when there is one."""
     body = notification.body
     if notification.url:
         body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
     message = EmailMessage(
         notification.title, body, None, [address], headers={"Message-ID": _message_id(delivery)}
     )
-    connection = get_connection()
+    if mailer is not None:
+        mailer.send(message)
+        return
+    mailer = Mailer()
     try:
-        connection.open()
-    except Exception as exc:  # no connection, refused greeting or login: nothing left
-        raise Undelivered(f"SMTP: {exc!r}") from exc
-    try:
-        connection.send_messages([message])
-    except (
-        smtplib.SMTPRecipientsRefused,
-        smtplib.SMTPSenderRefused,
-        smtplib.SMTPDataError,
-    ) as exc:
-        # The server answered, and said no.
-        raise Undelivered(f"SMTP refused: {exc!r}") from exc
-    except Exception as exc:
-        # A dropped connection or a timeout after the data left: maybe delivered.
-        raise OutcomeUnknown(f"SMTP: no answer: {exc!r}") from exc
+        mailer.send(message)
     finally:
-        try:
-            connection.close()
-        except Exception:
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+        mailer.close()
 
 
 def _send_sms(delivery: Delivery, notification: Notification, phone: str) -> None:
@@ -297,6 +356,18 @@ def deliver(*, delivery_id: int) -> str:
     return S.SENT
 
 
+# What sending reads of a delivery, its notification and recipient (a user row is wide).
+SENT_FIELDS = (
+    "channel",
+    "attempts",
+    "notification__title",
+    "notification__body",
+    "notification__url",
+    "notification__recipient__email",
+    "notification__recipient__phone",
+)
+
+
 def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
     """Send a chunk of deliveries; returns how many became of each kind ("sent", "skipped",
     "unknown", "failed", "not pending", "handed back").
@@ -335,7 +406,10 @@ def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
     mine = Delivery.objects.filter(claimed_at=claimed_at, status=S.SENDING)
     rows, no_address = [], []
     for delivery in (
-        Delivery.objects.filter(pk__in=ids).select_related("notification__recipient").order_by("pk")
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("notification__recipient")
+        .only(*SENT_FIELDS)
+        .order_by("pk")
     ):
         (rows if _address(delivery) else no_address).append(delivery)
     if no_address:
@@ -343,6 +417,22 @@ def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
             status=S.SKIPPED, attempts=F("attempts") + 1
         )
     budget = min(lease.total_seconds() / 2, settings.NOTICES_TASK_TIME_LIMIT * 0.75)
+    mailer = Mailer()  # one SMTP connection for the chunk's e-mails
+    try:
+        return _send_groups(rows, claimed_at, counts, budget, mailer)
+    finally:
+        mailer.close()
+
+
+def _send_groups(
+    rows: list[Delivery],
+    claimed_at: datetime,
+    counts: Counter[str],
+    budget: float,
+    mailer: Mailer,
+) -> dict[str, int]:
+    """:func:`deliver_many` past the claim: hand over, send and record, a group at a time."""
+    mine = Delivery.objects.filter(claimed_at=claimed_at, status=S.SENDING)
     started = time.monotonic()
     group_size = settings.NOTICES_HANDOVER_GROUP
     sent: list[int] = []  # sent, to be marked so with the next group's hand-over
@@ -364,7 +454,7 @@ def deliver_many(*, delivery_ids: Sequence[int]) -> dict[str, int]:
             counts[S.SENT] += _mark_sent(sent, claimed_at)
             ours = _hand_over(group, claimed_at)
         counts["not pending"] += len(group) - len(ours)
-        sent = _send_each(ours, claimed_at, counts)
+        sent = _send_each(ours, claimed_at, counts, mailer)
     counts[S.SENT] += _mark_sent(sent, claimed_at)
     return {k: v for k, v in counts.items() if v}
 
@@ -394,9 +484,11 @@ def _mark_sent(pks: list[int], claimed_at: datetime) -> int:
     ).update(status=S.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="")
 
 
-def _send_each(group: list[Delivery], claimed_at: datetime, counts: Counter[str]) -> list[int]:
+def _send_each(
+    group: list[Delivery], claimed_at: datetime, counts: Counter[str], mailer: Mailer
+) -> list[int]:
     """Send each delivery handed over; returns the ids sent (a failure or an unknown outcome
-    is written at once, as :func:`deliver` does)."""
+    is written at once, as :func:`deliver` does). E-mails go on the chunk's connection."""
     sent = []
 
     def row(delivery):
@@ -406,7 +498,7 @@ def _send_each(group: list[Delivery], claimed_at: datetime, counts: Counter[str]
         notification = delivery.notification
         try:
             if delivery.channel == Delivery.Channel.EMAIL:
-                _send_email(delivery, notification, _address(delivery))
+                _send_email(delivery, notification, _address(delivery), mailer=mailer)
             else:
                 _send_sms(delivery, notification, _address(delivery))
         except OutcomeUnknown as exc:

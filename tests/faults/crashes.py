@@ -48,9 +48,9 @@ if point in ("sms", "email"):
     _send = {"sms": services._send_sms, "email": services._send_email}
 
     def _wrap(channel):
-        def send(delivery, notification, address):
+        def send(delivery, notification, address, **kwargs):
             _maybe_die(channel)
-            return _send[channel](delivery, notification, address)
+            return _send[channel](delivery, notification, address, **kwargs)
 
         return send
 

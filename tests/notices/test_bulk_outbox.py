@@ -165,11 +165,11 @@ def test_a_worker_dying_mid_chunk_leaves_its_group_unknown_and_the_rest_pending(
     real_email, real_sms = services._send_email, services._send_sms
 
     def dies_at_the_fourth(real):
-        def send(delivery, notification, address):
+        def send(delivery, notification, address, **kwargs):
             calls.append(delivery.pk)
             if len(calls) == 4:
                 raise Crash
-            return real(delivery, notification, address)
+            return real(delivery, notification, address, **kwargs)
 
         return send
 
