@@ -80,6 +80,12 @@ def rivers_of(*, chief_ids, on: date) -> dict[int, list[ChiefAssignment]]:
         ChiefAssignment.objects.current(on=on)
         .filter(chief_id__in=list(chief_ids), river__is_active=True)
         .select_related("river", "reach")
+        # What a letter says of a river and reach (a river row is wide).
+        .only(
+            "chief_id",
+            *(f"river__{name}" for name in ("name", "code", "level", "target_class")),
+            "reach__name",
+        )
         .order_by("chief_id", "river__code", "reach__position")
     )
     for row in rows:

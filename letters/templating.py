@@ -10,6 +10,7 @@ are refused too.
 import re
 from functools import lru_cache
 
+from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, Variable, VariableNode
 from django.template.defaulttags import (
@@ -23,8 +24,9 @@ from django.template.defaulttags import (
     WithNode,
 )
 from django.template.loader_tags import ExtendsNode, IncludeNode
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 # Scalar fields are None; lists of items are [schema]; objects are dicts.
 RIVER_FIELDS = {
@@ -304,13 +306,26 @@ def _variable(var, scope: dict):
     return schema
 
 
+@lru_cache(maxsize=16)
+def _l10n(language: str | None, thousands: bool) -> bool | None:
+    """None (format numbers for the language, Django's default) unless the language writes
+    them as Python does (no thousands separator, a decimal point): then False, which prints
+    them with ``str`` at once, the same text without a trip through the format lookups for
+    every number of every letter (a sixth of a letter's time)."""
+    samples = (0, 7, -12, 1234567, 98765432109, 0.5, 12.0, 99.9, -1234567.25)
+    return False if all(number_format(x) == str(x) for x in samples) else None
+
+
 @lru_cache(maxsize=64)
 def compiled(source: str):
     return ENGINE.from_string(source)
 
 
 def render(source: str, context: dict) -> str:
-    text = compiled(source).render(Context(context, autoescape=False))
+    """The letter text of ``context`` (plain JSON: numbers, strings, lists, dicts)."""
+    l10n = _l10n(get_language(), settings.USE_THOUSAND_SEPARATOR)
+    context = Context(context, autoescape=False, use_l10n=l10n)
+    text = compiled(source).render(context)
     text = "\n".join(line.rstrip() for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
