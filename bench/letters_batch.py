@@ -245,11 +245,15 @@ def main() -> None:
         f"{len(batches)} batches created with {n} letter rows in {time.perf_counter() - t0:.1f} s"
     )
     if connection.vendor == "postgresql":
-        # What autovacuum does to a freshly loaded table within a minute: without statistics
+        # What autovacuum does to freshly loaded tables within a minute: without statistics
         # the planner guesses a few thousand rivers and scans 120,000 for each chunk's chiefs
-        # (0.3 s a chunk). A server with autovacuum off (as this machine's) never gets them.
+        # (0.3 s a chunk); a server with autovacuum off (as this machine's) never gets them.
+        # Only the tables built here: the outbox's, analysed while clear() had emptied them,
+        # would look empty to the planner as they fill (a chunk's read then took minutes).
+        built = (User, Region, Chief, River, ChiefAssignment, Letter, LetterBatch)
         with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+            for model in built:
+                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     cpu0 = _cpu()
     if args.workers == 0:

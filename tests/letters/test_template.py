@@ -84,3 +84,30 @@ def test_a_template_that_fails_when_rendered_is_refused_before_saving(town, town
         services.save_template(town=town, subject="信", body=body, by=town_staff)
     assert "body" in caught.value.message_dict
     assert not LetterTemplate.objects.filter(town=town).exists()
+
+
+NUMBERS = {"a": 1234567, "b": -12, "c": 99.5, "d": 0, "e": True, "f": None, "g": [3, 4.25]}
+NUMBERS_SOURCE = (
+    "{{ a }}|{{ b }}|{{ c }}|{{ d }}|{{ e }}|{{ f }}|{% for x in g %}{{ x }};{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_numbers_print_as_the_language_formats_them(language):
+    from django.template import Context
+    from django.utils import translation
+
+    with translation.override(language):
+        localized = templating.compiled(NUMBERS_SOURCE).render(Context(NUMBERS, autoescape=False))
+        assert templating.render(NUMBERS_SOURCE, NUMBERS) == localized
+    assert localized == "1234567|-12|99.5|0|True|None|3;4.25;"
+
+
+def test_numbers_are_grouped_when_the_settings_ask_for_thousands_separators(settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    settings.NUMBER_GROUPING = 3
+    settings.THOUSAND_SEPARATOR = ","
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert templating.render("{{ a }}", NUMBERS) == "1,234,567"

@@ -185,3 +185,69 @@ def test_a_worker_dying_mid_chunk_leaves_its_group_unknown_and_the_rest_pending(
     # got it: pending, safe to send. Group 3 never handed over: pending.
     assert [status[pk] for pk in ids] == [S.SENT, S.SENT, S.UNKNOWN] + [S.PENDING] * 3
     assert len(mail.outbox) + len(LocmemBackend.outbox) == 3
+
+
+class CountingBackend:
+    """An e-mail connection that counts how often it is opened; refuses or drops on demand."""
+
+    opened: list = []
+    sent: list = []
+    fail: dict = {}  # recipient -> exception class raised when sending to it
+
+    def __init__(self, **kwargs):
+        self.connection = None
+
+    def open(self):
+        self.connection = object()
+        CountingBackend.opened.append(self)
+        return True
+
+    def close(self):
+        self.connection = None
+
+    def send_messages(self, messages):
+        for message in messages:
+            exc = CountingBackend.fail.get(message.to[0])
+            if exc is not None:
+                raise exc(message.to[0], "no")
+            CountingBackend.sent.append(message.to[0])
+        return len(messages)
+
+
+@pytest.fixture
+def counting_mail(settings):
+    settings.EMAIL_BACKEND = "tests.notices.test_bulk_outbox.CountingBackend"
+    CountingBackend.opened, CountingBackend.sent, CountingBackend.fail = [], [], {}
+    return CountingBackend
+
+
+def test_a_chunk_sends_its_emails_on_one_connection(
+    people, counting_mail, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people), channels=(Delivery.Channel.EMAIL,))
+    ids = list(Delivery.objects.values_list("pk", flat=True))
+    assert services.deliver_many(delivery_ids=ids) == {S.SENT: 3}
+    assert len(counting_mail.opened) == 1
+    assert sorted(counting_mail.sent) == sorted(u.email for u in people)
+
+
+def test_a_refusal_keeps_the_connection_and_a_dropped_one_is_opened_again(
+    people, counting_mail, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    counting_mail.fail = {
+        people[0].email: lambda rcpt, msg: smtplib.SMTPRecipientsRefused({rcpt: (550, msg)}),
+        people[1].email: smtplib.SMTPServerDisconnected,
+    }
+    with django_capture_on_commit_callbacks():
+        services.notify_many(messages=messages(people), channels=(Delivery.Channel.EMAIL,))
+    ids = list(Delivery.objects.order_by("notification__recipient_id").values_list("pk", flat=True))
+    counts = services.deliver_many(delivery_ids=ids)
+    assert counts == {"failed": 1, S.UNKNOWN: 1, S.SENT: 1}
+    status = {d.notification.recipient_id: d.status for d in Delivery.objects.all()}
+    assert [status[u.pk] for u in people] == [S.PENDING, S.UNKNOWN, S.SENT]
+    # Refused: the same connection went on; dropped: the next e-mail opened a new one.
+    assert len(counting_mail.opened) == 2
+    assert counting_mail.sent == [people[2].email]
