@@ -174,52 +174,8 @@ class DirectiveSerializer(RowsMixin, serializers.ModelSerializer):
     def to_representation(self, d):
         if isinstance(d, tuple):
             return self.row(d)  # a list's plain row (core.rows)
-        if type(self) is not DirectiveSerializer:
-            return super().to_representation(d)
-        # A plain dict with the values DRF's field-by-field path gives (a list of 50 orders
-        # spent more in that machinery than in its query); dates, times and decimals through
-        # DRF's own fields (time zone, "Z", decimal places).
-        moment, day, place = (
-            _MOMENT.to_representation,
-            _DAY.to_representation,
-            _DEGREES.to_representation,
-        )
-        village, chief = d.target_village, d.target_chief
-        return {
-            "id": d.pk,
-            "number": d.number,
-            "year": d.year,
-            "serial": d.serial,
-            "title": d.title,
-            "description": d.description,
-            "requirement": d.requirement,
-            "river": d.river_id,
-            "river_name": d.river.name,
-            "reach": d.reach_id,
-            "location": d.location,
-            "latitude": None if d.latitude is None else place(d.latitude),
-            "longitude": None if d.longitude is None else place(d.longitude),
-            "source": d.source,
-            "source_ref": d.source_ref,
-            "severity": d.severity,
-            "target_village": d.target_village_id,
-            "target_village_name": None if village is None else village.name,
-            "target_chief": d.target_chief_id,
-            "target_chief_name": None if chief is None else chief.user.display_name,
-            "issued_by_name": d.issued_by.display_name,
-            "issued_on": day(d.issued_on),
-            "original_deadline": day(d.original_deadline),
-            "deadline": day(d.deadline),
-            "status": d.status,
-            "overdue": d.is_overdue(),
-            "accepted_at": None if d.accepted_at is None else moment(d.accepted_at),
-            "rectified_at": None if d.rectified_at is None else moment(d.rectified_at),
-            "closed_at": None if d.closed_at is None else moment(d.closed_at),
-            "extensions_granted": d.extensions_granted,
-            "finding": d.finding_id,
-            "work_order": d.work_order_id,
-            "modified_at": moment(d.modified_at),
-        }
+        # One order (a detail, a write's answer): DRF's own path.
+        return super().to_representation(d)
 
 
 class DirectiveCreateSerializer(serializers.Serializer):

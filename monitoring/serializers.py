@@ -258,23 +258,8 @@ class SampleSerializer(RowsMixin, serializers.ModelSerializer):
     def to_representation(self, s):
         if isinstance(s, tuple):
             return self.row(s)  # a list's plain row (core.rows)
-        if type(self) is not SampleSerializer:
-            return super().to_representation(s)
-        # A plain dict with the values DRF's field-by-field path gives (a list of 50 samples
-        # spent more in that machinery than in its query); the time through DRF's own field.
-        return {
-            "id": s.pk,
-            "client_key": s.client_key,
-            "point": s.point.code,
-            "sampled_at": _MOMENT.to_representation(s.sampled_at),
-            "sampler": s.sampler,
-            "lab": s.lab,
-            "sampling_depth_m": None if s.sampling_depth_m is None else float(s.sampling_depth_m),
-            "water_depth_cm": None if s.water_depth_cm is None else float(s.water_depth_cm),
-            "source": s.source,
-            "values": self.get_values(s),
-            **self._judged(s),
-        }
+        # One sample (a detail, a write's answer): DRF's own path.
+        return super().to_representation(s)
 
 
 # --- the sample list's rows, read without model instances ---------------------------------
