@@ -113,14 +113,17 @@ class Pagination(BasePagination):
             return self.page_size
         return max(1, min(size, self.max_page_size))
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, *, total: int | None = None):
+        """A page of ``queryset``. ``total``: how many rows it holds, when the caller knows
+        it without a query; given as the count instead of counting them, up to
+        ``API_EXACT_COUNT_UP_TO`` (past it the answer stays the estimate, as for any list)."""
         self.request = request
         self.page_size_now = self.get_page_size(request)
         params = request.query_params
         self.keyset = "cursor" in params or "modified_since" in params
         if self.keyset:
             return self._keyset_page(queryset, params, view)
-        return self._number_page(queryset, params)
+        return self._number_page(queryset, params, total)
 
     def get_paginated_response(self, data):
         return Response(
@@ -175,7 +178,7 @@ class Pagination(BasePagination):
 
     # --- page numbers --------------------------------------------------------------------
 
-    def _number_page(self, queryset, params):
+    def _number_page(self, queryset, params, total: int | None = None):
         try:
             number = int(params.get("page", 1))
         except ValueError:
@@ -192,6 +195,8 @@ class Pagination(BasePagination):
             raise NotFound(_("无效页面。"))
         if not has_next:
             self.count, self.count_exact = offset + len(rows), True  # no query needed
+        elif total is not None and total <= settings.API_EXACT_COUNT_UP_TO:
+            self.count, self.count_exact = total, True
         else:
             self.count, self.count_exact = self._count(queryset, params)
         url = self.request.build_absolute_uri()

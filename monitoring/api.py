@@ -224,18 +224,16 @@ class RiverStatusView(APIView):
                 visible_regions(request.user).filter(kind=Region.Kind.VILLAGE),
                 code=request.query_params["village"],
             )
-        rows = selectors.stored_status_values(
+        rows, total = selectors.stored_status_values(
             user=request.user,
             period=period,
             village=village,
             only=request.query_params.get("only", ""),
         )
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(rows, request, view=self)
+        page = paginator.paginate_queryset(rows, request, view=self, total=total)
         villages = selectors.village_codes([r.river_id for r in page])
-        response = paginator.get_paginated_response(
-            [serializers.status_row_json(r, villages.get(r.river_id, [])) for r in page]
-        )
+        response = paginator.get_paginated_response(serializers.status_rows_json(page, villages))
         response.data = {
             "period": period.key,
             "start": period.start,

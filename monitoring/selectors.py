@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.lookups import IdArray
 from core.models import Region, User
 from monitoring import standards
 from monitoring.models import VALUE_FIELDS, ImportJob, MonitoringPoint, Sample
@@ -410,27 +411,33 @@ ONLY = {
 
 def _stored_statuses(*, user: User, period: Period, village: Region | None, only: str):
     """The period's stored statuses of the monitored rivers the user may see (``only``
-    applied), the missing ones computed and stored first. Two queries when all are stored
-    (the rivers, the stored check)."""
+    applied), the missing ones computed and stored first, and how many there are when that
+    is known without counting (None with ``only``). Two queries when all are stored (the
+    rivers, the stored check)."""
     from monitoring import status_store
     from monitoring.models import RiverPeriodStatus
 
-    # The ids once: the scope's subqueries cost more than the rows, read two or three times.
-    river_ids = monitored_river_ids(user=user, village=village)
-    status_store.ensure(river_ids=river_ids, periods=[period])
+    # The ids once: the scope's subqueries cost more than the rows, read two or three times;
+    # as one array literal (core.lookups.IdArray), made once for every query that sends it.
+    river_ids = IdArray(monitored_river_ids(user=user, village=village))
+    status_store.ensure(river_ids=river_ids.ids, periods=[period])
     rows = RiverPeriodStatus.objects.filter(
         period_start=period.start,
         period_end=period.end,
         basis=status_store.basis(),
         river_id__any=river_ids,  # one array parameter (core/lookups.py)
     )
+    # Once ensured, each of these rivers has exactly one row of the period and rules (unique
+    # by period and river): without ``only``, the rows are the rivers, and need no count.
+    total = None if only in ONLY else len(river_ids)
     if only in ONLY:
         rows = rows.filter(ONLY[only])
-    return rows.annotate(
+    rows = rows.annotate(
         class_rank=Coalesce("water_class", 0),
         odour_rank=Coalesce("black_odour", 0),
         river_code=F("river__code"),
     ).order_by("-class_rank", "-odour_rank", "river_code", "pk")
+    return rows, total
 
 
 def stored_status_rows(
@@ -445,9 +452,9 @@ def stored_status_rows(
     turn it into a :class:`RiverRow` with :func:`status_row`, count it with
     :func:`stored_summary`. The API reads the same rows as tuples (:func:`stored_status_values`).
     """
+    rows, _total = _stored_statuses(user=user, period=period, village=village, only=only)
     return (
-        _stored_statuses(user=user, period=period, village=village, only=only)
-        .select_related("river__region")
+        rows.select_related("river__region")
         .defer("river__geometry")
         .prefetch_related(
             Prefetch(
@@ -487,11 +494,11 @@ def stored_status_values(
     *, user: User, period: Period, village: Region | None = None, only: str = ""
 ):
     """:func:`stored_status_rows` as tuples of ``STATUS_ROW_FIELDS`` (with attributes, for
-    the cursors), no model instances; the villages of a page's rivers come from
+    the cursors), no model instances, and their number when it is known without a count
+    query (None with ``only``): ``(rows, total)``. The villages of a page's rivers come from
     :func:`village_codes`. One query for a page."""
-    return _stored_statuses(user=user, period=period, village=village, only=only).values_list(
-        *STATUS_ROW_FIELDS, named=True
-    )
+    rows, total = _stored_statuses(user=user, period=period, village=village, only=only)
+    return rows.values_list(*STATUS_ROW_FIELDS, named=True), total
 
 
 def village_codes(river_ids: list[int]) -> dict[int, list[str]]:

@@ -556,8 +556,15 @@ def status_json(row) -> dict:
     }
 
 
-def status_row_json(r, villages: list[str]) -> dict:
+# The enums' API words by stored value (the same in every language).
+_QUALITY_WORD = {q.value: q.name.lower() for q in standards.Quality}
+_ODOUR_WORD = {o.value: o.name.lower() for o in standards.Odour}
+
+
+def status_row_json(r, villages: list[str], words: dict | None = None) -> dict:
     """A row of ``selectors.stored_status_values`` as ``status_json`` gives the river."""
+    if words is None:
+        words = _words_now()
     cls, quality, odour = r.water_class, r.quality, r.black_odour
     return {
         "river": r.river_id,
@@ -566,18 +573,24 @@ def status_row_json(r, villages: list[str]) -> dict:
         "water_type": r.river__water_type,
         "villages": villages,
         "water_class": cls,
-        "label": standards.class_label(cls) if cls else None,
-        "quality": None if quality is None else standards.Quality(quality).name.lower(),
+        "label": _label(cls, words) if cls else None,
+        "quality": None if quality is None else _QUALITY_WORD[quality],
         "target_class": r.target_class,
         "meets_target": r.meets_target,
-        "black_odour": None if odour is None else standards.Odour(odour).name.lower(),
-        "deciding": [_stored_item(i) for i in r.detail__deciding],
+        "black_odour": None if odour is None else _ODOUR_WORD[odour],
+        "deciding": [_stored_item(i, words) for i in r.detail__deciding],
         "trend": r.trend,
         "previous_class": r.previous_class,
         "method": r.method,
         "points": r.point_count,
         "samples": r.sample_count,
     }
+
+
+def status_rows_json(rows, villages: dict[int, list[str]]) -> list[dict]:
+    """A page of :func:`status_row_json` rows, the request's language looked up once."""
+    words = _words_now()
+    return [status_row_json(r, villages.get(r.river_id, []), words) for r in rows]
 
 
 class ItemSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from django.db import connections, router
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.lookups import IdArray
 from monitoring import standards
 from monitoring.models import MonitoringPoint, RiverPeriodStatus
 from monitoring.periods import Period
@@ -98,7 +99,7 @@ def ensure(*, river_ids: Iterable[int], periods: Iterable[Period]) -> int:
         stored = dict.fromkeys(((p.start, p.end) for p in periods), 0)
         for start, end, n in (
             RiverPeriodStatus.objects.filter(
-                _periods_q(periods), basis=basis(), river_id__any=chunk
+                _periods_q(periods), basis=basis(), river_id__any=IdArray(chunk)
             )
             .values_list("period_start", "period_end")
             .annotate(n=Count("id"))

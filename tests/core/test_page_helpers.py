@@ -9,6 +9,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.urls import reverse
 
+from core.lookups import IdArray
 from core.paginator import IdsFirstPaginator
 from core.params import page_number
 from core.widgets import LongSelect
@@ -153,6 +154,23 @@ def test_the_any_lookup_finds_what_in_finds(two_towns):
     assert list(by_river) == list(Patrol.objects.filter(river_id__in=ids))
     assert not River.objects.filter(pk__any=[]).exists()
     assert River.objects.exclude(pk__any=[]).count() == River.objects.count()
+
+
+def test_ids_held_in_an_id_array_find_what_the_list_finds(two_towns):
+    ids = IdArray([two_towns.river_a1.pk, str(two_towns.river_b2.pk), 10**12])
+    assert len(ids) == 3
+    assert ids == IdArray(ids.ids)
+    rivers = River.objects.filter(pk__any=ids)
+    assert set(rivers.values_list("pk", flat=True)) == {
+        two_towns.river_a1.pk,
+        two_towns.river_b2.pk,
+    }
+    # the same array sent by two queries of one queryset, and on a foreign key
+    assert rivers.count() == 2
+    assert list(Patrol.objects.filter(river_id__any=ids)) == list(
+        Patrol.objects.filter(river_id__in=ids.ids)
+    )
+    assert not River.objects.filter(pk__any=IdArray([])).exists()
 
 
 def test_the_ids_first_paginator_reads_the_rows_from_its_own_queryset(

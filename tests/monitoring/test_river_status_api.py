@@ -95,11 +95,34 @@ def test_a_row_read_as_a_tuple_equals_the_stored_statuses_json(two_towns):
     SampleFactory(point=point, sampled_at=at(2018, 4, 4), nh3n=0.5)  # a trend
     period = Period.parse("2018-05")
     models = list(selectors.stored_status_rows(user=d.office_a, period=period))
-    rows = list(selectors.stored_status_values(user=d.office_a, period=period))
+    rows, total = selectors.stored_status_values(user=d.office_a, period=period)
+    rows = list(rows)
+    assert total == len(rows) == len(models)
     assert [r.river_id for r in rows] == [m.river_id for m in models]
     assert silent.pk in {r.river_id for r in rows}
     villages = selectors.village_codes([r.river_id for r in rows])
-    assert [serializers.status_row_json(r, villages.get(r.river_id, [])) for r in rows] == [
+    assert serializers.status_rows_json(rows, villages) == [
         serializers.status_json(selectors.status_row(m)) for m in models
     ]
     assert villages[d.border_river.pk] == sorted([d.village_a1.code, d.village_b1.code])
+
+
+def test_a_page_of_many_counts_the_rivers_without_a_count_query(
+    api_client, two_towns, django_assert_num_queries
+):
+    d = two_towns
+    for i in range(7):
+        _river(d.village_a1, 0.3 + i)
+    _river(d.village_b1, 3.0)  # the other town's: not counted
+    api_client.force_authenticate(d.office_a)
+    api_client.get(URL)  # stores the statuses
+    # The rivers, the stored check, the page, the villages: the count is the rivers'.
+    with django_assert_num_queries(4):
+        first = api_client.get(f"{URL}&page_size=3").json()
+    assert (first["count"], first["count_exact"]) == (7, True)
+    # Narrowed by ``only``, the rows are counted (one more query).
+    with django_assert_num_queries(5):
+        only = api_client.get(f"{URL}&only=worse_than_v&page_size=2").json()
+    assert (only["count"], only["count_exact"]) == (5, True)
+    api_client.force_authenticate(d.office_b)
+    assert api_client.get(f"{URL}&page_size=3").json()["count"] == 1
