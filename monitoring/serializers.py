@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Region
-from core.rows import RowsMixin, decimal_text
+from core.rows import RowsListSerializer, RowsMixin, decimal_text, moment_writer
 from monitoring import standards
 from monitoring.labfile import SampleRow, parse_number
 from monitoring.models import (
@@ -146,11 +146,6 @@ def item_json(item: standards.ItemResult) -> dict:
     }
 
 
-# DRF's own field for the hand-written list row, built once (``self.fields`` builds all of a
-# ModelSerializer's fields).
-_MOMENT = serializers.DateTimeField()
-
-
 # What a list row reads (``SampleSerializer.ROW``, core.rows), in the order
 # ``sample_row_json`` takes it.
 SAMPLE_ROW_FIELDS = (
@@ -187,6 +182,7 @@ class SampleSerializer(RowsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Sample
+        list_serializer_class = RowsListSerializer
         fields = [
             "id",
             "client_key",
@@ -255,6 +251,9 @@ class SampleSerializer(RowsMixin, serializers.ModelSerializer):
     def row(self, r) -> dict:
         return sample_row_json(r)
 
+    def page(self, rows: list) -> list[dict]:
+        return sample_rows_json(rows)
+
     def to_representation(self, s):
         if isinstance(s, tuple):
             return self.row(s)  # a list's plain row (core.rows)
@@ -268,6 +267,10 @@ class SampleSerializer(RowsMixin, serializers.ModelSerializer):
 # Per language: the parameters' names and the class labels, each looked up once (a lookup of
 # the request's language costs more than a row's dict).
 _words: dict[str, dict] = {}
+
+# The enums' API words by stored value (the same in every language).
+_QUALITY_WORD = {q.value: q.name.lower() for q in standards.Quality}
+_ODOUR_WORD = {o.value: o.name.lower() for o in standards.Odour}
 
 
 def _words_now() -> dict:
@@ -311,12 +314,16 @@ def judged(
     water_type: str,
     target_class: int | None,
     stamp: tuple,
+    page: "_Page | None" = None,
 ) -> dict:
     """A sample's ``assessment``, ``black_odour`` and ``review_flags`` as the API gives them:
     from its stored stamp (``Sample.stamp``) when that was computed under the rules in force
-    for its river, computed from the values otherwise."""
+    for its river, computed from the values otherwise. ``page``: what the rows of one list
+    page share (the language's words, the rules in force), looked up once for the page."""
+    if page is None:
+        page = _Page()
     water_class, odour, detail, assessed_as = stamp
-    if detail is None or assessed_as != assessment_basis(water_type, target_class):
+    if detail is None or assessed_as != page.basis(water_type, target_class):
         water_class, odour, detail, _basis = (
             stamp_of(
                 values,
@@ -329,7 +336,7 @@ def judged(
     meets = None
     if water_class is not None and target_class is not None:
         meets = water_class <= target_class
-    words = _words_now()
+    words = page.words
     return {
         "assessment": {
             "water_class": water_class,
@@ -339,17 +346,39 @@ def judged(
             "assessed": standards.assessed_codes(values, water_type=water_type),
             "deciding": [_stored_item(i, words) for i in detail["d"]],
             "exceedances": [_stored_item(i, words) for i in detail["e"]],
-            "do_rule": standards.do_rule(),
+            "do_rule": page.do_rule,
         },
-        "black_odour": None if odour is None else standards.Odour(odour).name.lower(),
+        "black_odour": None if odour is None else _ODOUR_WORD[odour],
         "review_flags": [
             {"code": f, "message": standards.flag_text(f, values)} for f in detail.get("f", ())
         ],
     }
 
 
-def sample_row_json(row) -> dict:
+class _Page:
+    """What the sample rows of a page share, looked up once: the language's words, the time
+    zone, the DO rule in force and the assessment basis of each (water type, target)."""
+
+    __slots__ = ("_bases", "do_rule", "moment", "words")
+
+    def __init__(self):
+        self.words = _words_now()
+        self.moment = moment_writer()
+        self.do_rule = standards.do_rule()
+        self._bases: dict[tuple, str] = {}
+
+    def basis(self, water_type: str, target_class: int | None) -> str:
+        key = (water_type, target_class)
+        found = self._bases.get(key)
+        if found is None:
+            found = self._bases[key] = assessment_basis(water_type, target_class)
+        return found
+
+
+def sample_row_json(row, page: _Page | None = None) -> dict:
     """A row of ``SampleSerializer.ROW`` as ``SampleSerializer`` gives the sample."""
+    if page is None:
+        page = _Page()
     (
         pk,
         client_key,
@@ -375,7 +404,7 @@ def sample_row_json(row) -> dict:
         "id": pk,
         "client_key": client_key,
         "point": point_code,
-        "sampled_at": _MOMENT.to_representation(sampled_at),
+        "sampled_at": page.moment(sampled_at),
         "sampler": sampler,
         "lab": lab,
         "sampling_depth_m": None if depth_m is None else float(depth_m),
@@ -388,8 +417,15 @@ def sample_row_json(row) -> dict:
             water_type=water_type,
             target_class=target,
             stamp=tuple(stamp),
+            page=page,
         ),
     }
+
+
+def sample_rows_json(rows) -> list[dict]:
+    """A page of :func:`sample_row_json` rows, what they share looked up once."""
+    page = _Page()
+    return [sample_row_json(r, page) for r in rows]
 
 
 @extend_schema_field(
@@ -554,11 +590,6 @@ def status_json(row) -> dict:
         "points": s.point_count,
         "samples": s.sample_count,
     }
-
-
-# The enums' API words by stored value (the same in every language).
-_QUALITY_WORD = {q.value: q.name.lower() for q in standards.Quality}
-_ODOUR_WORD = {o.value: o.name.lower() for o in standards.Odour}
 
 
 def status_row_json(r, villages: list[str], words: dict | None = None) -> dict:

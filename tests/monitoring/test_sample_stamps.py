@@ -4,6 +4,7 @@ caller, in a constant number of queries."""
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.rows import rows as core_rows
 from monitoring import selectors, stamps
@@ -14,7 +15,7 @@ from monitoring.models import (
     river_rules,
     stamp_of,
 )
-from monitoring.serializers import SampleSerializer, sample_row_json
+from monitoring.serializers import SampleSerializer, sample_row_json, sample_rows_json
 from tests.factories import RiverFactory, SluiceGateFactory
 from tests.monitoring.factories import MonitoringPointFactory, SampleFactory, at
 from tests.monitoring.test_both_doors import ROWS, api_body, auth, import_file, lab_file
@@ -187,6 +188,17 @@ def test_a_list_row_read_as_a_tuple_equals_the_serializers(
     rows = list(core_rows(samples, SampleSerializer))
     assert len(rows) == len(objects) == len(ROWS) + 3
     assert [sample_row_json(r) for r in rows] == SampleSerializer(objects, many=True).data
+    # A page of rows at once (what they share looked up once), a stale stamp among them (read
+    # live), in the local time zone and in UTC ("Z").
+    samples.filter(pk=objects[1].pk).update(assessed_as="0/old rules")
+    objects = list(samples.select_related("point__river"))
+    rows = list(core_rows(samples, SampleSerializer))
+    for zone in ("Asia/Shanghai", "UTC"):
+        with timezone.override(zone):
+            expected = SampleSerializer(objects, many=True).data
+            assert SampleSerializer(rows, many=True).data == expected
+            assert sample_rows_json(rows) == [sample_row_json(r) for r in rows] == expected
+    assert expected[1]["sampled_at"].endswith("Z")
 
     class FieldByField(SampleSerializer):
         """DRF's generic machinery over the same declared fields."""
