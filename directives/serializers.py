@@ -1,7 +1,9 @@
+from datetime import date
+
 from rest_framework import serializers
 
 from core.models import Region
-from core.rows import RowsMixin, display_name, name_columns
+from core.rows import RowsListSerializer, RowsMixin, display_name, moment_writer, name_columns
 from directives.models import (
     Directive,
     Event,
@@ -10,12 +12,12 @@ from directives.models import (
     Source,
     WorkOrder,
     WorkOrderReply,
+    local_day,
 )
 from rivers.models import Chief, Reach, River
 
 # DRF's own fields for the hand-written list rows, built once (``self.fields`` builds all of
 # a ModelSerializer's fields, a fifth of a list page's time).
-_MOMENT = serializers.DateTimeField()
 _DAY = serializers.DateField()
 _DEGREES = serializers.DecimalField(max_digits=9, decimal_places=6)
 
@@ -60,13 +62,16 @@ DIRECTIVE_ROW_FIELDS = (
 )
 
 
-def directive_row_json(r) -> dict:
-    """A row of ``DirectiveSerializer.ROW`` as ``DirectiveSerializer`` gives the order."""
-    moment, day, place = (
-        _MOMENT.to_representation,
-        _DAY.to_representation,
-        _DEGREES.to_representation,
-    )
+def directive_row_json(r, moment=None, today: date | None = None) -> dict:
+    """A row of ``DirectiveSerializer.ROW`` as ``DirectiveSerializer`` gives the order.
+
+    ``moment`` (``core.rows.moment_writer()``) and ``today`` (the local day), when a page's
+    rows share them: looked up once for the page (:func:`directive_rows_json`)."""
+    if moment is None:
+        moment = moment_writer()
+    if today is None:
+        today = local_day()
+    day, place = _DAY.to_representation, _DEGREES.to_representation
     chief = r.target_chief_id
     return {
         "id": r.pk,
@@ -102,7 +107,7 @@ def directive_row_json(r) -> dict:
         "original_deadline": day(r.original_deadline),
         "deadline": day(r.deadline),
         "status": r.status,
-        "overdue": Directive.is_overdue(r),
+        "overdue": Directive.is_overdue(r, today),
         "accepted_at": None if r.accepted_at is None else moment(r.accepted_at),
         "rectified_at": None if r.rectified_at is None else moment(r.rectified_at),
         "closed_at": None if r.closed_at is None else moment(r.closed_at),
@@ -111,6 +116,12 @@ def directive_row_json(r) -> dict:
         "work_order": r.work_order_id,
         "modified_at": moment(r.modified_at),
     }
+
+
+def directive_rows_json(rows) -> list[dict]:
+    """A page of :func:`directive_row_json` rows: the time zone and today looked up once."""
+    moment, today = moment_writer(), local_day()
+    return [directive_row_json(r, moment, today) for r in rows]
 
 
 class DirectiveSerializer(RowsMixin, serializers.ModelSerializer):
@@ -128,6 +139,7 @@ class DirectiveSerializer(RowsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Directive
+        list_serializer_class = RowsListSerializer
         fields = [
             "id",
             "number",
@@ -170,6 +182,9 @@ class DirectiveSerializer(RowsMixin, serializers.ModelSerializer):
 
     def row(self, r) -> dict:
         return directive_row_json(r)
+
+    def page(self, rows: list) -> list[dict]:
+        return directive_rows_json(rows)
 
     def to_representation(self, d):
         if isinstance(d, tuple):

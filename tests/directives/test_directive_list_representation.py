@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from core.rows import rows as core_rows
 from directives import selectors
@@ -57,3 +58,9 @@ def test_the_list_row_read_as_a_tuple_equals_the_serializers(make_order, chief, 
     assert [directive_row_json(r) for r in rows] == DirectiveSerializer(
         list(orders), many=True
     ).data
+    # A page of rows at once (the time zone and today looked up once), here and in UTC.
+    for zone in ("Asia/Shanghai", "UTC"):
+        with timezone.override(zone):
+            expected = DirectiveSerializer(list(orders), many=True).data
+            assert DirectiveSerializer(rows, many=True).data == expected
+    assert expected[0]["closed_at"] == "2026-03-09T08:00:05.123456Z"
