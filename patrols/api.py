@@ -26,7 +26,8 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     modified_field = "updated_at"
 
     def get_queryset(self):
-        qs = selectors.patrols_for(user=self.request.user)
+        # No row of the API shows a patrol's number of findings.
+        qs = selectors.patrols_for(user=self.request.user, finding_count=False)
         if self.action == "list":
             # Plain rows of the columns a list row shows (core.rows).
             return rows(qs, serializers.PatrolSerializer)
