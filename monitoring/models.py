@@ -67,9 +67,10 @@ def _scope_sql() -> tuple[str, str, str]:
     )
 
 
-def river_scope_q(code: str) -> Q:
-    """Points on a river the scope ``code`` may see (owned by or crossing a region in it)."""
-    return reduce(operator.or_, [Q(**{f"{c}__in": ids}) for c, ids in _scope_parts(code)[1:]])
+def river_scope_parts(code: str) -> list[tuple[str, RawSQL]]:
+    """The river parts of ``_scope_parts``: a point's ``river_id`` in the rivers owned by,
+    or crossing, a region under ``code``."""
+    return _scope_parts(code)[1:]
 
 
 def point_scope_q(code: str, field: str = "") -> Q:

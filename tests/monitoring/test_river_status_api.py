@@ -126,3 +126,23 @@ def test_a_page_of_many_counts_the_rivers_without_a_count_query(
     assert (only["count"], only["count_exact"]) == (5, True)
     api_client.force_authenticate(d.office_b)
     assert api_client.get(f"{URL}&page_size=3").json()["count"] == 1
+
+
+def test_the_monitored_river_ids_are_the_monitored_rivers_of_each_scope(two_towns):
+    from monitoring import selectors
+
+    d = two_towns
+    for village in (d.village_a1, d.village_a2, d.village_b1):
+        _river(village, 0.5)
+    MonitoringPointFactory(river=d.border_river, region=d.village_a1)  # crosses A1 and B1
+    MonitoringPointFactory(river__region=d.village_a2, is_active=False)  # not monitored
+    for user in (d.office_a, d.office_b, d.chief_a1, d.inspector):
+        for village in (None, d.village_a1, d.village_b1):
+            expected = sorted(
+                selectors.monitored_rivers(user=user, village=village).values_list(
+                    "pk", flat=True
+                )
+            )
+            assert selectors.monitored_river_ids(user=user, village=village) == expected
+    assert d.border_river.pk in selectors.monitored_river_ids(user=d.office_b)
+    assert len(selectors.monitored_river_ids(user=d.office_a)) == 3  # two own, the border one
