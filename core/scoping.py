@@ -40,6 +40,37 @@ class InSubquery(models.Func):
         return f"{lhs_sql} = ANY(ARRAY{sub_sql})", (*lhs_params, *sub_params)
 
 
+class AnyIn(models.Expression):
+    """``(<a> IN (<sql>) OR <b> IN (<sql>) ...)``: rows whose field is in any of several
+    written-out subqueries, as one boolean expression (``filter(Q(AnyIn(...)))``).
+
+    The same SQL as ``Q(a__in=RawSQL(...)) | Q(b__in=RawSQL(...)) | ...``, without the ORM
+    building, resolving and compiling a lookup for each part on every request (a fifth of
+    the sample list's Python, whose scope has three). Each part: (field, sql, params).
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, *parts: tuple[str, str, tuple | list]):
+        super().__init__()
+        self.fields = [F(field) for field, _sql, _params in parts]
+        self.subqueries = [(sql, tuple(params)) for _field, sql, params in parts]
+
+    def get_source_expressions(self):
+        return self.fields
+
+    def set_source_expressions(self, exprs):
+        self.fields = list(exprs)
+
+    def as_sql(self, compiler, connection, **extra):
+        sqls, params = [], []
+        for field, (sql, sql_params) in zip(self.fields, self.subqueries, strict=True):
+            lhs, lhs_params = compiler.compile(field)
+            sqls.append(f"{lhs} IN ({sql})")
+            params += [*lhs_params, *sql_params]
+        return "(" + " OR ".join(sqls) + ")", params
+
+
 class RegionIdsUnder(models.Expression):
     """``(SELECT id FROM core_region WHERE code LIKE '<code>%')``: the ids of the regions whose
     code starts with ``code``, the same rows as ``Region.objects.filter(code__startswith=code)

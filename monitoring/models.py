@@ -10,9 +10,8 @@ a list reads it instead of classifying every row, and a row whose rules no longe
 river's target changed, the DO rule setting changed) is computed live until it is stamped again.
 """
 
-import operator
 from datetime import timedelta
-from functools import cache, reduce
+from functools import cache
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
-from core.scoping import EVERYWHERE, scope_code
+from core.scoping import EVERYWHERE, AnyIn, scope_code
 from monitoring import standards
 from rivers.models import River, SluiceGate
 
@@ -75,22 +74,18 @@ def river_scope_parts(code: str) -> list[tuple[str, RawSQL]]:
 
 def point_scope_q(code: str, field: str = "") -> Q:
     """Rows whose point (``field``: its foreign key, "" for the point itself) is in the scope
-    ``code``: in a region under it, or on a river the scope may see."""
+    ``code``: in a region under it, or on a river the scope may see. One expression
+    (``core.scoping.AnyIn``) of the three ``IN (subquery)`` parts ORed."""
     if not field:
-        return reduce(operator.or_, [Q(**{f"{c}__in": ids}) for c, ids in _scope_parts(code)])
+        return Q(AnyIn(*[(column, ids.sql, ids.params) for column, ids in _scope_parts(code)]))
     table = MonitoringPoint._meta.db_table
-    return reduce(
-        operator.or_,
-        [
-            Q(
-                **{
-                    f"{field}__in": RawSQL(
-                        f'SELECT "id" FROM "{table}" WHERE "{column}" IN ({ids.sql})', ids.params
-                    )
-                }
-            )
-            for column, ids in _scope_parts(code)
-        ],
+    return Q(
+        AnyIn(
+            *[
+                (field, f'SELECT "id" FROM "{table}" WHERE "{column}" IN ({ids.sql})', ids.params)
+                for column, ids in _scope_parts(code)
+            ]
+        )
     )
 
 

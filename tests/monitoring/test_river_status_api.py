@@ -139,9 +139,7 @@ def test_the_monitored_river_ids_are_the_monitored_rivers_of_each_scope(two_town
     for user in (d.office_a, d.office_b, d.chief_a1, d.inspector):
         for village in (None, d.village_a1, d.village_b1):
             expected = sorted(
-                selectors.monitored_rivers(user=user, village=village).values_list(
-                    "pk", flat=True
-                )
+                selectors.monitored_rivers(user=user, village=village).values_list("pk", flat=True)
             )
             assert selectors.monitored_river_ids(user=user, village=village) == expected
     assert d.border_river.pk in selectors.monitored_river_ids(user=d.office_b)
