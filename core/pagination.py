@@ -195,7 +195,7 @@ class Pagination(BasePagination):
             raise NotFound(_("无效页面。"))
         if not has_next:
             self.count, self.count_exact = offset + len(rows), True  # no query needed
-        elif total is not None and total <= settings.API_EXACT_COUNT_UP_TO:
+        elif total is not None:  # known exactly for free: better than any estimate
             self.count, self.count_exact = total, True
         else:
             self.count, self.count_exact = self._count(queryset, params)

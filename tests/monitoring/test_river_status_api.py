@@ -128,6 +128,22 @@ def test_a_page_of_many_counts_the_rivers_without_a_count_query(
     assert api_client.get(f"{URL}&page_size=3").json()["count"] == 1
 
 
+def test_the_rivers_count_stays_exact_past_the_exact_count_limit(
+    api_client, two_towns, settings, django_assert_num_queries
+):
+    # Past API_EXACT_COUNT_UP_TO a list is counted again (PostgreSQL: the planner's estimate);
+    # here the number of rivers is known exactly anyway: no count query, and exact.
+    settings.API_EXACT_COUNT_UP_TO = 3
+    d = two_towns
+    for i in range(7):
+        _river(d.village_a1, 0.3 + i)
+    api_client.force_authenticate(d.office_a)
+    api_client.get(URL)  # stores the statuses
+    with django_assert_num_queries(4):
+        first = api_client.get(f"{URL}&page_size=2").json()
+    assert (first["count"], first["count_exact"], len(first["results"])) == (7, True, 2)
+
+
 def test_the_monitored_river_ids_are_the_monitored_rivers_of_each_scope(two_towns):
     from monitoring import selectors
 
