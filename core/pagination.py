@@ -115,8 +115,8 @@ class Pagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None, *, total: int | None = None):
         """A page of ``queryset``. ``total``: how many rows it holds, when the caller knows
-        it without a query; given as the count instead of counting them, up to
-        ``API_EXACT_COUNT_UP_TO`` (past it the answer stays the estimate, as for any list)."""
+        it without a query; given as the (exact) count instead of counting them, however
+        many (a list counted past ``API_EXACT_COUNT_UP_TO`` gets the planner's estimate)."""
         self.request = request
         self.page_size_now = self.get_page_size(request)
         params = request.query_params
