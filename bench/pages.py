@@ -7,12 +7,19 @@ moves less than the wall time) and the number of queries. Build the district fir
 ``bench/district.py`` into the same database; ``bench/load.py`` measures the same pages over
 HTTP under load.
 
+``--profile <label>`` prints the cProfile of that page's requests instead (env
+``PROFILE_LINES``: how many lines, 60; ``PROFILE_SORT``: pstats order, cumulative;
+``PROFILE_DUMP=<file>``: the stats for pstats too).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_district \\
-        .venv/bin/python bench/pages.py [--runs 5] [--only board]
+        .venv/bin/python bench/pages.py [--runs 5] [--only board] [--profile "order board"]
 """
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import statistics
 import time
 
@@ -28,6 +35,9 @@ def parse_args() -> argparse.Namespace:
         "--only", default="", help="measure only labels containing this (several: a,b)"
     )
     parser.add_argument("--sql", action="store_true", help="print each page's slowest queries")
+    parser.add_argument(
+        "--profile", default="", help="cProfile --runs requests of the first page with this label"
+    )
     return parser.parse_args()
 
 
@@ -132,6 +142,23 @@ def main() -> None:
         "| --- | --- | --- | --- | --- | --- | --- |"
     )
     with override_settings(STORAGES={**settings.STORAGES, "staticfiles": storage}):
+        if args.profile:
+            label, who, path = next(p for p in pages(ids) if args.profile in p[0])
+            clients[who].get(path)  # warm: templates compiled, caches filled
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+            for _ in range(args.runs):
+                clients[who].get(path)
+            profiler.disable()
+            if os.environ.get("PROFILE_DUMP"):
+                profiler.dump_stats(os.environ["PROFILE_DUMP"])
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("PROFILE_LINES", 60)))
+            print(f"{label} ({who}, {path}), {args.runs} requests")
+            print(out.getvalue())
+            return
         for label, who, path in pages(ids):
             if args.only and not any(part in label for part in args.only.split(",")):
                 continue
