@@ -36,6 +36,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--sql", action="store_true", help="print each page's slowest queries")
     parser.add_argument(
+        "--save",
+        default="",
+        help="write each page's last body to this directory (to diff a change's pages)",
+    )
+    parser.add_argument(
         "--profile", default="", help="cProfile --runs requests of the first page with this label"
     )
     return parser.parse_args()
@@ -177,6 +182,11 @@ def main() -> None:
                 f"{len(response.content) / 1024:,.0f} |",
                 flush=True,
             )
+            if args.save:
+                os.makedirs(args.save, exist_ok=True)
+                name = "".join(c if c.isalnum() else "-" for c in label)
+                with open(os.path.join(args.save, f"{name}.html"), "wb") as out:
+                    out.write(response.content)
             if args.sql:
                 slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
                 for q in slowest[:3]:

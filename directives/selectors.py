@@ -197,18 +197,24 @@ def directives_for(
 # scale) cost seconds; a page costs what a small town's board does.
 BOARD_COLUMN_SIZE = 20
 BOARD_PAGE_SIZE = 50
+# What a card shows, and no more, as named tuples (``overdue``: 0 when past its deadline and
+# still with the target): planning and reading nine joined tables with every column (the
+# river's course among them), then building four models a card, cost more than the page.
 BOARD_CARD_FIELDS = (
+    "pk",
     "number",
     "title",
     "status",
     "severity",
-    "serial",
     "deadline",
     "closed_at",
-    "river",
-    "reach",
-    "target_village",
-    "target_chief",
+    "river__name",
+    "reach__name",
+    "target_village__name",
+    "target_chief__user__last_name",
+    "target_chief__user__first_name",
+    "target_chief__user__username",
+    "late",
 )
 
 
@@ -219,7 +225,8 @@ def board_for(
     column newest first.
 
     Returns ``(columns, paging)``. Each column holds ``count`` (every order of that status
-    under the filters) and ``orders`` (the first :data:`BOARD_COLUMN_SIZE`). Filtered on one
+    under the filters) and ``orders`` (the first :data:`BOARD_COLUMN_SIZE`, named tuples of
+    :data:`BOARD_CARD_FIELDS`). Filtered on one
     status, that column holds page ``page`` of :data:`BOARD_PAGE_SIZE` orders and ``paging``
     says where it stands (``number``, ``pages``, ``previous``, ``next``), else None. A constant
     number of queries (one count by status, one page per status that has orders) whatever
@@ -265,18 +272,7 @@ def board_page(
             "to_verify": counts.get(Status.SUBMITTED, 0),
             "closed": counts.get(Status.CLOSED, 0),
         }
-    # What a card shows, and no more: planning and reading nine joined tables with every
-    # column (the river's course among them) cost more than the page of 20 rows itself.
-    cards = filtered.select_related(None).only(
-        *BOARD_CARD_FIELDS,
-        "river__name",
-        "reach__name",
-        "target_village__name",
-        "target_chief__user__username",
-        "target_chief__user__first_name",
-        "target_chief__user__last_name",
-    )
-    qs = cards.select_related("river", "reach", "target_village", "target_chief__user").annotate(
+    qs = filtered.select_related(None).annotate(
         late=Case(
             When(status__in=AWAITING_TARGET, deadline__lt=day, then=Value(0)),
             default=Value(1),
@@ -306,9 +302,11 @@ def board_page(
                     "previous": number - 1 if number > 1 else None,
                     "next": number + 1 if number < pages else None,
                 }
-            orders = list(qs.filter(status=status).order_by(*ordering)[start : start + size])
-            for d in orders:
-                d.overdue = d.late == 0
+            orders = list(
+                qs.filter(status=status)
+                .order_by(*ordering)
+                .values_list(*BOARD_CARD_FIELDS, named=True)[start : start + size]
+            )
         columns.append(
             {"status": status, "label": Status(status).label, "orders": orders, "count": count}
         )

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.links import url_of
 from core.models import Region, User
 from directives.models import OPEN, Directive
 from monitoring import status_store
@@ -49,14 +50,6 @@ def _midpoint(geometry: dict | None) -> dict | None:
         return None
     lon, lat = coords[len(coords) // 2][:2]
     return _point(lon, lat)
-
-
-def _url_of(name: str):
-    """``pk -> url`` for a route with one integer argument, reversed once: a town's map has
-    thousands of features, and ``reverse`` per feature was a third of the map's time."""
-    marker = 987654321
-    head, tail = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _thin(points: list[list[float]], n: int = TRACK_POINTS) -> list[list[float]]:
@@ -99,7 +92,7 @@ def map_layers(
     statuses = status_store.briefs(river_ids=river_ids, period=period)
 
     features = []
-    river_url = _url_of("rivers:river-detail")
+    river_url = url_of("rivers:river-detail")
     for pk, code, name, level, geometry in rivers:
         if not (isinstance(geometry, dict) and geometry.get("coordinates")):
             continue
@@ -141,7 +134,7 @@ def map_layers(
             features.append(_feature("gates", geometry, id=pk, name=name, url=url))
 
     points = MonitoringPoint.objects.filter(is_active=True, river_id__in=in_map)
-    point_url = _url_of("monitoring:point-detail")
+    point_url = url_of("monitoring:point-detail")
     for pk, name, lat, lon in points.values_list("id", "name", "latitude", "longitude"):
         if geometry := _point(lon, lat):
             features.append(_feature("points", geometry, id=pk, name=name, url=point_url(pk)))
@@ -151,7 +144,7 @@ def map_layers(
     sites = Site.objects.visible_to(viewer).filter(town=town)
     if village is not None:
         sites = sites.filter(Q(river_id__in=in_map) | Q(gate__region=village))
-    site_url = _url_of("smartwater:site-edit")
+    site_url = url_of("smartwater:site-edit")
     sites_url = reverse("smartwater:site-list")
     for pk, name, lat, lon, status in sites.values_list(
         "id", "name", "latitude", "longitude", "status"
@@ -174,7 +167,7 @@ def map_layers(
     orders = Directive.objects.visible_to(viewer).filter(status__in=OPEN, town=town)
     if village is not None:
         orders = orders.filter(Q(target_village=village) | Q(river_id__in=in_map))
-    order_url = _url_of("directives:order-detail")
+    order_url = url_of("directives:order-detail")
     for pk, title, river_id, lat, lon, deadline in orders.values_list(
         "id", "title", "river_id", "finding__latitude", "finding__longitude", "deadline"
     ):
@@ -205,7 +198,7 @@ def map_layers(
         .values_list("patrol_id", "latitude", "longitude")
     ):
         tracks[patrol_id].append([round(lon, 6), round(lat, 6)])
-    patrol_url = _url_of("patrols:patrol-detail")
+    patrol_url = url_of("patrols:patrol-detail")
     for patrol_id, coords in tracks.items():
         if len(coords) >= 2:
             features.append(

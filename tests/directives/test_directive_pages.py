@@ -1,10 +1,12 @@
 """HTML pages through the Django client: wiring, scoping, error display, query counts."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
 
 from directives import services
 from directives.models import Directive, Status
@@ -74,6 +76,45 @@ def test_the_board_shows_overdue_orders_first(client, town_staff, make_order):
     html = client.get(reverse("directives:order-board")).content.decode()
     assert html.index(late.title) < html.index(on_time.title)
     assert 'id="overdue-count">1<' in html
+
+
+def test_a_board_card_shows_its_order_as_the_template_filters_would(
+    client, town_staff, make_order, village, chief, village_chief
+):
+    """The cards' text is worked out in the view once per page: the same link, dates,
+    overdue span, severity and target as the template's own tags gave, in both languages."""
+    late = make_order(
+        title="逾期的问题",
+        issued_on=date(2026, 1, 1),
+        deadline=date(2026, 1, 20),
+        severity="serious",
+        target_chief=chief,
+    )
+    closed = make_order(title="已销号的问题", deadline=date(2026, 12, 1))
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        services.accept_directive(directive=closed, by=village_chief)
+        services.submit_rectification(directive=closed, by=village_chief, text="已清理")
+        services.close_directive(directive=closed, by=town_staff)
+    client.force_login(town_staff)
+    with time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC), tick=False):
+        html = client.get(reverse("directives:order-board")).content.decode()
+        english = client.get(
+            reverse("directives:order-board"), headers={"accept-language": "en"}
+        ).content.decode()
+    card = html[html.index(f'data-order="{late.pk}"') :]
+    card = card[: card.index("</a>")]
+    assert f'href="{reverse("directives:order-detail", args=[late.pk])}"' in html
+    assert f"{village.name} / {chief.user.display_name}" in card
+    with translation.override("zh-hans"):
+        late_by = timesince(date(2026, 1, 20), date(2026, 3, 3))
+    assert f"已逾期 {late_by}</span>" in card
+    assert "期限 2026-01-20" in card
+    assert '<span class="tag warn">较重</span>' in card
+    closed_card = html[html.index(f'data-order="{closed.pk}"') :]
+    assert "销号 2026-03-02" in closed_card[: closed_card.index("</a>")]
+    assert 'class="order-card closed"' in html
+    assert "Overdue by " in english
+    assert '<span class="tag warn">Serious</span>' in english
 
 
 def test_the_board_reads_a_constant_number_of_queries(
