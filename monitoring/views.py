@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.links import url_of
 from core.paginator import CountedPaginator, IdsFirstPaginator
 from monitoring import exports, import_jobs, selectors, services, standards
 from monitoring.forms import ImportForm, RiverFilterForm
 from monitoring.models import ImportJob, MonitoringPoint, Sample
 from monitoring.periods import Period
+from monitoring.templatetags.monitoring_tags import class_css, mean_of, odour_css
 from rivers.models import River
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,6 +63,7 @@ def river_quality_list(request):
     summary = selectors.stored_summary(stored)
     # The tiles count the same rows: the paginator need not count them again.
     page = CountedPaginator(stored, 50, count=summary["rivers"]).get_page(request.GET.get("page"))
+    rows = [selectors.status_row(r) for r in page]
     return render(
         request,
         "monitoring/river_list.html",
@@ -68,13 +71,54 @@ def river_quality_list(request):
             "form": form,
             "period": period,
             "page": page,
-            "rows": [selectors.status_row(r) for r in page],
+            "rows": rows,
+            "lines": _quality_lines(rows),
             "summary": summary,
             "export_query": request.GET.urlencode(),
-            "items": [standards.PARAMETERS[c] for c in ("do", "codmn", "nh3n", "tp")],
+            "items": [standards.PARAMETERS[c] for c in LIST_ITEMS],
             "can_import": services.can_record_samples(request.user),
         },
     )
+
+
+LIST_ITEMS = ("do", "codmn", "nh3n", "tp")
+
+
+def _quality_lines(rows) -> list[dict]:
+    """What each row of the water-quality list prints, worked out once per page: the
+    template's filters and labels per row (a URL reversed, class and odour labels translated
+    each time, four means formatted through a filter) were most of the page's time. The same
+    text as ``monitoring_tags`` gives."""
+    url = url_of("monitoring:river-detail")
+    class_label = {c: standards.class_label(c) for c in standards.CLASS_LABELS}
+    quality = {q: str(q.label) for q in standards.Quality}
+    odour = {o: (str(o.label), odour_css(o)) for o in standards.Odour}
+    items = [standards.PARAMETERS[c] for c in LIST_ITEMS]
+    lines = []
+    for row in rows:
+        s, river = row.status, row.river
+        lines.append(
+            {
+                "url": url(river.pk),
+                "name": river.name,
+                "code": river.code,
+                "villages": "、".join(v.name for v in row.villages) or river.region.name,
+                "flag": s.is_worse_than_v,
+                "target": class_label.get(s.target_class, "—"),
+                "water_class": s.water_class,
+                "class_css": class_css(s.water_class),
+                "class_label": class_label.get(s.water_class, "—"),
+                "quality": quality[s.quality] if s.quality is not None else "",
+                "meets_target": s.meets_target,
+                "deciding": "、".join(i.describe() for i in s.deciding) or "—",
+                "odour": None if s.black_odour is None else odour[s.black_odour],
+                "trend": s.trend,
+                "previous": s.previous_class and class_label.get(s.previous_class, "—"),
+                "means": [mean_of(s.means, p) for p in items],
+                "counts": f"{s.point_count}/{s.sample_count}",
+            }
+        )
+    return lines
 
 
 @login_required

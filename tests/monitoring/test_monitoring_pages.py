@@ -6,6 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from monitoring.models import ImportJob, Sample
+from monitoring.standards import PARAMETERS
+from monitoring.templatetags.monitoring_tags import mean_of
 from tests.factories import PASSWORD, RiverFactory
 from tests.monitoring.factories import MonitoringPointFactory, SampleFactory, at
 from tests.monitoring.labfiles import csv_upload, lab_rows
@@ -42,6 +44,32 @@ def test_the_list_shows_worse_than_class_v_rivers_first(office_client, village):
     )
     assert rows[0].status.class_label == "劣Ⅴ类"
     assert "劣Ⅴ类" in response.content.decode()
+
+
+def test_a_list_row_prints_its_status_as_the_monitoring_filters_would(office_client, village):
+    """A row's text is worked out in the view once per page; it says what the status holds."""
+    _rivers(village, 8, samples_per_point=2)
+    response = office_client.get("/monitoring/?period=2018-05")
+    html = response.content.decode()
+    worst = response.context["rows"][0]
+    s = worst.status
+    assert (
+        f'href="/monitoring/rivers/{worst.river.pk}/?period=2018-05">{worst.river.name}</a>' in html
+    )
+    assert s.is_worse_than_v
+    assert '<tr class="flag">' in html
+    assert f'<span class="tag bad">{s.class_label}</span>' in html
+    assert f"<small>{'、'.join(i.describe() for i in s.deciding)}</small>" in html
+    nh3n = mean_of(s.means, PARAMETERS["nh3n"])
+    assert nh3n
+    assert f'<td class="num">{nh3n}</td>' in html
+    assert f'<td class="num">{s.point_count}/{s.sample_count}</td>' in html
+    assert f"<small>{village.name}</small>" in html
+    english = office_client.get(
+        "/monitoring/?period=2018-05", headers={"accept-language": "en"}
+    ).content.decode()
+    assert "Class V" in english
+    assert "劣Ⅴ类" not in english
 
 
 def test_the_list_runs_a_constant_number_of_queries(
