@@ -40,6 +40,54 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class RecordChoiceField(forms.ModelChoiceField):
+    """One record of a long list, typed rather than picked (``core.widgets.LookupInput``):
+    its id (as links and API clients send it), its code, or a name that only one of the
+    records has. The box shows the code of the record chosen."""
+
+    def __init__(self, *args, code_field: str = "code", name_field: str = "name", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code_field, self.name_field = code_field, name_field
+        self.chosen = None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if text.isdigit() or isinstance(value, self.queryset.model):
+            return super().to_python(value)
+        self.validate_no_null_characters(text)
+        found = list(self.queryset.filter(**{self.code_field: text})[:1]) or list(
+            self.queryset.filter(**{self.name_field: text})[:2]
+        )
+        if len(found) != 1:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found[0]
+
+    def clean(self, value):
+        self.chosen = super().clean(value)
+        return self.chosen
+
+    def bound_data(self, data, initial):
+        # After validation the box shows the record's code, whichever way it was given.
+        return self.chosen if self.chosen is not None else super().bound_data(data, initial)
+
+    def prepare_value(self, value):
+        if hasattr(value, "_meta"):
+            return getattr(value, self.code_field)
+        return super().prepare_value(value)
+
+
+class RecordFilter(django_filters.ModelChoiceFilter):
+    """django-filter's ``ModelChoiceFilter`` over a :class:`RecordChoiceField`."""
+
+    field_class = RecordChoiceField
+
+
 def _sane_moment(value) -> None:
     from core.pagination import MAX_YEAR, MIN_YEAR
 

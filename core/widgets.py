@@ -55,3 +55,29 @@ class LongSelect(forms.Select):
         text = "" if value is None else str(value)
         mark = " selected" if text in selected else ""
         return f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>'
+
+
+class LookupInput(forms.TextInput):
+    """A search box for one of thousands of records (a town's 2,500 rivers), instead of a
+    ``<select>`` that sends every one of them with every page.
+
+    ``static/js/lookup.js`` fills the box's ``<datalist>`` as the user types, from a JSON list
+    the user may read (``lookup``: a URL name, asked ``?q=…&page_size=20``; each result's
+    ``code`` is offered, labelled with its ``name``). The box sends what it holds; the field
+    (:class:`core.filters.RecordChoiceField`) takes an id, a code or a name only one record has.
+    """
+
+    input_type = "search"
+
+    def __init__(self, attrs=None, *, lookup: str):
+        super().__init__(attrs)
+        self.lookup = lookup
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.urls import reverse
+
+        attrs = {**(attrs or {})}
+        options = f"{attrs.get('id') or 'id_' + name}-options"
+        attrs.update({"list": options, "data-lookup": reverse(self.lookup), "autocomplete": "off"})
+        box = super().render(name, value, attrs, renderer)
+        return mark_safe(f'{box}<datalist id="{escape(options)}"></datalist>')

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ChiefLevel
-from core.filters import AnyYesNoWidget, YearFilter
+from core.filters import AnyYesNoWidget, RecordFilter, YearFilter
 from core.models import Region
 from core.scoping import visible_regions
-from core.widgets import LongSelect
+from core.widgets import LongSelect, LookupInput
 from patrols.models import Finding, Patrol
 from patrols.periods import local_range, month_bounds, parse_month
 from rivers.models import Chief, River
@@ -53,10 +53,17 @@ class _Scoped(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__gte": start, f"{name}__lt": end})
 
 
-class PatrolFilter(_Scoped):
-    river = django_filters.ModelChoiceFilter(
-        queryset=River.objects.none(), label=_("河道"), widget=LongSelect(label_field="name")
+def _river_filter():
+    # A search box, not a <select> of the town's 2,500 rivers on every list page (core.widgets).
+    return RecordFilter(
+        queryset=River.objects.none(),
+        label=_("河道"),
+        widget=LookupInput(lookup="river-list", attrs={"placeholder": _("河道名称或编码")}),
     )
+
+
+class PatrolFilter(_Scoped):
+    river = _river_filter()
     chief = django_filters.ModelChoiceFilter(
         queryset=Chief.objects.none(), label=_("河长"), widget=LongSelect
     )
@@ -87,9 +94,7 @@ class PatrolFilter(_Scoped):
 
 
 class FindingFilter(_Scoped):
-    river = django_filters.ModelChoiceFilter(
-        queryset=River.objects.none(), label=_("河道"), widget=LongSelect(label_field="name")
-    )
+    river = _river_filter()
     status = django_filters.ChoiceFilter(choices=Finding.Status.choices, label=_("处理状态"))
     category = django_filters.ChoiceFilter(choices=Finding.Category.choices, label=_("问题类别"))
     month = django_filters.CharFilter(

@@ -133,3 +133,32 @@ def test_a_patrol_survives_a_reload_and_a_dropped_connection(
     finding = Finding.objects.get()
     assert finding.category == "sewage_outlet"
     assert finding.photos.count() == 1
+
+
+@pytest.mark.parametrize("page_url", ["/patrols/", "/patrols/findings/"])
+def test_the_office_finds_a_river_by_typing_its_name_and_filters_by_it(page, two_towns, page_url):
+    from tests.patrols.factories import FindingFactory, PatrolFactory
+
+    d = two_towns
+    for user, river in ((d.chief_a1, d.river_a1), (d.chief_a2, d.river_a2)):
+        FindingFactory(patrol=PatrolFactory(chief=user.chief, river=river))
+    login(page, d.office_a.username)
+    page.goto(page_url)
+    box = page.locator("form.filters input[name=river]")
+    box.fill(d.river_a2.name)
+    # The box offers the rivers the office may see that match, as a datalist, not a <select>.
+    offered = page.locator(f"#id_river-options option[value='{d.river_a2.code}']")
+    offered.wait_for(state="attached")
+    assert page.locator("#id_river-options option").count() == 1
+    box.fill(d.river_a2.code)  # what choosing the offer puts in the box
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(f"**{page_url}?*river=*")
+    assert d.river_a2.name in page.inner_text("table")
+    assert d.river_a1.name not in page.inner_text("table")
+    assert box.input_value() == d.river_a2.code
+
+    # Another town's river is never offered, even typed in full.
+    box.fill("")
+    box.fill(d.river_b1.name)
+    page.wait_for_timeout(600)
+    assert page.locator(f"#id_river-options option[value='{d.river_b1.code}']").count() == 0

@@ -257,3 +257,46 @@ def test_the_office_adds_a_per_river_rule_for_one_season(office, village):
     )
     assert r.status_code == 200
     assert set(r.context["form"].errors) >= {"times", "season_start_month"}
+
+
+def test_the_river_filter_is_a_lookup_box_not_a_select_of_every_river(office, village):
+    chief, river = chief_on_river(village)
+    quiet = [chief_on_river(village)[1] for _ in range(30)]
+    PatrolFactory(chief=chief, river=river)
+    html = office.get("/patrols/").content.decode()
+    assert 'id="id_river"' in html
+    assert '<select id="id_river"' not in html
+    assert not [r for r in quiet if r.name in html]  # no river is listed as an option
+    assert 'data-lookup="/api/v1/rivers/"' in html
+    assert '<datalist id="id_river-options"></datalist>' in html
+    assert "js/lookup.js" in html
+
+
+@pytest.mark.parametrize("page", ["/patrols/", "/patrols/findings/"])
+def test_the_river_filter_takes_a_rivers_id_code_or_only_name(office, village, page):
+    chief, river = chief_on_river(village)
+    other_chief, other_river = chief_on_river(village)
+    for c, r in ((chief, river), (other_chief, other_river)):
+        FindingFactory(patrol=PatrolFactory(chief=c, river=r))
+    for value in (river.pk, river.code, river.name, f" {river.code} "):
+        response = office.get(page, {"river": value})
+        assert {p.river_id for p in response.context["page"]} == {river.pk}, value
+        # The box shows the river's code, however it was given.
+        assert f'name="river" value="{river.code}"' in response.content.decode()
+
+
+def test_the_river_filter_refuses_another_towns_river_and_a_name_two_rivers_share(
+    two_towns, client
+):
+    d = two_towns
+    PatrolFactory(chief=d.chief_a1.chief, river=d.river_a1)
+    client.force_login(d.office_a)
+    for value in (d.river_b1.code, d.river_b1.pk, d.river_b1.name):
+        response = client.get("/patrols/", {"river": value})
+        assert response.context["filter"].errors["river"], value
+        assert response.context["river"] is None
+    twin = d.river_a2
+    twin.name = d.river_a1.name
+    twin.save()
+    response = client.get("/patrols/", {"river": d.river_a1.name})
+    assert response.context["filter"].errors["river"]
