@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import AnyYesNoWidget, IdFilter, MomentFilter, YearFilter
 from core.models import Region
 from core.scoping import visible_regions
+from core.widgets import LongSelect
 from directives.models import (
     AWAITING_TARGET,
     Directive,
@@ -17,12 +18,17 @@ from directives.models import (
 
 
 class DirectiveFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
-    source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
-    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Severity.choices)
+    # The selects rendered in Python (core.widgets.LongSelect), not through the stock
+    # widget's templates: the same markup at a tenth of the cost on every board page.
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, widget=LongSelect)
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices, widget=LongSelect)
+    severity = django_filters.ChoiceFilter(
+        label=_("严重程度"), choices=Severity.choices, widget=LongSelect
+    )
     village = django_filters.ModelChoiceFilter(
         label=_("责任村"),
         field_name="target_village",
+        widget=LongSelect(label_field="name"),
         queryset=lambda request: (
             visible_regions(request.user).filter(kind=Region.Kind.VILLAGE)
             if request is not None

@@ -67,8 +67,14 @@ class PatrolFilter(_Scoped):
     chief = django_filters.ModelChoiceFilter(
         queryset=Chief.objects.none(), label=_("河长"), widget=LongSelect
     )
-    region = django_filters.ModelChoiceFilter(queryset=Region.objects.none(), label=_("村/镇"))
-    level = django_filters.ChoiceFilter(choices=ChiefLevel.choices, label=_("级别"))
+    # The selects rendered in Python (core.widgets.LongSelect): through the stock widget's
+    # templates the filter form was a quarter of the patrol list's time.
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.none(), label=_("村/镇"), widget=LongSelect(label_field="name")
+    )
+    level = django_filters.ChoiceFilter(
+        choices=ChiefLevel.choices, label=_("级别"), widget=LongSelect
+    )
     month = django_filters.CharFilter(
         field_name="started_at",
         method="filter_month",
@@ -79,9 +85,15 @@ class PatrolFilter(_Scoped):
     flagged = django_filters.BooleanFilter(
         method="filter_flagged", label=_("有真实性提示"), widget=AnyYesNoWidget
     )
-    review = django_filters.ChoiceFilter(choices=Patrol.Review.choices, label=_("审核"))
-    status = django_filters.ChoiceFilter(choices=Patrol.Status.choices, label=_("状态"))
-    source = django_filters.ChoiceFilter(choices=Patrol.Source.choices, label=_("来源"))
+    review = django_filters.ChoiceFilter(
+        choices=Patrol.Review.choices, label=_("审核"), widget=LongSelect
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Patrol.Status.choices, label=_("状态"), widget=LongSelect
+    )
+    source = django_filters.ChoiceFilter(
+        choices=Patrol.Source.choices, label=_("来源"), widget=LongSelect
+    )
 
     class Meta:
         model = Patrol
@@ -95,8 +107,12 @@ class PatrolFilter(_Scoped):
 
 class FindingFilter(_Scoped):
     river = _river_filter()
-    status = django_filters.ChoiceFilter(choices=Finding.Status.choices, label=_("处理状态"))
-    category = django_filters.ChoiceFilter(choices=Finding.Category.choices, label=_("问题类别"))
+    status = django_filters.ChoiceFilter(
+        choices=Finding.Status.choices, label=_("处理状态"), widget=LongSelect
+    )
+    category = django_filters.ChoiceFilter(
+        choices=Finding.Category.choices, label=_("问题类别"), widget=LongSelect
+    )
     month = django_filters.CharFilter(
         field_name="found_at",
         method="filter_month",
