@@ -10,6 +10,7 @@ from core.choices import ChiefLevel, WaterClass
 from core.filters import AnyYesNoWidget, IdFilter
 from core.models import Region
 from core.scoping import visible_regions
+from core.widgets import LongSelect
 from rivers.models import Chief, ChiefAssignment, River, SluiceGate, WaterBody, in_region_q
 
 ALL = _("全部")
@@ -27,9 +28,11 @@ def _villages(request):
 
 
 class RiverFilter(django_filters.FilterSet):
+    # The page's selects are rendered in Python (core.widgets.LongSelect), the same options
+    # without the stock widget's template per option.
     q = django_filters.CharFilter(label=_("搜索"), method="search", help_text=_("编码或名称"))
     level = django_filters.ChoiceFilter(
-        label=_("河道等级"), choices=ChiefLevel.choices, empty_label=ALL
+        label=_("河道等级"), choices=ChiefLevel.choices, empty_label=ALL, widget=LongSelect
     )
     village = VillageFilter(
         label=_("村/居委"),
@@ -37,12 +40,13 @@ class RiverFilter(django_filters.FilterSet):
         method="in_village",
         empty_label=_("全部村/居委"),
         help_text=_("属于该村或流经该村的河道"),
+        widget=LongSelect(label_field="name"),
     )
     region = django_filters.CharFilter(
         label=_("区划代码"), method="in_region", help_text=_("属于或流经该区划（含下级）的河道")
     )
     target_class = django_filters.ChoiceFilter(
-        label=_("水质目标"), choices=WaterClass.choices[:5], empty_label=ALL
+        label=_("水质目标"), choices=WaterClass.choices[:5], empty_label=ALL, widget=LongSelect
     )
     length_min = django_filters.NumberFilter(
         label=_("最短（公里）"), field_name="length_km", lookup_expr="gte"
@@ -51,7 +55,7 @@ class RiverFilter(django_filters.FilterSet):
         label=_("最长（公里）"), field_name="length_km", lookup_expr="lte"
     )
     water_type = django_filters.ChoiceFilter(
-        label=_("水体类型"), choices=River.WaterType.choices, empty_label=ALL
+        label=_("水体类型"), choices=River.WaterType.choices, empty_label=ALL, widget=LongSelect
     )
 
     # Filters for district systems; the page's form leaves them out.

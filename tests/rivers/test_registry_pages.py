@@ -1,5 +1,6 @@
 """The registry pages through the Django client: scoping, filters, query counts."""
 
+import re
 from datetime import date
 
 import pytest
@@ -55,6 +56,36 @@ def test_office_staff_see_their_towns_registry(client, town_staff, registry):
     for river in registry.values():
         assert river.name in page
     assert "共 3 条河道" in page
+
+
+def test_a_registry_row_shows_its_level_target_link_and_at_most_three_chiefs(
+    client, town_staff, registry, village
+):
+    town_river = registry["town"]
+    for _ in range(3):  # four chiefs in all: three named, then how many
+        chief = factories.ChiefFactory(
+            user=factories.UserFactory(role="village_chief", region=village), region=village
+        )
+        factories.AssignmentFactory(
+            chief=chief, river=town_river, reach=factories.ReachFactory(river=town_river)
+        )
+    empty = factories.RiverFactory(name="无人浜", region=village, target_class=2)
+    client.force_login(town_staff)
+    html = client.get(reverse("rivers:river-list")).content.decode()
+    row = html[html.index(f'href="{reverse("rivers:river-detail", args=[town_river.pk])}"') :]
+    row = row[: row.index("</tr>")]
+    assert "<td>镇级</td>" in row
+    assert '<span class="tag">Ⅲ类</span>' in row
+    chiefs = re.findall(r"<td>([^<]*)</td>", row)[-1]
+    assert chiefs.count("、") == 2
+    assert chiefs.endswith(" 等 4 人")
+    empty_row = html[html.index(empty.name) :]
+    assert '<span class="tag bad">空缺</span>' in empty_row[: empty_row.index("</tr>")]
+    english = client.get(
+        reverse("rivers:river-list"), headers={"accept-language": "en"}
+    ).content.decode()
+    assert "Class III" in english
+    assert "Town" in english
 
 
 def test_a_village_chief_sees_their_village_and_the_town_river_crossing_it(
