@@ -29,8 +29,8 @@ class ChiefHome:
 
 def chief_home(*, user: User, at: datetime | None = None, urgent: int = 3) -> ChiefHome:
     """What a chief needs today, in a constant number of queries (about ten)."""
-    from directives.models import AWAITING_TARGET, Status
-    from directives.selectors import board_summary, orders_for_chief
+    from directives.models import AWAITING_TARGET
+    from directives.selectors import board_summary, chief_order_counts, orders_for_chief
     from letters.selectors import inbox_for
     from patrols.selectors.duty import duty_for
     from rivers.models import River
@@ -47,14 +47,15 @@ def chief_home(*, user: User, at: datetime | None = None, urgent: int = 3) -> Ch
         .order_by("level", "code")
     )
 
-    orders = list(orders_for_chief(user=user))
-    todo = [d for d in orders if d.status in AWAITING_TARGET]
-    for d in todo:
+    counts = chief_order_counts(user=user, at=now)
+    home.orders_todo = counts["todo"]
+    home.orders_overdue = counts["overdue"]
+    home.orders_submitted = counts["submitted"]
+    home.urgent_orders = list(
+        orders_for_chief(user=user).filter(status__in=AWAITING_TARGET)[:urgent]
+    )
+    for d in home.urgent_orders:
         d.overdue = d.is_overdue(today)
-    home.orders_todo = len(todo)
-    home.orders_overdue = sum(1 for d in todo if d.overdue)
-    home.orders_submitted = sum(1 for d in orders if d.status == Status.SUBMITTED)
-    home.urgent_orders = todo[:urgent]
 
     letters = inbox_for(user=user)
     home.letters_unread = letters.filter(read_at__isnull=True).count()
