@@ -16,7 +16,7 @@ from core.links import url_of
 from core.scoping import can_write_registry
 from rivers import importing, selectors, services
 from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm, RiverForm
-from rivers.models import River
+from rivers.models import ChiefAssignment, River
 
 PAGE_SIZE = 50
 
@@ -206,6 +206,8 @@ def chief_detail(request, pk: int):
     # The rivers in their charge a page at a time: a village chief may answer for hundreds,
     # and rendering every row was most of the page's time.
     current = _page(request, selectors.chief_assignments(chief=chief, current=True, on=today))
+    past = list(selectors.chief_assignments(chief=chief, current=False, on=today))
+    _dress_assignments([*current.object_list, *past])
     return render(
         request,
         "rivers/chief_detail.html",
@@ -214,9 +216,22 @@ def chief_detail(request, pk: int):
             "today": today,
             "page": current,
             "current": current.object_list,
-            "past": list(selectors.chief_assignments(chief=chief, current=False, on=today)),
+            "past": past,
         },
     )
+
+
+def _dress_assignments(assignments) -> None:
+    """What each assignment row prints, worked out once per page (as for the registry)."""
+    url = url_of("rivers:river-detail")
+    levels = {value: str(label) for value, label in ChiefLevel.choices}
+    duties = {value: str(label) for value, label in ChiefAssignment.Duty.choices}
+    for a in assignments:
+        a.river_url = url(a.river_id)
+        a.level_label = levels.get(a.level, a.level)
+        a.duty_label = duties.get(a.duty, a.duty)
+        a.start_text = a.start_date.isoformat() if a.start_date else ""
+        a.end_text = a.end_date.isoformat() if a.end_date else "—"
 
 
 # --- import ----------------------------------------------------------------------------------
