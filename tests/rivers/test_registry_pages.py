@@ -433,6 +433,12 @@ def test_the_chief_page_shows_the_rivers_in_their_charge_a_page_at_a_time(
         page = client.get(url)
     assert [a.river.code for a in page.context["current"]] == [f"R-{n:03d}" for n in range(50)]
     assert [a.river.name for a in page.context["past"]] == ["已交接浜"]
+    html = page.content.decode()
+    past_row = html[html.index(f'href="{reverse("rivers:river-detail", args=[ended.pk])}"') :]
+    past_row = past_row[: past_row.index("</tr>")]
+    assert "<td>全河</td><td>村级</td>" in past_row
+    assert "<td>2020-01-01</td><td>2023-12-31</td>" in past_row
+    assert "<td>2024-01-01</td><td>—</td>" in html
     with django_assert_max_num_queries(len(first.captured_queries)):
         second = client.get(url, {"page": 2})
     assert [a.river.code for a in second.context["current"]] == ["R-050", "R-051", "R-052"]
