@@ -6,9 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.choices import ChiefLevel
+from core.links import url_of
 from core.paginator import IdsFirstPaginator
 from core.scoping import can_manage_registry
 from patrols import authenticity, selectors, services
@@ -25,6 +28,7 @@ def patrol_list(request):
     qs = selectors.patrols_for(user=request.user)
     filterset = PatrolFilter(request.GET or None, queryset=qs, user=request.user)
     page = IdsFirstPaginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    _dress_rows(page.object_list)
     river = None
     if filterset.is_bound and filterset.is_valid():
         river = filterset.form.cleaned_data.get("river")
@@ -39,6 +43,25 @@ def patrol_list(request):
             "labels": authenticity.LABELS,
         },
     )
+
+
+def _dress_rows(patrols) -> None:
+    """What each list row prints, worked out once per page: a URL reversed, three
+    ``get_FOO_display`` (each rebuilding its field's choices) and a translated duration per
+    row were a third of the list's time. The same text as the template's tags gave."""
+    url = url_of("patrols:patrol-detail")
+    levels = {value: str(label) for value, label in ChiefLevel.choices}
+    statuses = {value: str(label) for value, label in Patrol.Status.choices}
+    reviews = {value: str(label) for value, label in Patrol.Review.choices}
+    minutes = _("%(m)s 分钟")
+    for p in patrols:
+        p.url = url(p.pk)
+        p.started_text = timezone.localtime(p.started_at).strftime("%Y-%m-%d %H:%M")
+        p.level_label = levels.get(p.level, p.level)
+        p.status_label = statuses.get(p.status, p.status)
+        p.review_label = reviews.get(p.review, p.review)
+        m = p.duration_minutes
+        p.duration_text = "—" if m is None else minutes % {"m": m}
 
 
 @login_required
