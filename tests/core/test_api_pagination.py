@@ -288,3 +288,30 @@ def test_a_deep_page_read_ids_first_costs_one_more_query_and_stays_in_scope(
     ]
     assert set(seen) == set(River.objects.visible_to(d.office_a).values_list("pk", flat=True))
     assert d.river_b1.pk not in seen
+
+
+def test_a_deep_page_reads_its_ids_from_the_covering_index_alone(
+    api_client, rivers, district_token, monkeypatch
+):
+    """``?page=900`` of the district's rivers reads the skipped rows' ids first; the index
+    ``river_code_covering`` (rivers/0004) holds everything that query reads, so it needs no
+    heap row. With plain index scans, sorts and sequential scans priced out, the plan is an
+    index-only scan of it: a change to the query that needs another column fails here."""
+    from django.test.utils import CaptureQueriesContext
+
+    from core import pagination
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the covering index is PostgreSQL's (SQLite has no INCLUDE columns)")
+    monkeypatch.setattr(pagination, "IDS_FIRST_FROM", 1)  # this small list's page 3 is "deep"
+    _, key = district_token
+    with CaptureQueriesContext(connection) as captured:
+        body = api_client.get("/api/v1/rivers/", {"page_size": 1, "page": 3}, **auth(key)).json()
+    assert [r["code"] for r in body["results"]] == ["K003"]
+    ids_query = next(q["sql"] for q in captured.captured_queries if "OFFSET 2" in q["sql"])
+    with connection.cursor() as cursor:
+        for knob in ("seqscan", "indexscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{knob} = off")
+        cursor.execute(f"EXPLAIN {ids_query}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using river_code_covering on rivers_river" in plan, plan
