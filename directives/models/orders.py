@@ -243,9 +243,11 @@ class Directive(models.Model):
             # The API's order across towns (newest year and serial first), read by index.
             models.Index(fields=["year", "serial", "id"], name="directive_year_serial"),
             # The board's closed column of a town, newest first, and its pages: read by index
-            # instead of joining and sorting the town's thousands of closed orders.
+            # instead of joining and sorting the town's thousands of closed orders. The id last
+            # makes the order total (orders closed at no time, one serial in two years).
             models.Index(
-                fields=["town", "status", "-closed_at", "-serial"], name="directive_town_closed"
+                fields=["town", "status", "-closed_at", "-serial", "-id"],
+                name="directive_town_closed_id",
             ),
         ]
 

@@ -171,6 +171,31 @@ def test_the_board_filtered_on_a_status_reads_that_column_page_by_page(
     assert "第 1 / 3 页" in first
 
 
+def test_the_closed_columns_pages_are_in_a_total_order_when_orders_tie(
+    client, town_staff, make_order, monkeypatch, django_assert_max_num_queries
+):
+    from directives import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_PAGE_SIZE", 1)
+    orders = [make_order(notify_target=False) for _ in range(4)]
+    # Closed at no recorded time, serials 1 and 2 in two years: they tie but for the id.
+    # Updated out of id order, so that the table's own order (PostgreSQL) is not the ids'.
+    years_serials = {2: (2025, 2), 3: (2026, 2), 0: (2025, 1), 1: (2026, 1)}
+    for n, (year, serial) in years_serials.items():
+        Directive.objects.filter(pk=orders[n].pk).update(
+            status=Status.CLOSED, closed_at=None, year=year, serial=serial
+        )
+    client.force_login(town_staff)
+    url = reverse("directives:order-board")
+    seen = []
+    for page in range(1, 5):
+        with django_assert_max_num_queries(12):
+            html = client.get(url, {"status": "closed", "page": page}).content.decode()
+        assert html.count('class="order-card') == 1
+        seen += [o.pk for o in orders if f'data-order="{o.pk}"' in html]
+    assert seen == [orders[3].pk, orders[2].pk, orders[1].pk, orders[0].pk]
+
+
 def test_a_village_chief_sees_only_their_villages_orders(
     client, make_order, village_chief, other_village, town_staff
 ):
