@@ -16,7 +16,7 @@ from core.links import url_of
 from core.scoping import can_write_registry
 from rivers import importing, selectors, services
 from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm, RiverForm
-from rivers.models import ChiefAssignment, River
+from rivers.models import Chief, ChiefAssignment, River
 
 PAGE_SIZE = 50
 
@@ -196,7 +196,23 @@ def chief_list(request):
     filterset, chiefs = selectors.chiefs_for(user=request.user, data=request.GET)
     page = _page(request, selectors.in_rank_order(chiefs))
     selectors.with_first_rivers(page.object_list)
+    _dress_chiefs(page.object_list)
     return render(request, "rivers/chief_list.html", {"filter": filterset, "page": page})
+
+
+def _dress_chiefs(chiefs) -> None:
+    """What each directory row prints, worked out once per page (as for the registry): the
+    chief's and each river's link, the level and title labels."""
+    chief_url = url_of("rivers:chief-detail")
+    river_url = url_of("rivers:river-detail")
+    levels = {value: str(label) for value, label in ChiefLevel.choices}
+    titles = {value: str(label) for value, label in Chief.Title.choices}
+    for chief in chiefs:
+        chief.url = chief_url(chief.pk)
+        chief.level_label = levels.get(chief.level, chief.level)
+        chief.title_label = titles.get(chief.title, chief.title)
+        for a in chief.current_assignments:
+            a.river_url = river_url(a.river_id)
 
 
 @login_required

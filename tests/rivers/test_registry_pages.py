@@ -185,6 +185,37 @@ def test_the_chief_directory_takes_a_constant_number_of_queries(
     assert len(response.context["page"]) == 33
 
 
+def test_a_directory_row_shows_its_chief_as_the_template_tags_would(client, town_staff, registry):
+    """The rows' links and labels are worked out in the view once per page: the same text
+    as ``{% url %}`` and ``get_FOO_display`` gave, in both languages; another town's chief is
+    not listed."""
+    from django.utils import translation
+
+    from rivers.models import Chief
+
+    river = registry["town"]
+    chief = ChiefAssignment.objects.get(river=river).chief
+    Chief.objects.filter(pk=chief.pk).update(title=Chief.Title.DEPUTY_CHIEF)
+    elsewhere = factories.RiverFactory(region=factories.VillageFactory())
+    stranger = factories.AssignmentFactory(river=elsewhere).chief
+    client.force_login(town_staff)
+    html = client.get(reverse("rivers:chief-list")).content.decode()
+    english = client.get(
+        reverse("rivers:chief-list"), headers={"accept-language": "en"}
+    ).content.decode()
+    chief_url = reverse("rivers:chief-detail", args=[chief.pk])
+    row = html[html.index(f'<a href="{chief_url}">') :]
+    row = row[: row.index("</tr>")]
+    assert f'<a href="{chief_url}">{chief.user}</a>' in row
+    assert f'<a href="{reverse("rivers:river-detail", args=[river.pk])}">{river.name}</a>' in row
+    with translation.override("zh-hans"):
+        assert f"<td>{chief.get_level_display()}</td>" in row
+        assert f"<td>{Chief.Title.DEPUTY_CHIEF.label}" in row
+    with translation.override("en"):
+        assert f"<td>{Chief.Title.DEPUTY_CHIEF.label}" in english
+    assert reverse("rivers:chief-detail", args=[stranger.pk]) not in html
+
+
 def test_the_river_page_shows_chiefs_villages_gates_and_vacancies(
     client, town_staff, registry, village, other_village, town
 ):
