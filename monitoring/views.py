@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -208,11 +209,29 @@ def point_list(request):
         .order_by("river_code", "position", "code")
     )
     # The page's rows by id alone: the ids are read through the scope already.
-    rows = MonitoringPoint.objects.select_related("river", "sluice_gate", "region").annotate(
-        sample_count=Count("samples")
+    rows = (
+        MonitoringPoint.objects.select_related("river", "sluice_gate", "region")
+        .defer("river__geometry")
+        .annotate(sample_count=Count("samples"))
     )
     page = IdsFirstPaginator(points, 50, rows=rows).get_page(request.GET.get("page"))
+    _dress_points(page.object_list)
     return render(request, "monitoring/point_list.html", {"page": page})
+
+
+def _dress_points(points) -> None:
+    """What each point row prints, worked out once per page (as for the registry): the links
+    reversed once, the body's label from a dict, the coordinates formatted in the view."""
+    point_url = url_of("monitoring:point-detail")
+    river_url = url_of("monitoring:river-detail")
+    bodies = {value: str(label) for value, label in MonitoringPoint.Body.choices}
+    for p in points:
+        p.url = point_url(p.pk)
+        p.river_url = river_url(p.river_id) if p.river_id else ""
+        p.responsible_label = bodies.get(p.responsible, p.responsible)
+        p.coordinates = (
+            f"{floatformat(p.latitude, 5)}, {floatformat(p.longitude, 5)}" if p.latitude else ""
+        )
 
 
 @login_required

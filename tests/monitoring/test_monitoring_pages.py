@@ -274,3 +274,43 @@ def test_the_point_list_counts_each_points_samples_in_river_order_and_only_the_t
     assert [
         (p.code, p.sample_count) for p in client.get("/monitoring/points/").context["page"]
     ] == [("P3", 2)]
+
+
+def test_a_point_row_shows_its_point_as_the_template_filters_would(
+    client, office, point, river, other_town_point
+):
+    """The rows' links, body label and coordinates are worked out in the view once per page:
+    the same text as ``{% url %}``, ``get_FOO_display`` and ``floatformat`` gave, in both
+    languages; the other town's point is not listed."""
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+    from django.urls import reverse
+    from django.utils import translation
+
+    from monitoring.models import MonitoringPoint
+
+    MonitoringPoint.objects.filter(pk=point.pk).update(
+        latitude=Decimal("30.123456"), longitude=Decimal("121.5"), responsible="auto_station"
+    )
+    point.refresh_from_db()
+    client.force_login(office)
+    url = reverse("monitoring:point-list")
+    html = client.get(url).content.decode()
+    english = client.get(url, headers={"accept-language": "en"}).content.decode()
+    row = html[html.index(point.code) :]
+    row = row[: row.index("</tr>")]
+    assert (
+        f'<a href="{reverse("monitoring:point-detail", args=[point.pk])}">{point.name}</a>' in row
+    )
+    assert (
+        f'<a href="{reverse("monitoring:river-detail", args=[river.pk])}">{river.name}</a>' in row
+    )
+    coordinates = f"{floatformat(point.latitude, 5)}, {floatformat(point.longitude, 5)}"
+    assert coordinates == "30.12346, 121.50000"
+    assert f"<small>{coordinates}</small>" in row
+    with translation.override("zh-hans"):
+        assert f"<small>{point.get_responsible_display()}</small>" in row
+    with translation.override("en"):
+        assert f"<small>{point.get_responsible_display()}</small>" in english
+    assert other_town_point.code not in html
