@@ -295,10 +295,11 @@ def board_page(
         output_field=IntegerField(),
     )
     qs = filtered.select_related(None).annotate(late=late)
-    # A column's page is found on the orders alone (the closed column by an index scan of
-    # directive_town_closed) and only its cards are joined to their river, reach, village and
-    # chief: joining all of a town's thousands of closed orders before sorting them cost most
-    # of a deep page.
+    # A deep page of a column is found on the orders alone (the closed column by an index scan
+    # of directive_town_closed_id) and only its cards are joined to their river, reach, village
+    # and chief: joining all of a town's thousands of closed orders before sorting them cost
+    # most of a deep page. A first page is read directly (the subquery costs more to compile
+    # than it saves there).
     cards = Directive.objects.annotate(late=late)
     one_status = (filters or {}).get("status") if (filters or {}).get("status") in counts else None
     paging = None
@@ -323,12 +324,11 @@ def board_page(
                     "previous": number - 1 if number > 1 else None,
                     "next": number + 1 if number < pages else None,
                 }
-            page_ids = qs.filter(status=status).order_by(*ordering).values("pk")
-            orders = list(
-                cards.filter(pk__in=page_ids[start : start + size])
-                .order_by(*ordering)
-                .values_list(*BOARD_CARD_FIELDS, named=True)
-            )
+            column = qs.filter(status=status).order_by(*ordering)
+            if start:
+                column = cards.filter(pk__in=column.values("pk")[start : start + size])
+                column, start = column.order_by(*ordering), 0
+            orders = list(column.values_list(*BOARD_CARD_FIELDS, named=True)[start : start + size])
         columns.append(
             {"status": status, "label": Status(status).label, "orders": orders, "count": count}
         )
