@@ -40,7 +40,7 @@ def patrol_list(request):
             "page": page,
             "river": river,
             "is_chief": hasattr(request.user, "chief"),
-            "labels": authenticity.LABELS,
+            "flag_title": _("真实性提示"),
         },
     )
 
@@ -54,6 +54,7 @@ def _dress_rows(patrols) -> None:
     statuses = {value: str(label) for value, label in Patrol.Status.choices}
     reviews = {value: str(label) for value, label in Patrol.Review.choices}
     minutes = _("%(m)s 分钟")
+    flags = {code: str(label) for code, label in authenticity.LABELS.items()}
     for p in patrols:
         p.url = url(p.pk)
         p.started_text = timezone.localtime(p.started_at).strftime("%Y-%m-%d %H:%M")
@@ -62,6 +63,8 @@ def _dress_rows(patrols) -> None:
         p.review_label = reviews.get(p.review, p.review)
         m = p.duration_minutes
         p.duration_text = "—" if m is None else minutes % {"m": m}
+        # patrols/_flags.html looked each flag up by looping over every label, per row.
+        p.flag_labels = [flags.get(code, "") for code in p.flags]
 
 
 @login_required

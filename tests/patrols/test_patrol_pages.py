@@ -300,3 +300,13 @@ def test_the_river_filter_refuses_another_towns_river_and_a_name_two_rivers_shar
     twin.save()
     response = client.get("/patrols/", {"river": d.river_a1.name})
     assert response.context["filter"].errors["river"]
+
+
+def test_the_list_prints_each_flag_of_a_patrol_as_a_tag(office, village):
+    chief, river = chief_on_river(village)
+    PatrolFactory(chief=chief, river=river, flags=["too_fast", "off_river"])
+    PatrolFactory(chief=chief, river=river, started_at=START + timedelta(days=1), flags=[])
+    html = office.get("/patrols/").content.decode()
+    tag = '<span class="tag warn" title="真实性提示">{}</span> '
+    assert tag.format("速度不合理") + tag.format("轨迹偏离河道") + "\n</td>" in html
+    assert html.count('class="tag warn"') == 2
