@@ -27,6 +27,12 @@ def _scoped(qs: models.QuerySet, user: User, field: str) -> models.QuerySet:
         return qs.none()
     if code == EVERYWHERE:
         return qs
+    if len(code) == Region._meta.get_field("code").max_length:
+        # A village's code is as long as a code can be: the only region under it is the
+        # user's own. Said as an equality, the planner walks the (region, started_at) index
+        # for a page, where the list of ids under a prefix (an array it cannot see into)
+        # had it scan the district's patrols by date: 6,000 rows for a chief's newest 30.
+        return qs.filter(**{f"{field}_id": user.region_id})
     return qs.filter(under_code_q(field, code))
 
 

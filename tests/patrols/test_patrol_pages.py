@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from patrols.models import Patrol
+from patrols.models import Finding, Patrol
 from tests.patrols.factories import FindingFactory, PatrolFactory, chief_on_river
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -310,3 +310,33 @@ def test_the_list_prints_each_flag_of_a_patrol_as_a_tag(office, village):
     tag = '<span class="tag warn" title="真实性提示">{}</span> '
     assert tag.format("速度不合理") + tag.format("轨迹偏离河道") + "\n</td>" in html
     assert html.count('class="tag warn"') == 2
+
+
+def test_a_villages_scope_is_its_own_region_and_a_towns_every_village_below_it(
+    client, town_staff, village, other_village
+):
+    from core.models import Region
+    from tests.factories import TownFactory, VillageFactory
+
+    far_village = VillageFactory(parent=TownFactory())
+    patrols = {}
+    for region in (village, other_village, far_village):
+        chief, river = chief_on_river(region)
+        patrols[region.pk] = (chief, PatrolFactory(chief=chief, river=river))
+        FindingFactory(patrol=patrols[region.pk][1], river=river, region=region)
+    mine = patrols[village.pk][0].user
+    seen = Patrol.objects.visible_to(mine)
+    # An equality on the region (the planner walks the region's index by date), no prefix
+    # subquery over the regions: the same rows as the prefix would give.
+    assert Region._meta.db_table not in str(seen.query)
+    assert list(seen) == [patrols[village.pk][1]]
+    assert {f.region_id for f in Finding.objects.visible_to(mine)} == {village.pk}
+    # The town's office: every village of its town, none of another town's.
+    assert {p.region_id for p in Patrol.objects.visible_to(town_staff)} == {
+        village.pk,
+        other_village.pk,
+    }
+    client.force_login(patrols[far_village.pk][0].user)
+    assert [p.pk for p in client.get("/patrols/").context["page"]] == [
+        patrols[far_village.pk][1].pk
+    ]
