@@ -179,7 +179,9 @@ def test_the_closed_columns_pages_are_in_a_total_order_when_orders_tie(
     monkeypatch.setattr(selectors, "BOARD_PAGE_SIZE", 1)
     orders = [make_order(notify_target=False) for _ in range(4)]
     # Closed at no recorded time, serials 1 and 2 in two years: they tie but for the id.
-    years_serials = {3: (2025, 2), 2: (2024, 2), 1: (2025, 1), 0: (2024, 1)}
+    # Updated oldest first, so the rows lie in the table in id order, the opposite of the
+    # order expected: a scan in table order does not give it by chance.
+    years_serials = {0: (2024, 1), 1: (2025, 1), 2: (2024, 2), 3: (2025, 2)}
     for n, (year, serial) in years_serials.items():
         Directive.objects.filter(pk=orders[n].pk).update(
             status=Status.CLOSED, closed_at=None, year=year, serial=serial
