@@ -123,3 +123,37 @@ def test_chiefs_are_listed_by_rank_then_by_the_pinyin_of_their_names(client, two
     everyone = client.get(reverse("rivers:chief-list")).content.decode()
     # The town's first chief before any village chief.
     assert everyone.index(d.town_chief_a.display_name) < everyone.index("陈伟")
+
+
+def test_no_two_apps_translate_the_same_count_differently():
+    """Django merges every app's catalog into one per language, so a count (a plural msgid)
+    translated differently in two apps shows one app's noun on the other's pages: the patrol
+    list said "5481 rivers" because the chief page's "共 %(n)s 条" was the registry's."""
+    import gettext
+    from pathlib import Path
+
+    from django.conf import settings
+
+    counts: dict[tuple, dict[str, tuple]] = {}
+    catalogs = sorted(Path(settings.BASE_DIR).glob("*/locale/en/LC_MESSAGES/django.mo"))
+    assert len(catalogs) > 5, "compile the catalogs first (./scripts/setup does)"
+    for path in catalogs:
+        with path.open("rb") as fh:
+            catalog = gettext.GNUTranslations(fh)._catalog
+        for key, text in catalog.items():
+            if isinstance(key, tuple):  # (msgid, plural form)
+                counts.setdefault(key, {})[path.parts[-5]] = text
+    clashes = {key: apps for key, apps in counts.items() if len(set(apps.values())) > 1}
+    assert clashes == {}
+
+
+def test_the_patrol_list_counts_patrols_in_english(client, two_towns):
+    from tests.patrols.factories import PatrolFactory, chief_on_river
+
+    chief, river = chief_on_river(two_towns.village_a1)
+    PatrolFactory(chief=chief, river=river)
+    PatrolFactory(chief=chief, river=river)
+    client.force_login(two_towns.office_a)
+    page = client.get("/patrols/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 patrols" in page
+    assert "2 rivers" not in page
