@@ -19,3 +19,11 @@ class ChiefLevel(models.TextChoices):
     DISTRICT = "district", _("区级")
     TOWN = "town", _("镇级")
     VILLAGE = "village", _("村级")
+
+
+def labels(choices) -> dict:
+    """``value -> label`` in the current language, for a page that prints many rows: looked up
+    once per page instead of ``get_FOO_display`` (which rebuilds the choices on every call).
+    ``choices``: a Choices class, or ``(value, label)`` pairs."""
+    pairs = getattr(choices, "choices", choices)
+    return {value: str(label) for value, label in pairs}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.choices import labels
 from core.links import url_of
 from core.paginator import CountedPaginator, IdsFirstPaginator
 from monitoring import exports, import_jobs, selectors, services, standards
@@ -224,7 +225,7 @@ def _dress_points(points) -> None:
     reversed once, the body's label from a dict, the coordinates formatted in the view."""
     point_url = url_of("monitoring:point-detail")
     river_url = url_of("monitoring:river-detail")
-    bodies = {value: str(label) for value, label in MonitoringPoint.Body.choices}
+    bodies = labels(MonitoringPoint.Body)
     for p in points:
         p.url = point_url(p.pk)
         p.river_url = river_url(p.river_id) if p.river_id else ""

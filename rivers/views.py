@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.choices import ChiefLevel, WaterClass
+from core.choices import ChiefLevel, WaterClass, labels
 from core.links import url_of
 from core.scoping import can_write_registry
 from rivers import importing, selectors, services
@@ -51,8 +51,8 @@ def _dress_rows(rivers) -> None:
     rebuilds the field's choices as a dict on every call), a URL reversed and the chiefs'
     loop in the template per row were most of the list's time. The same text."""
     url = url_of("rivers:river-detail")
-    levels = {value: str(label) for value, label in ChiefLevel.choices}
-    targets = {value: str(label) for value, label in WaterClass.choices}
+    levels = labels(ChiefLevel)
+    targets = labels(WaterClass)
     for river in rivers:
         river.url = url(river.pk)
         river.level_label = levels.get(river.level, river.level)
@@ -205,8 +205,8 @@ def _dress_chiefs(chiefs) -> None:
     chief's and each river's link, the level and title labels."""
     chief_url = url_of("rivers:chief-detail")
     river_url = url_of("rivers:river-detail")
-    levels = {value: str(label) for value, label in ChiefLevel.choices}
-    titles = {value: str(label) for value, label in Chief.Title.choices}
+    levels = labels(ChiefLevel)
+    titles = labels(Chief.Title)
     for chief in chiefs:
         chief.url = chief_url(chief.pk)
         chief.level_label = levels.get(chief.level, chief.level)
@@ -240,8 +240,8 @@ def chief_detail(request, pk: int):
 def _dress_assignments(assignments) -> None:
     """What each assignment row prints, worked out once per page (as for the registry)."""
     url = url_of("rivers:river-detail")
-    levels = {value: str(label) for value, label in ChiefLevel.choices}
-    duties = {value: str(label) for value, label in ChiefAssignment.Duty.choices}
+    levels = labels(ChiefLevel)
+    duties = labels(ChiefAssignment.Duty)
     for a in assignments:
         a.river_url = url(a.river_id)
         a.level_label = levels.get(a.level, a.level)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.choices import labels
 from core.links import url_of
 from core.models import User
 from core.params import page_number
@@ -80,7 +81,7 @@ def _cards(orders, today) -> list[dict]:
     URL, formatting two dates and looking up the same few translations in the template were
     most of the board's time. The text is the same as the template's filters give."""
     url = url_of("directives:order-detail")
-    severity = {value: str(label) for value, label in Severity.choices}
+    severity = labels(Severity)
     late_by: dict = {}
     cards = []
     for d in orders:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.choices import ChiefLevel
+from core.choices import ChiefLevel, labels
 from core.links import url_of
 from core.paginator import IdsFirstPaginator
 from core.scoping import can_manage_registry
@@ -50,11 +50,11 @@ def _dress_rows(patrols) -> None:
     ``get_FOO_display`` (each rebuilding its field's choices) and a translated duration per
     row were a third of the list's time. The same text as the template's tags gave."""
     url = url_of("patrols:patrol-detail")
-    levels = {value: str(label) for value, label in ChiefLevel.choices}
-    statuses = {value: str(label) for value, label in Patrol.Status.choices}
-    reviews = {value: str(label) for value, label in Patrol.Review.choices}
+    levels = labels(ChiefLevel)
+    statuses = labels(Patrol.Status)
+    reviews = labels(Patrol.Review)
     minutes = _("%(m)s 分钟")
-    flags = {code: str(label) for code, label in authenticity.LABELS.items()}
+    flags = labels(authenticity.LABELS.items())
     for p in patrols:
         p.url = url(p.pk)
         p.started_text = timezone.localtime(p.started_at).strftime("%Y-%m-%d %H:%M")
