@@ -1,9 +1,19 @@
 import django_filters
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BooleanWidget
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
+
+
+def _in_schema(filter_, schema: dict, description) -> None:
+    """The OpenAPI schema of one filter's parameter (drf-spectacular then leaves out the
+    filter's label, so it goes in as the description)."""
+    if description is not None:
+        schema = {**schema, "description": description}
+    extend_schema_field(schema)(filter_)
 
 
 class AnyYesNoWidget(BooleanWidget):
@@ -25,6 +35,8 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+        # drf-spectacular reads a NumberFilter on a foreign key as any number.
+        _in_schema(self, {"type": "integer", "minimum": 1}, self.label)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -43,7 +55,9 @@ class YearFilter(django_filters.NumberFilter):
 class RecordChoiceField(forms.ModelChoiceField):
     """One record of a long list, typed rather than picked (``core.widgets.LookupInput``):
     its id (as links and API clients send it), its code, or a name that only one of the
-    records has. The box shows the code of the record chosen."""
+    records has. A number is an id first, then a code or name (a code of digits alone that
+    is also the id of another record in scope reads as that id). The box shows the code of
+    the record chosen."""
 
     def __init__(self, *args, code_field: str = "code", name_field: str = "name", **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,9 +67,14 @@ class RecordChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = str(value).strip()
-        if text.isdigit() or isinstance(value, self.queryset.model):
+        if isinstance(value, self.queryset.model):
             return super().to_python(value)
+        text = str(value).strip()
+        if text.isdigit():
+            try:
+                return super().to_python(text)
+            except forms.ValidationError:
+                pass  # not an id in scope: perhaps a code of digits
         self.validate_no_null_characters(text)
         found = list(self.queryset.filter(**{self.code_field: text})[:1]) or list(
             self.queryset.filter(**{self.name_field: text})[:2]
@@ -87,6 +106,14 @@ class RecordFilter(django_filters.ModelChoiceFilter):
 
     field_class = RecordChoiceField
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A string in the API's schema (an integer by default): a code or a name that only
+        # one record has is as good as the id.
+        _in_schema(
+            self, {"type": "string"}, format_lazy("{}（{}）", self.label, _("ID、编码或唯一名称"))
+        )
+
 
 def _sane_moment(value) -> None:
     from core.pagination import MAX_YEAR, MIN_YEAR
@@ -113,6 +140,9 @@ class FilterBackend(DjangoFilterBackend):
     ``filter_queryset`` nor ``qs``), yet building its form and validating it cost a list page
     about a fifth of its time. A parameter that starts with a filter's name (``created_after``,
     ``date_0``: range filters add suffixes) takes the full path, errors included.
+
+    A FilterSet whose choices depend on who asks (``choices_for_user``: a town's rivers, chiefs
+    and villages) gets the request's user, as the pages give it.
     """
 
     def filter_queryset(self, request, queryset, view):
@@ -123,6 +153,15 @@ class FilterBackend(DjangoFilterBackend):
         if not any(param.startswith(names) for param in request.query_params):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        if getattr(filterset_class, "choices_for_user", False):
+            kwargs["user"] = request.user
+        return filterset_class(**kwargs)
 
 
 class SearchFilter(filters.SearchFilter):

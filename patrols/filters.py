@@ -23,6 +23,9 @@ def _month_range(value: str):
 
 
 class _Scoped(django_filters.FilterSet):
+    # The river, chief and village choices are the user's (core.filters.FilterBackend).
+    choices_for_user = True
+
     def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         if user is not None:
