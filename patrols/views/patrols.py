@@ -1,5 +1,7 @@
 """Patrol pages: the list, one patrol, the phone page and after-the-fact entry."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,9 @@ from django.views.decorators.http import require_POST
 from core.choices import ChiefLevel, labels
 from core.links import url_of
 from core.paginator import IdsFirstPaginator
+from core.rows import display_name
 from core.scoping import can_manage_registry
+from core.templatetags.numbers import km
 from patrols import authenticity, selectors, services
 from patrols.filters import PatrolFilter
 from patrols.forms import FindingForm, RecordPatrolForm, ReviewForm
@@ -25,13 +29,23 @@ from rivers.models import Reach, River
 @login_required
 def patrol_list(request):
     """All visible patrols (office), one's own village's (chiefs); ``?river=`` for one river."""
-    qs = selectors.patrols_for(user=request.user)
-    filterset = PatrolFilter(request.GET or None, queryset=qs, user=request.user)
-    page = IdsFirstPaginator(filterset.qs, 30).get_page(request.GET.get("page"))
-    _dress_rows(page.object_list)
-    river = None
+    user = request.user
+    qs = selectors.patrols_for(user=user, finding_count=False)
+    filterset = PatrolFilter(request.GET or None, queryset=qs, user=user)
+    chosen = {}
     if filterset.is_bound and filterset.is_valid():
-        river = filterset.form.cleaned_data.get("river")
+        chosen = filterset.form.cleaned_data
+    listed = filterset.qs
+    page = IdsFirstPaginator(
+        listed,
+        30,
+        rows=selectors.patrol_rows(),
+        ids=lambda offset, limit: selectors.newest_ids(
+            listed, user=user, chosen=chosen, offset=offset, limit=limit
+        ),
+    ).get_page(request.GET.get("page"))
+    page.object_list = _dress_rows(page.object_list)
+    river = chosen.get("river")
     return render(
         request,
         "patrols/patrol_list.html",
@@ -45,26 +59,52 @@ def patrol_list(request):
     )
 
 
-def _dress_rows(patrols) -> None:
-    """What each list row prints, worked out once per page: a URL reversed, three
-    ``get_FOO_display`` (each rebuilding its field's choices) and a translated duration per
-    row were a third of the list's time. The same text as the template's tags gave."""
+def _dress_rows(rows) -> list[SimpleNamespace]:
+    """What each list row prints, worked out once per page from its plain row
+    (``selectors.patrol_rows``): a URL reversed, three ``get_FOO_display`` (each rebuilding
+    its field's choices) and a translated duration per row were a third of the list's time.
+    The same text as the template's tags gave."""
     url = url_of("patrols:patrol-detail")
     levels = labels(ChiefLevel)
     statuses = labels(Patrol.Status)
     reviews = labels(Patrol.Review)
     minutes = _("%(m)s 分钟")
     flags = labels(authenticity.LABELS.items())
-    for p in patrols:
-        p.url = url(p.pk)
-        p.started_text = timezone.localtime(p.started_at).strftime("%Y-%m-%d %H:%M")
-        p.level_label = levels.get(p.level, p.level)
-        p.status_label = statuses.get(p.status, p.status)
-        p.review_label = reviews.get(p.review, p.review)
-        m = p.duration_minutes
-        p.duration_text = "—" if m is None else minutes % {"m": m}
-        # patrols/_flags.html looked each flag up by looping over every label, per row.
-        p.flag_labels = [flags.get(code, "") for code in p.flags]
+    zone = timezone.get_current_timezone()
+    dressed = []
+    for row in rows:
+        m = Patrol.minutes_between(row.started_at, row.ended_at)
+        dressed.append(
+            SimpleNamespace(
+                pk=row.pk,
+                chief_id=row.chief_id,
+                river_id=row.river_id,
+                url=url(row.pk),
+                started_text=row.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                chief_name=display_name(
+                    row.chief__user__last_name,
+                    row.chief__user__first_name,
+                    row.chief__user__username,
+                ),
+                walker_name=row.walker_name,
+                level_label=levels.get(row.level, row.level),
+                region_name=row.region__name,
+                river_name=row.river__name,
+                has_reach=row.reach_id is not None,
+                reach_name=row.reach__name,
+                duration_text="—" if m is None else minutes % {"m": m},
+                distance_text=km(round(row.distance_m / 1000, 2)),
+                finding_count=row.finding_count,
+                status=row.status,
+                status_label=statuses.get(row.status, row.status),
+                review=row.review,
+                review_label=reviews.get(row.review, row.review),
+                flags=row.flags,
+                # patrols/_flags.html looked each flag up by looping over every label, per row.
+                flag_labels=[flags.get(code, "") for code in row.flags],
+            )
+        )
+    return dressed
 
 
 @login_required
