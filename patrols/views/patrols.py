@@ -17,7 +17,6 @@ from core.links import url_of
 from core.paginator import IdsFirstPaginator
 from core.rows import display_name
 from core.scoping import can_manage_registry
-from core.templatetags.numbers import km
 from patrols import authenticity, selectors, services
 from patrols.filters import PatrolFilter
 from patrols.forms import FindingForm, RecordPatrolForm, ReviewForm
@@ -69,6 +68,9 @@ def _dress_rows(rows) -> list[SimpleNamespace]:
     statuses = labels(Patrol.Status)
     reviews = labels(Patrol.Review)
     minutes = _("%(m)s 分钟")
+    # The text of core.templatetags.numbers.km (two decimals, thousands grouped), its unit
+    # translated once a page rather than once a row.
+    length = _("%(n)s 公里")
     flags = labels(authenticity.LABELS.items())
     zone = timezone.get_current_timezone()
     dressed = []
@@ -93,7 +95,7 @@ def _dress_rows(rows) -> list[SimpleNamespace]:
                 has_reach=row.reach_id is not None,
                 reach_name=row.reach__name,
                 duration_text="—" if m is None else minutes % {"m": m},
-                distance_text=km(round(row.distance_m / 1000, 2)),
+                distance_text=length % {"n": f"{row.distance_m / 1000:,.2f}"},
                 finding_count=row.finding_count,
                 status=row.status,
                 status_label=statuses.get(row.status, row.status),

@@ -163,3 +163,12 @@ def test_the_chief_filter_labels_each_chief_by_name_and_title(office, village):
     assert f'<option value="{chief.pk}">王五（河长）</option>' in body
     assert f'<option value="{nameless.pk}">{nameless.user.username}（副河长）</option>' in body
     assert str(chief) == "王五（河长）"
+
+
+@pytest.mark.parametrize("metres", [0, 5, 994, 995, 1005, 2345, 12_345_678, 999_999_999])
+def test_a_rows_distance_reads_as_the_km_filter_writes_it(metres):
+    from django.utils.translation import gettext as _
+
+    from core.templatetags.numbers import km
+
+    assert _("%(n)s 公里") % {"n": f"{metres / 1000:,.2f}"} == km(round(metres / 1000, 2))
