@@ -130,6 +130,30 @@ class RowsUnder(models.Expression):
         )
 
 
+class UnionOf(models.Expression):
+    """``(<subquery> UNION <subquery> ...)``: the distinct ids any of several written-out
+    subqueries (:class:`RowsUnder`) gives, as one subquery (``InSubquery(F("pk"),
+    UnionOf(...))``): one array of ids, each looked up once, instead of an ``OR`` of two
+    arrays that mostly hold the same ids."""
+
+    output_field = models.BigAutoField()
+
+    def __init__(self, *parts: models.Expression):
+        super().__init__()
+        self.parts = parts
+
+    def resolve_expression(self, *args, **kwargs):
+        return self  # nothing in it refers to the outer query
+
+    def as_sql(self, compiler, connection, **extra):
+        sqls, params = [], []
+        for part in self.parts:
+            sql, part_params = part.as_sql(compiler, connection)
+            sqls.append(sql[1:-1])  # without its parentheses: SQLite refuses "(SELECT) UNION"
+            params += part_params
+        return "(" + " UNION ".join(sqls) + ")", params
+
+
 def region_ids_under(code: str) -> RegionIdsUnder:
     """The ids of the regions under ``code``, as a subquery (``region_id__in=...``)."""
     return RegionIdsUnder(code)

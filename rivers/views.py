@@ -38,6 +38,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 def river_list(request):
     filterset, rivers = selectors.river_list(user=request.user, data=request.GET)
     page = _page(request, rivers)
+    page.object_list = selectors.registry_rows(list(page.object_list))
     _dress_rows(page.object_list)
     return render(
         request,
@@ -46,21 +47,23 @@ def river_list(request):
     )
 
 
-def _dress_rows(rivers) -> None:
+def _dress_rows(rivers: list[dict]) -> None:
     """What each registry row prints, worked out once per page: ``get_FOO_display`` (which
-    rebuilds the field's choices as a dict on every call), a URL reversed and the chiefs'
-    loop in the template per row were most of the list's time. The same text."""
+    rebuilds the field's choices as a dict on every call), a URL reversed and the villages' and
+    chiefs' loops in the template per row were most of the list's time. The same text."""
     url = url_of("rivers:river-detail")
     levels = labels(ChiefLevel)
     targets = labels(WaterClass)
+    more = _(" 等 %(n)s 人")
     for river in rivers:
-        river.url = url(river.pk)
-        river.level_label = levels.get(river.level, river.level)
-        river.target_label = targets.get(river.target_class, river.target_class)
-        names = [str(a.chief.user) for a in river.current_assignments]
-        river.chief_names = "、".join(names[:3])
+        river["url"] = url(river["pk"])
+        river["level_label"] = levels.get(river["level"], river["level"])
+        river["target_label"] = targets.get(river["target_class"], river["target_class"])
+        river["village_names"] = "、".join(river["villages"])
+        names = river["chiefs"]
+        river["chief_names"] = "、".join(names[:3])
         if len(names) > 3:
-            river.chief_names += _(" 等 %(n)s 人") % {"n": len(names)}
+            river["chief_names"] += more % {"n": len(names)}
 
 
 def _editable(request, river: River) -> bool:
