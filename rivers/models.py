@@ -367,10 +367,16 @@ class Chief(models.Model):
         return self.user.phone
 
 
+def in_force_q(day, prefix: str = "") -> Q:
+    """Assignments in force on ``day``; ``prefix``: the path to them (``"assignments__"``)."""
+    return (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})) & Q(
+        **{f"{prefix}start_date__lte": day}
+    )
+
+
 class AssignmentQuerySet(models.QuerySet):
     def current(self, *, on=None) -> "AssignmentQuerySet":
-        day = on or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        return self.filter(in_force_q(on or timezone.localdate()))
 
     def visible_to(self, user: User) -> "AssignmentQuerySet":
         return self.filter(river__in=River.objects.visible_to(user))

@@ -172,6 +172,35 @@ def test_the_registry_list_takes_the_same_number_of_queries_for_5_or_40_rivers(
     assert len(response.context["page"]) == 40
 
 
+def test_the_vacancy_list_takes_the_same_number_of_queries_for_3_or_30_rivers(
+    client, town_staff, village, django_assert_max_num_queries
+):
+    client.force_login(town_staff)
+    make_rivers(village, 3)
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("rivers:vacancy-list"))
+    make_rivers(village, 27)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("rivers:vacancy-list"))
+    assert response.context["vacancies"] == []
+
+
+def test_a_deputy_or_a_chief_whose_term_ended_leaves_the_river_vacant(client, town_staff, village):
+    covered, deputy_only, ended = (factories.RiverFactory(region=village) for _ in range(3))
+    for river, extra in ((covered, {}), (deputy_only, {"duty": "deputy"})):
+        factories.AssignmentFactory(
+            river=river, chief=factories.ChiefFactory(region=village), **extra
+        )
+    factories.AssignmentFactory(
+        river=ended, chief=factories.ChiefFactory(region=village), end_date=date(2020, 1, 1)
+    )
+    client.force_login(town_staff)
+    vacancies = client.get(reverse("rivers:vacancy-list")).context["vacancies"]
+    assert [(v.river.pk, v.reach, v.level) for v in vacancies] == [
+        (river.pk, None, "village") for river in sorted((deputy_only, ended), key=lambda r: r.code)
+    ]
+
+
 def test_the_chief_directory_takes_a_constant_number_of_queries(
     client, town_staff, village, django_assert_max_num_queries
 ):
