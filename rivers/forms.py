@@ -2,24 +2,30 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import ChiefLevel
+from core.choices import ChiefLevel, labels
 from core.models import Region, User
+from core.rows import display_name, name_columns
 from core.scoping import visible_regions
+from core.widgets import LongSelect
 from rivers import importing
 from rivers.models import ChiefAssignment, River
 from rivers.selectors import assignable_chiefs
 
 
 class AssignChiefForm(forms.Form):
+    # The selects are rendered in Python (core.widgets.LongSelect) from options read as plain
+    # rows once (below): the stock widget's template per option and a model per chief were a
+    # third of the river page's time.
     reach = forms.ModelChoiceField(
-        label=_("河段"), queryset=None, required=False, empty_label=_("全河")
+        label=_("河段"), queryset=None, required=False, empty_label=_("全河"), widget=LongSelect
     )
-    level = forms.ChoiceField(label=_("级别"), choices=ChiefLevel.choices)
-    chief = forms.ModelChoiceField(label=_("河长"), queryset=None)
+    level = forms.ChoiceField(label=_("级别"), choices=ChiefLevel.choices, widget=LongSelect)
+    chief = forms.ModelChoiceField(label=_("河长"), queryset=None, widget=LongSelect)
     duty = forms.ChoiceField(
         label=_("职责"),
         choices=ChiefAssignment.Duty.choices,
         initial=ChiefAssignment.Duty.RESPONSIBLE,
+        widget=LongSelect,
     )
     start_date = forms.DateField(
         label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,11 +34,28 @@ class AssignChiefForm(forms.Form):
 
     def __init__(self, *args, river: River, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reach"].queryset = river.reaches.all()
+        reaches = river.reaches.all()  # the river page's prefetched reaches
+        self.fields["reach"].queryset = reaches
         self.fields["chief"].queryset = assignable_chiefs(user=user)
-        self.fields["chief"].label_from_instance = lambda c: (
-            f"{c.user}（{c.get_level_display()} · {c.region.name}）"
-        )
+        # What the selects offer (the querysets above check what comes back): the same
+        # options as the fields' own, without a model per chief.
+        self.fields["reach"].widget.choices = [
+            ("", self.fields["reach"].empty_label),
+            *((reach.pk, str(reach)) for reach in reaches),
+        ]
+        levels = labels(ChiefLevel)
+        self.fields["chief"].widget.choices = [
+            ("", self.fields["chief"].empty_label),
+            *(
+                (
+                    pk,
+                    f"{display_name(last, first, username)}（{levels.get(level, level)} · {where}）",
+                )
+                for pk, last, first, username, level, where in assignable_chiefs(
+                    user=user
+                ).values_list("pk", *name_columns("user"), "level", "region__name")
+            ),
+        ]
         self.fields["level"].initial = river.level
         self.fields["start_date"].initial = timezone.localdate()
 

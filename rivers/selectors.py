@@ -168,7 +168,8 @@ class _Req:
 
 
 def river_detail(*, user: User, pk: int) -> River:
-    queryset = visible_rivers(user).prefetch_related(
+    queryset = River.objects.visible_to(user, by_id=True).select_related("region")
+    queryset = queryset.prefetch_related(
         _villages_prefetch(),
         Prefetch("reaches", queryset=Reach.objects.select_related("village")),
         Prefetch(

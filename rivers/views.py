@@ -119,7 +119,7 @@ def river_create(request):
 
 @login_required
 def river_edit(request, pk: int):
-    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    river = get_object_or_404(River.objects.visible_to(request.user, by_id=True), pk=pk)
     if not _editable(request, river):
         raise PermissionDenied(_("您不能修改这条河道"))
     form = RiverForm(request.POST or None, user=request.user, river=river)
@@ -138,7 +138,7 @@ def river_edit(request, pk: int):
 @login_required
 @require_POST
 def river_assign(request, pk: int):
-    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    river = get_object_or_404(River.objects.visible_to(request.user, by_id=True), pk=pk)
     if not _editable(request, river):
         raise PermissionDenied(_("您不能管理这条河道的河长"))
     form = AssignChiefForm(request.POST, river=river, user=request.user)
@@ -165,7 +165,7 @@ def river_assign(request, pk: int):
 @login_required
 @require_POST
 def assignment_end(request, pk: int):
-    river = get_object_or_404(River.objects.visible_to(request.user), pk=pk)
+    river = get_object_or_404(River.objects.visible_to(request.user, by_id=True), pk=pk)
     if not _editable(request, river):
         raise PermissionDenied(_("您不能管理这条河道的河长"))
     form = EndAssignmentForm(request.POST, river=river)

@@ -47,7 +47,7 @@ def test_a_new_village_is_in_scope_at_once(two_towns):
 def test_rivers_owned_by_or_crossing_a_subtree_are_the_joined_definitions_rows(two_towns):
     from django.db.models import Q
 
-    from rivers.models import in_region_q
+    from rivers.models import in_region_q, in_region_row_q
 
     d = two_towns
     for region in (d.district, d.town_a, d.town_b, d.village_a1, d.village_b2):
@@ -55,6 +55,8 @@ def test_rivers_owned_by_or_crossing_a_subtree_are_the_joined_definitions_rows(t
             Q(region__code__startswith=region.code) | Q(regions__code__startswith=region.code)
         ).distinct()
         assert set(River.objects.filter(in_region_q(region.code))) == set(joined)
+        # The same rows tested one by one (a detail page's lookup by id).
+        assert set(River.objects.filter(in_region_row_q(region.code))) == set(joined)
     # The river owned by town B that crosses village A1 is seen from A1, not from A2.
     assert d.border_river in River.objects.filter(in_region_q(d.village_a1.code))
     assert d.border_river not in River.objects.filter(in_region_q(d.village_a2.code))
