@@ -88,16 +88,17 @@ class ChiefFilter(django_filters.FilterSet):
         label=_("搜索"), method="search", help_text=_("姓名、手机号、用户名或河道")
     )
     level = django_filters.ChoiceFilter(
-        label=_("河长级别"), choices=ChiefLevel.choices, empty_label=ALL
+        label=_("河长级别"), choices=ChiefLevel.choices, empty_label=ALL, widget=LongSelect
     )
     title = django_filters.ChoiceFilter(
-        label=_("职务"), choices=Chief.Title.choices, empty_label=ALL
+        label=_("职务"), choices=Chief.Title.choices, empty_label=ALL, widget=LongSelect
     )
     village = django_filters.ModelChoiceFilter(
         label=_("村/居委"),
         queryset=_villages,
         field_name="region",
         empty_label=_("全部村/居委"),
+        widget=LongSelect(label_field="name"),
     )
 
     # The page's form shows every filter (rivers/_filters.html leaves out only these).

@@ -215,7 +215,7 @@ def _dress_chiefs(chiefs) -> None:
         chief.level_label = levels.get(chief.level, chief.level)
         chief.title_label = titles.get(chief.title, chief.title)
         for a in chief.current_assignments:
-            a.river_url = river_url(a.river_id)
+            a["river_url"] = river_url(a["river_id"])
 
 
 @login_required
