@@ -18,8 +18,10 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -585,6 +587,30 @@ def points_for(*, user: User, river: River | None = None, sample_count: bool = T
     if river is not None:
         points = points.filter(river=river)
     return points.annotate(sample_count=Count("samples")) if sample_count else points
+
+
+def point_rows():
+    """Points with what a list row prints (their river's, gate's and region's names) and
+    ``sample_count``, to be read by id (the ids come through the scope already).
+
+    The count is a subquery per point, an index-only count of its samples, not a join of
+    every sample grouped by all the row's columns (50 points: 3,005 -> ~350 buffers)."""
+    count = (
+        Sample.objects.filter(point=OuterRef("pk"))
+        .order_by()
+        .values("point")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        MonitoringPoint.objects.select_related("river", "sluice_gate", "region")
+        .only(
+            *("code", "name", "river", "sluice_gate", "region", "position", "responsible"),
+            *("latitude", "longitude", "is_active"),
+            *("river__name", "sluice_gate__name", "region__name"),
+        )
+        .annotate(sample_count=Coalesce(Subquery(count), 0))
+    )
 
 
 def samples_for(

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
@@ -209,13 +209,9 @@ def point_list(request):
         .annotate(river_code=Subquery(river_code))
         .order_by("river_code", "position", "code")
     )
-    # The page's rows by id alone: the ids are read through the scope already.
-    rows = (
-        MonitoringPoint.objects.select_related("river", "sluice_gate", "region")
-        .defer("river__geometry")
-        .annotate(sample_count=Count("samples"))
+    page = IdsFirstPaginator(points, 50, rows=selectors.point_rows()).get_page(
+        request.GET.get("page")
     )
-    page = IdsFirstPaginator(points, 50, rows=rows).get_page(request.GET.get("page"))
     _dress_points(page.object_list)
     return render(request, "monitoring/point_list.html", {"page": page})
 
