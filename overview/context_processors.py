@@ -1,4 +1,10 @@
-"""Context for every page that reads from a feature app (core's own processor reads none)."""
+"""Context for every page that reads from a feature app (core's own processor reads none).
+
+Both are read when the page prints them (the top bar), not when a template without the top bar
+(an htmx fragment) is rendered.
+"""
+
+from django.utils.functional import SimpleLazyObject
 
 from notices.selectors import unread_count
 
@@ -7,7 +13,7 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": unread_count(user=user)}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user=user))}
 
 
 def user_title(request):
@@ -16,7 +22,15 @@ def user_title(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"user_title": ""}
-    chief = getattr(user, "chief", None) if user.role in ("town_chief", "village_chief") else None
-    if chief is not None and chief.title != "chief":
-        return {"user_title": chief.get_title_display()}
-    return {"user_title": user.get_role_display()}
+    return {"user_title": SimpleLazyObject(lambda: _title(user))}
+
+
+def _title(user) -> str:
+    from rivers.models import Chief
+    from rivers.selectors import chief_title
+
+    if user.role in ("town_chief", "village_chief"):
+        title = chief_title(user=user)
+        if title is not None and title != Chief.Title.CHIEF:
+            return str(dict(Chief.Title.choices).get(title, title))
+    return user.get_role_display()
