@@ -177,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Django's database sessions, loaded by one plain query on every request (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 # Login throttling per account and address together, with a short growing delay
 # (core/lockout.py); the office unlocks its own users (core.services.unlock_login).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -219,7 +221,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.static_storage.StaticFilesStorage"
         )
     },
 }
