@@ -98,3 +98,17 @@ def test_a_town_chief_who_oversees_the_town_sees_its_order_counts_on_their_home(
         assert chief_home(user=work.town_chief_b).town_orders["open"] == 0
         # A village chief is not a town overseer.
         assert chief_home(user=work.chief_a2).town_orders is None
+
+
+def test_the_home_lists_a_chiefs_first_thirty_rivers_and_links_to_the_rest(two_towns, client):
+    from tests import factories
+
+    d = two_towns
+    for n in range(31):
+        river = factories.RiverFactory(region=d.village_a1, code=f"B-HOME-{n:02d}", level="village")
+        factories.AssignmentFactory(chief=d.chief_a1.chief, river=river, level="village")
+    client.force_login(d.chief_a1)
+    html = client.get("/").content.decode()
+    section = html[html.index('id="my-rivers"') :]
+    assert section.count('<li><a href="/rivers/') == 30
+    assert "全部 33 条河道" in section
