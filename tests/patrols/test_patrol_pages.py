@@ -209,7 +209,7 @@ def test_the_phone_page_offers_only_the_chiefs_own_rivers(client, chief_river, v
     _other, other_river = chief_on_river(village)
     client.force_login(chief.user)
     r = client.get("/patrols/start/")
-    assert r.context["rivers"] == [river]
+    assert [pk for pk, _name, _code in r.context["rivers"]] == [river.pk]
     html = r.content.decode()
     assert 'capture="environment"' in html
     assert other_river.name not in html
@@ -340,3 +340,19 @@ def test_a_villages_scope_is_its_own_region_and_a_towns_every_village_below_it(
     assert [p.pk for p in client.get("/patrols/").context["page"]] == [
         patrols[far_village.pk][1].pk
     ]
+
+
+def test_the_phone_page_names_each_reach_with_its_river_in_constant_queries(
+    client, two_towns, django_assert_num_queries
+):
+    d = two_towns
+    client.force_login(d.chief_a1)
+    client.get("/patrols/start/")
+    # session, user, chief profile, rivers, reaches (with their river), the bell
+    with django_assert_num_queries(6):
+        html = client.get("/patrols/start/").content.decode()
+    assert (
+        f'<option value="{d.river_a1.pk}">{d.river_a1.name}（{d.river_a1.code}）</option>' in html
+    )
+    label = f"{d.border_river.name}·{d.reach_a1.name}"
+    assert f'data-river="{d.border_river.pk}">{label}</option>' in html
