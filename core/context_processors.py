@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # (url name, label, who sees it: "all", "staff" = office and inspector, "office"). Entries
@@ -10,10 +10,10 @@ NAV = [
     ("rivers:river-list", _("河道名录"), "all"),
     ("rivers:chief-list", _("河长名录"), "all"),
     ("patrols:patrol-list", _("巡河"), "all"),
-    ("directives:order-board", _("督办单"), "all"),
+    ("directives:order-board", pgettext_lazy("menu", "督办单"), "all"),
     ("monitoring:river-quality-list", _("水质"), "all"),
-    ("plans:programme-list", _("一河一策"), "all"),
-    ("letters:inbox", _("一信河长"), "all"),
+    ("plans:programme-list", pgettext_lazy("menu", "一河一策"), "all"),
+    ("letters:inbox", pgettext_lazy("menu", "一信河长"), "all"),
     ("public:office", _("公众参与"), "office"),
     ("smallwater:body-list", _("小微水体"), "all"),
     ("smartwater:site-list", _("监测点"), "staff"),

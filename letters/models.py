@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
@@ -172,7 +173,7 @@ class Letter(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    subject = models.CharField(_("标题"), max_length=300, blank=True)
+    subject = models.CharField(pgettext_lazy("email", "标题"), max_length=300, blank=True)
     body = models.TextField(_("正文"), blank=True)
     figures = models.JSONField(_("数据"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)

@@ -25,7 +25,7 @@ from django.template.defaulttags import (
 )
 from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 # Scalar fields are None; lists of items are [schema]; objects are dicts.
@@ -116,7 +116,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "batch.month": (gettext_lazy("发信月份"), gettext_lazy("如“2018年9月”")),
     "batch.period": (gettext_lazy("报告月份"), gettext_lazy("信中情况所属的月份（发信月的上月）")),
     "batch.date": (gettext_lazy("落款日期"), gettext_lazy("发信月的1日，如“2018年9月1日”")),
-    "patrols": (gettext_lazy("巡河情况"), gettext_lazy("上月巡河次数；未启用巡河时为空")),
+    "patrols": (
+        pgettext_lazy("letter figure", "巡河情况"),
+        gettext_lazy("上月巡河次数；未启用巡河时为空"),
+    ),
     "patrols.done": (gettext_lazy("实际巡河次数"), gettext_lazy("上月完成并被认可的巡河次数")),
     "patrols.required": (gettext_lazy("应巡河次数"), gettext_lazy("按巡河制度上月应巡的次数")),
     "patrols.behind": (gettext_lazy("是否巡河不足"), gettext_lazy("有巡河周期次数不足时为真")),

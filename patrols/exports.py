@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -60,7 +61,15 @@ def duty_workbook(*, month: date, rows: list[tuple]) -> bytes:
     ws = _sheet(
         wb,
         _("%(month)s 巡河履职") % {"month": f"{month:%Y-%m}"},
-        [_("河长"), _("级别"), _("区划"), _("已巡"), _("应巡"), _("未达标"), _("未达标周期")],
+        [
+            _("河长"),
+            _("级别"),
+            _("区划"),
+            _("已巡"),
+            _("应巡"),
+            pgettext("patrol duty", "未达标"),
+            _("未达标周期"),
+        ],
         data,
         widths=[14, 8, 14, 8, 8, 8, 30],
     )

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import ChiefLevel
@@ -377,7 +378,9 @@ class DutyRule(models.Model):
         help_text=_("留空表示该级别所有河长"),
     )
     season_start_month = models.PositiveSmallIntegerField(
-        _("起始月份"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        pgettext_lazy("patrol rule", "起始月份"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     season_end_month = models.PositiveSmallIntegerField(
         _("结束月份"), default=12, validators=[MinValueValidator(1), MaxValueValidator(12)]

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.choices import ChiefLevel, WaterClass
@@ -169,7 +170,7 @@ class River(models.Model):
 
     class Meta:
         verbose_name = _("河道")
-        verbose_name_plural = _("河道")
+        verbose_name_plural = pgettext_lazy("plural", "河道")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -313,7 +314,7 @@ class SluiceGate(models.Model):
 
     class Meta:
         verbose_name = _("水闸")
-        verbose_name_plural = _("水闸")
+        verbose_name_plural = pgettext_lazy("plural", "水闸")
         ordering = ["code"]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smallwater.models import Classification
 
@@ -21,4 +22,4 @@ class InspectionForm(forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("照片"))
-    caption = forms.CharField(label=_("说明"), max_length=200, required=False)
+    caption = forms.CharField(label=pgettext_lazy("photo", "说明"), max_length=200, required=False)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import User
@@ -90,7 +91,7 @@ class Photo(models.Model):
         WaterBody, verbose_name=_("小微水体"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(_("照片"), upload_to="smallwater/%Y/%m/")
-    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    caption = models.CharField(pgettext_lazy("photo", "说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         User, verbose_name=_("上传人"), on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models import Region, User
@@ -154,7 +155,7 @@ class Directive(models.Model):
     )
     finding = models.ForeignKey(
         "patrols.Finding",
-        verbose_name=_("巡河发现问题"),
+        verbose_name=pgettext_lazy("one finding", "巡河发现问题"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -213,7 +214,7 @@ class Directive(models.Model):
 
     class Meta:
         verbose_name = _("督办单")
-        verbose_name_plural = _("督办单")
+        verbose_name_plural = pgettext_lazy("plural", "督办单")
         ordering = ["-year", "-serial"]
         constraints = [
             models.UniqueConstraint(

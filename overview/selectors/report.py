@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.choices import ChiefLevel
 from core.models import Region, User
@@ -100,14 +102,19 @@ def annual_report(*, viewer: User, town: Region, year: int) -> AnnualReport:
         for row in rivers.values("level").annotate(n=Count("id"), km=Sum("length_km")).order_by()
     }
     reg = sections["registry"]
-    reg.add("rivers", _("河道"), sum(r["n"] for r in by_level.values()), _("条"))
+    reg.add(
+        "rivers", pgettext_lazy("plural", "河道"), sum(r["n"] for r in by_level.values()), _("条")
+    )
     reg.add("rivers_km", _("河道总长"), _km(sum((r["km"] or 0) for r in by_level.values())), "km")
     for level, word in ((ChiefLevel.TOWN, _("镇级河道")), (ChiefLevel.VILLAGE, _("村级河道"))):
         row = by_level.get(level, {"n": 0, "km": 0})
         reg.add(f"rivers_{level}", word, row["n"], _("条"))
         reg.add(f"rivers_{level}_km", _("%(level)s长度") % {"level": word}, _km(row["km"]), "km")
     reg.add(
-        "gates", _("水闸"), SluiceGate.objects.visible_to(viewer).filter(owned).count(), _("座")
+        "gates",
+        pgettext_lazy("plural", "水闸"),
+        SluiceGate.objects.visible_to(viewer).filter(owned).count(),
+        _("座"),
     )
     reg.add(
         "water_bodies",
@@ -128,11 +135,14 @@ def annual_report(*, viewer: User, town: Region, year: int) -> AnnualReport:
     )
     stats = patrol_stats(user=viewer, year=year, group="level")
     patrols_by_level = {row.key: row for row in stats.rows}
-    for level, word in ((ChiefLevel.TOWN, _("镇级")), (ChiefLevel.VILLAGE, _("村级"))):
+    for level, word in (
+        (ChiefLevel.TOWN, pgettext_lazy("adjective", "镇级")),
+        (ChiefLevel.VILLAGE, pgettext_lazy("adjective", "村级")),
+    ):
         row = patrols_by_level.get(level)
-        chiefs.add(f"chiefs_{level}", _("%(level)s河长") % {"level": word},
+        chiefs.add(f"chiefs_{level}", capfirst(_("%(level)s河长") % {"level": word}),
                    chief_counts.get(level, 0), _("名"))  # fmt: skip
-        chiefs.add(f"patrolling_chiefs_{level}", _("%(level)s河长中巡过河的") % {"level": word},
+        chiefs.add(f"patrolling_chiefs_{level}", capfirst(_("%(level)s河长中巡过河的") % {"level": word}),
                    row.chiefs if row else 0, _("名"))  # fmt: skip
         chiefs.add(f"patrols_{level}", _("%(level)s河长巡河") % {"level": word},
                    row.patrols if row else 0, _("次"))  # fmt: skip
@@ -146,7 +156,9 @@ def annual_report(*, viewer: User, town: Region, year: int) -> AnnualReport:
     sec.add("orders_rectified", _("已整改销号"), orders["total"]["rectified"], _("张"))
     sec.add("orders_on_time", _("按期整改"), orders["total"]["on_time"], _("张"))
     sec.add("inspection_rounds", _("上级检查"), orders["inspection_rounds"], _("轮"))
-    sec.add("work_orders", _("检查组工作指令"), orders["work_orders"], _("张"))
+    sec.add(
+        "work_orders", pgettext_lazy("plural", "检查组工作指令"), orders["work_orders"], _("张")
+    )
     sec.add("work_orders_answered", _("已回复"), orders["work_orders_answered"], _("张"))
 
     # Letters to river chiefs.
@@ -181,10 +193,13 @@ def annual_report(*, viewer: User, town: Region, year: int) -> AnnualReport:
             plans.filter(river__isnull=False).values("river").distinct().count(), _("条"))  # fmt: skip
     measures = Measure.objects.visible_to(viewer).filter(plan__region__code__startswith=town.code)
     sec.add(
-        "measures_due", _("年内到期措施"), measures.filter(deadline__year=year).count(), _("项")
+        "measures_due",
+        _("年内到期措施"),
+        measures.filter(deadline__year=year).count(),
+        pgettext_lazy("unit", "项"),
     )
     sec.add("measures_done", _("年内到期并完成"),
-            measures.filter(deadline__year=year, status=Measure.Status.DONE).count(), _("项"))  # fmt: skip
+            measures.filter(deadline__year=year, status=Measure.Status.DONE).count(), pgettext_lazy("unit", "项"))  # fmt: skip
 
     # Small water bodies, monitoring sites and publicity: the selectors agreed in CONTRACTS.md.
     sections["smallwater"].add("water_bodies_inspected", _("排查小微水体"),

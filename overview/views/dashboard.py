@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from monitoring.standards import class_label
 from overview.permissions import sees_overview
@@ -40,6 +41,6 @@ def _chart_labels() -> dict:
         "rivers": _("河道数"),
         "met": _("已达标"),
         "in_progress": _("进行中"),
-        "behind": _("未达标"),
+        "behind": pgettext("patrol duty", "未达标"),
         "chiefs": _("河长数"),
     }

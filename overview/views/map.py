@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.gzip import gzip_page
 
 from core.models import Region
@@ -43,7 +44,7 @@ def town_map(request):
                     "villages": _("村界"),
                     "rivers": _("河道（按水质类别）"),
                     "black_odour": _("黑臭河道"),
-                    "gates": _("水闸"),
+                    "gates": pgettext("plural", "水闸"),
                     "points": _("监测点位"),
                     "sites": _("智慧水务监测点（规划）"),
                     "orders": _("未办结督办单"),

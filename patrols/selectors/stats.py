@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from core.choices import ChiefLevel
 from core.models import User
@@ -18,9 +18,9 @@ from patrols.periods import local_range
 GROUPS = ("chief", "village", "level", "month")
 # Level words for the yearly sentence ("91 town-level chiefs made 3,344 patrols in 2018").
 LEVEL_WORDS = {
-    ChiefLevel.DISTRICT: gettext_lazy("区级"),
-    ChiefLevel.TOWN: gettext_lazy("镇级"),
-    ChiefLevel.VILLAGE: gettext_lazy("村级"),
+    ChiefLevel.DISTRICT: pgettext_lazy("adjective", "区级"),
+    ChiefLevel.TOWN: pgettext_lazy("adjective", "镇级"),
+    ChiefLevel.VILLAGE: pgettext_lazy("adjective", "村级"),
 }
 _KEYS = {
     "chief": [

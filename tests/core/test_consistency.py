@@ -147,6 +147,30 @@ def test_no_two_apps_translate_the_same_count_differently():
     assert clashes == {}
 
 
+def test_no_two_catalogs_translate_the_same_words_differently():
+    """The same merge for single words: with "期限" translated "Deadline" by the orders and
+    "Period" by the plans, one of the two pages showed the other's word. A word that means two
+    things in English carries a context (pgettext, {% translate ... context ... %}), and each
+    (context, msgid) has one translation in every catalog, the project's own included."""
+    import gettext
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    words: dict[str, dict[str, str]] = {}
+    catalogs = sorted(base.glob("*/locale/en/LC_MESSAGES/django.mo"))
+    assert len(catalogs) > 5, "compile the catalogs first (./scripts/setup does)"
+    for path in [*catalogs, *(Path(p) / "en/LC_MESSAGES/django.mo" for p in settings.LOCALE_PATHS)]:
+        with path.open("rb") as fh:
+            catalog = gettext.GNUTranslations(fh)._catalog
+        for key, text in catalog.items():
+            if isinstance(key, str) and key:  # "msgid", or "context\x04msgid"
+                words.setdefault(key, {})[str(path.relative_to(base).parts[0])] = text
+    clashes = {key: apps for key, apps in words.items() if len(set(apps.values())) > 1}
+    assert clashes == {}
+
+
 def test_the_patrol_list_counts_patrols_in_english(client, two_towns):
     from tests.patrols.factories import PatrolFactory, chief_on_river
 
