@@ -2,9 +2,10 @@
 :func:`order_counts_for_rivers`)."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -225,6 +226,7 @@ BOARD_CARD_FIELDS = (
     "severity",
     "deadline",
     "closed_at",
+    "serial",
     "river__name",
     "reach__name",
     "target_village__name",
@@ -257,62 +259,42 @@ def board_page(
     *, user: User, filters: dict | None = None, at=None, page: int = 1
 ) -> tuple[list[dict], dict | None, dict[str, int]]:
     """:func:`board_for` and the tiles above it (:func:`board_summary`, over every order the
-    user may see): ``(columns, paging, summary)``. Unfiltered (the board as it opens), the
-    tiles come from the columns' own count by status, one query fewer."""
+    user may see): ``(columns, paging, summary)``. Two queries when no filter but the status
+    is set: one count by status over every order the user may see gives both the tiles and
+    the columns' counts, and one query reads every column's cards."""
     from django.conf import settings
 
     from directives.filters import DirectiveFilter
 
+    filters = filters or {}
     day = local_day(at)
     soon = day + timedelta(days=settings.DIRECTIVES_DUE_SOON_DAYS)
     filtered = directives_for(user=user, filters=filters)
-    rows = list(
-        filtered.order_by()
-        .values("status")
-        .annotate(
-            n=Count("id"),
-            overdue=Count("id", filter=Q(status__in=AWAITING_TARGET, deadline__lt=day)),
-            due_soon=Count(
-                "id",
-                filter=Q(status__in=AWAITING_TARGET, deadline__gte=day, deadline__lte=soon),
-            ),
-        )
-    )
-    counts = {row["status"]: row["n"] for row in rows}
-    if any((filters or {}).get(name) for name in DirectiveFilter.base_filters):
+    chosen = filters.get("status")
+    if any(filters.get(name) for name in DirectiveFilter.base_filters if name != "status"):
+        counts = _counts_by_status(filtered, day=day, soon=soon)
         summary = board_summary(user=user, at=at)
     else:
+        # The tiles count every order the user may see, by status; a valid status filter
+        # (an invalid one is ignored, as the filter set does) leaves only its own column.
+        # One count where the board with a status filter used to count the same orders twice.
+        counts = _counts_by_status(Directive.objects.visible_to(user), day=day, soon=soon)
         summary = {
-            "open": sum(counts.get(s, 0) for s in OPEN),
-            "overdue": sum(row["overdue"] for row in rows),
-            "due_soon": sum(row["due_soon"] for row in rows),
-            "to_verify": counts.get(Status.SUBMITTED, 0),
-            "closed": counts.get(Status.CLOSED, 0),
+            "open": sum(counts[s]["n"] for s in OPEN if s in counts),
+            "overdue": sum(row["overdue"] for row in counts.values()),
+            "due_soon": sum(row["due_soon"] for row in counts.values()),
+            "to_verify": counts.get(Status.SUBMITTED, {}).get("n", 0),
+            "closed": counts.get(Status.CLOSED, {}).get("n", 0),
         }
-    late = Case(
-        When(status__in=AWAITING_TARGET, deadline__lt=day, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    qs = filtered.select_related(None).annotate(late=late)
-    # A deep page of a column is found on the orders alone (the closed column by an index scan
-    # of directive_town_closed_id) and only its cards are joined to their river, reach, village
-    # and chief: joining all of a town's thousands of closed orders before sorting them cost
-    # most of a deep page. A first page is read directly (the subquery costs more to compile
-    # than it saves there).
-    cards = Directive.objects.annotate(late=late)
-    one_status = (filters or {}).get("status") if (filters or {}).get("status") in counts else None
+        if chosen in Status.values:
+            counts = {s: row for s, row in counts.items() if s == chosen}
+    one_status = chosen if chosen in counts else None
     paging = None
     columns = []
+    parts = []  # (status, ids of the column's page, ordered)
     for status in BOARD_ORDER:
-        count = counts.get(status, 0)
-        orders = []
+        count = counts.get(status, {}).get("n", 0)
         if count:
-            ordering = (
-                ("-closed_at", "-serial", "-pk")
-                if status == Status.CLOSED
-                else ("late", "deadline", "serial", "pk")
-            )
             start, size = 0, BOARD_COLUMN_SIZE
             if status == one_status:
                 pages = max(1, -(-count // BOARD_PAGE_SIZE))
@@ -324,15 +306,91 @@ def board_page(
                     "previous": number - 1 if number > 1 else None,
                     "next": number + 1 if number < pages else None,
                 }
-            column = qs.filter(status=status).order_by(*ordering)
-            if start:
-                column = cards.filter(pk__in=column.values("pk")[start : start + size])
-                column, start = column.order_by(*ordering), 0
-            orders = list(column.values_list(*BOARD_CARD_FIELDS, named=True)[start : start + size])
+            column = filtered.select_related(None).filter(status=status)
+            ids = column.order_by(*_board_ordering(status)).values("pk")[start : start + size]
+            parts.append(ids)
         columns.append(
-            {"status": status, "label": Status(status).label, "orders": orders, "count": count}
+            {"status": status, "label": Status(status).label, "orders": [], "count": count}
         )
+    by_status = {column["status"]: column for column in columns}
+    for card in _board_cards(parts, day=day):
+        by_status[card.status]["orders"].append(card)
+    for column in columns:
+        column["orders"].sort(**_board_sort(column["status"]))
     return columns, paging, summary
+
+
+def _counts_by_status(orders: QuerySet[Directive], *, day: date, soon: date) -> dict:
+    """``{status: {"n", "overdue", "due_soon"}}`` of ``orders``: one query, an index-only scan
+    of (town, status, deadline, ...) for a town's orders on PostgreSQL (``directives/0005``)."""
+    rows = (
+        orders.select_related(None)
+        .order_by()
+        .values("status")
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=Q(status__in=AWAITING_TARGET, deadline__lt=day)),
+            due_soon=Count(
+                "id",
+                filter=Q(status__in=AWAITING_TARGET, deadline__gte=day, deadline__lte=soon),
+            ),
+        )
+    )
+    return {row["status"]: row for row in rows}
+
+
+def _board_ordering(status: str) -> tuple:
+    """A column's order: the closed newest first; the others overdue first, then by deadline,
+    which is the deadline's own order (an order is overdue exactly when its deadline is past),
+    so a town's column is read in the order of its index (town, status, deadline, serial, id).
+    """
+    if status == Status.CLOSED:
+        # PostgreSQL's own descending order, said so that SQLite's is the same.
+        return (F("closed_at").desc(nulls_first=True), "-serial", "-pk")
+    return ("deadline", "serial", "pk")
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _board_sort(status: str) -> dict:
+    """``list.sort`` arguments giving :func:`_board_ordering` (the orders closed at no
+    recorded time first)."""
+    if status == Status.CLOSED:
+        return {
+            "key": lambda d: (d.closed_at is None, d.closed_at or _EARLIEST, d.serial, d.pk),
+            "reverse": True,
+        }
+    return {"key": lambda d: (d.deadline, d.serial, d.pk)}
+
+
+def _board_cards(parts: list[QuerySet], *, day: date) -> list:
+    """The cards of the columns' pages (``parts``: each a sliced queryset of ids), as named
+    tuples of :data:`BOARD_CARD_FIELDS`, in no particular order.
+
+    One query where the database takes a LIMIT in each part of a UNION (PostgreSQL): the
+    ids of every column's page found on the orders alone (by index), then only those cards
+    joined to their river, reach, village and chief. Planning and compiling five joined
+    queries, one a column, cost more than reading them. Elsewhere (SQLite) one a column.
+    """
+    if not parts:
+        return []
+    late = Case(
+        When(status__in=AWAITING_TARGET, deadline__lt=day, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    cards = Directive.objects.annotate(late=late).order_by()
+    features = connections[cards.db].features
+    if len(parts) == 1 or not features.supports_slicing_ordering_in_compound:
+        groups = [[ids] for ids in parts]
+    else:
+        groups = [parts]
+    out = []
+    for group in groups:
+        ids = group[0] if len(group) == 1 else group[0].union(*group[1:], all=True)
+        out += cards.filter(pk__in=ids).values_list(*BOARD_CARD_FIELDS, named=True)
+    return out
 
 
 def board_summary(*, user: User, at=None) -> dict[str, int]:

@@ -1,5 +1,7 @@
 """HTML pages for supervision orders: thin callers of the services and selectors."""
 
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -76,44 +78,68 @@ def order_board(request):
     )
 
 
-def _cards(orders, today) -> list[dict]:
-    """What each card prints, worked out once per page: a hundred cards each reversing its
-    URL, formatting two dates and looking up the same few translations in the template were
-    most of the board's time. The text is the same as the template's filters give."""
+def _cards(orders, today) -> list[str]:
+    """Each card's markup, written once per card: a hundred cards through the template's
+    tags (a URL reversed, two dates formatted, the same translations looked up, a dozen
+    variables resolved and escaped a card) were most of the board's time. The same HTML as
+    the template wrote, whitespace included; every text escaped as the template escapes it."""
     url = url_of("directives:order-detail")
     severity = labels(Severity)
+    closed_word, deadline_word = escape(_("销号")), escape(_("期限"))
     late_by: dict = {}
     cards = []
     for d in orders:
         late = ""
         if d.late == 0:
             if d.deadline not in late_by:
-                late_by[d.deadline] = _("已逾期 %(n)s") % {"n": timesince(d.deadline, today)}
+                late_by[d.deadline] = escape(
+                    _("已逾期 %(n)s") % {"n": timesince(d.deadline, today)}
+                )
             late = late_by[d.deadline]
         chief = d.target_chief__user__username and display_name(
             d.target_chief__user__last_name,
             d.target_chief__user__first_name,
             d.target_chief__user__username,
         )
+        target = " / ".join(p for p in (d.target_village__name, chief) if p)
+        closed = d.status == Status.CLOSED
+        if closed:
+            on = timezone.localtime(d.closed_at).date().isoformat() if d.closed_at else ""
+            when = f"<span>{closed_word} {on}</span>"
+        else:
+            when = f"<span>{deadline_word} {d.deadline.isoformat()}</span>"
+        reach = f"·{escape(d.reach__name)}" if d.reach__name else ""
+        level = "" if d.severity == Severity.NORMAL else severity[d.severity]
         cards.append(
-            {
-                "pk": d.pk,
-                "url": url(d.pk),
-                "number": d.number,
-                "title": d.title,
-                "river": d.river__name,
-                "reach": d.reach__name,
-                "target": " / ".join(p for p in (d.target_village__name, chief) if p),
-                "late": late,
-                "closed": d.status == Status.CLOSED,
-                "closed_on": (
-                    timezone.localtime(d.closed_at).date().isoformat() if d.closed_at else ""
-                ),
-                "deadline": d.deadline.isoformat(),
-                "severity": "" if d.severity == Severity.NORMAL else severity[d.severity],
-            }
+            _CARD.format(
+                css=" late" if late else " closed" if closed else "",
+                url=url(d.pk),
+                pk=int(d.pk),
+                number=escape(d.number),
+                title=escape(d.title),
+                place=f"{escape(d.river__name)}{reach}",
+                target=escape(target),
+                late=f'<span class="tag bad">{late}</span>' if late else "",
+                when=when,
+                severity=f'<span class="tag warn">{escape(level)}</span>' if level else "",
+            )
         )
     return cards
+
+
+# One card as board.html wrote it (the loop's own indentation included), escaped by _cards.
+_CARD = """
+    <a class="order-card{css}" href="{url}" data-order="{pk}">
+      <div class="no">{number}</div>
+      <div class="ttl">{title}</div>
+      <div class="meta"><span>{place}</span><span>{target}</span></div>
+      <div class="meta">
+        {late}
+        {when}
+        {severity}
+      </div>
+    </a>
+    """
 
 
 @login_required
