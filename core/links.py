@@ -17,13 +17,14 @@ _known: dict[tuple, tuple[str, str]] = {}
 _routes: dict[tuple, str] = {}
 
 
-def url_of(name: str) -> Callable[[int], str]:
-    """``pk -> url`` for the route ``name`` with one integer argument, as ``reverse`` gives
-    it (the script prefix and URLconf of the current request included)."""
-    key = (name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+def url_of(name: str, *rest: str) -> Callable[[int], str]:
+    """``pk -> url`` for the route ``name`` with one integer argument (then the fixed
+    arguments ``rest``, such as an action's slug), as ``reverse`` gives it (the script prefix
+    and URLconf of the current request included)."""
+    key = (name, rest, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     parts = _known.get(key)
     if parts is None:
-        head, tail = reverse(name, args=[_MARKER]).split(str(_MARKER))
+        head, tail = reverse(name, args=[_MARKER, *rest]).split(str(_MARKER))
         parts = _known[key] = (head, tail)
     head, tail = parts
     return lambda pk: f"{head}{int(pk)}{tail}"

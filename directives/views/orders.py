@@ -145,19 +145,48 @@ _CARD = """
 @login_required
 def my_orders(request):
     """A chief's orders on the phone: the ones to act on first, then the closed ones."""
-    orders = list(selectors.orders_for_chief(user=request.user, include_closed=True)[:200])
+    orders = selectors.chief_order_cards(user=request.user, limit=200)
     today = timezone.localdate()
+    detail = url_of("directives:order-detail")
+    accept, submit = (
+        url_of("directives:order-action", "accept"),
+        url_of("directives:order-action", "submit"),
+    )
+    status = labels(Status)
+    todo, waiting, done = [], [], []
+    # What each card prints, worked out once per page (not a URL reversed, a label looked up
+    # and a date formatted per card by the template's tags).
     for d in orders:
-        d.overdue = d.is_overdue(today)
+        card = {
+            "pk": d.pk,
+            "url": detail(d.pk),
+            "number": d.number,
+            "title": d.title,
+        }
+        if d.status in AWAITING_TARGET:
+            card.update(
+                status=d.status,
+                status_label=status[d.status],
+                overdue=d.deadline < today,
+                deadline=d.deadline.isoformat(),
+                river=d.river__name,
+                reach=d.reach__name,
+                location=d.location,
+                return_reason=d.return_reason,
+                action=(accept if d.status == Status.ISSUED else submit)(d.pk),
+            )
+            todo.append(card)
+        elif d.status == Status.SUBMITTED:
+            waiting.append(card)
+        elif d.status == Status.CLOSED and len(done) < 20:
+            card["closed_on"] = (
+                timezone.localtime(d.closed_at).date().isoformat() if d.closed_at else ""
+            )
+            done.append(card)
     return render(
         request,
         "directives/my_orders.html",
-        {
-            "todo": [d for d in orders if d.status in AWAITING_TARGET],
-            "waiting": [d for d in orders if d.status == "submitted"],
-            "done": [d for d in orders if d.status == "closed"][:20],
-            "today": today,
-        },
+        {"todo": todo, "waiting": waiting, "done": done},
     )
 
 

@@ -414,3 +414,44 @@ def test_my_orders_shows_why_an_order_was_returned_in_few_queries(
         html = client.get(reverse("directives:my-orders")).content.decode()
     assert "桥下仍有垃圾" in html
     assert html.count('class="phone-card') == 6
+
+
+def test_my_orders_prints_each_card_as_the_template_tags_did(
+    client, make_order, village_chief, town_staff, django_assert_max_num_queries
+):
+    """The cards are worked out in the view once per page, from the orders' shown columns:
+    the same links, forms, labels and dates as the template's own tags gave."""
+    late = make_order(title="逾期未签收", issued_on=date(2026, 1, 1), deadline=date(2026, 1, 20))
+    accepted = make_order(title="已签收的", deadline=date(2026, 12, 1))
+    services.accept_directive(directive=accepted, by=village_chief)
+    waiting = make_order(title="等核查", deadline=date(2026, 12, 2))
+    services.accept_directive(directive=waiting, by=village_chief)
+    services.submit_rectification(directive=waiting, by=village_chief, text="已清理")
+    closed = make_order(title="已经销号", deadline=date(2026, 12, 3))
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        services.accept_directive(directive=closed, by=village_chief)
+        services.submit_rectification(directive=closed, by=village_chief, text="已清理")
+        services.close_directive(directive=closed, by=town_staff)
+    client.force_login(village_chief)
+    # session, user, region, the orders, the chief (base), unread notices
+    with (
+        time_machine.travel(datetime(2026, 3, 3, 9, tzinfo=UTC), tick=False),
+        django_assert_max_num_queries(6),
+    ):
+        html = client.get(reverse("directives:my-orders")).content.decode()
+    card = html[html.index(f'data-order="{late.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert 'class="phone-card late"' in html
+    assert f'href="{reverse("directives:order-detail", args=[late.pk])}"' in card
+    assert '<span class="tag bad">已下发</span>' in card
+    assert "期限 <strong>2026-01-20</strong>" in card
+    assert f'action="{reverse("directives:order-action", args=[late.pk, "accept"])}"' in card
+    card = html[html.index(f'data-order="{accepted.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert '<span class="tag warn">已签收</span>' in card
+    assert f'action="{reverse("directives:order-action", args=[accepted.pk, "submit"])}"' in card
+    assert '<span class="tag bad">已逾期</span>' not in card
+    assert (
+        f'<li><a href="{reverse("directives:order-detail", args=[waiting.pk])}">等核查</a>' in html
+    )
+    assert f"{closed.number} · 2026-03-02</small>" in html
