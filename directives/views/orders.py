@@ -424,10 +424,15 @@ def order_pdf(request, pk: int):
 # --- statistics -------------------------------------------------------------------------------
 
 
-def _year(request) -> int:
-    years = selectors.years_with_orders(user=request.user)
+def _year(request, years: list[int] | None = None) -> int:
+    """The year asked for, else the latest with orders (``years``, when the caller has
+    read them already)."""
     try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+        year = request.GET.get("year")
+        if not year:
+            years = selectors.years_with_orders(user=request.user) if years is None else years
+            year = years[0] if years else timezone.localdate().year
+        year = int(year)
     except ValueError:
         raise Http404 from None
     return require_year(year)
@@ -435,14 +440,12 @@ def _year(request) -> int:
 
 @login_required
 def statistics(request):
-    year = _year(request)
+    years = selectors.years_with_orders(user=request.user)
+    year = _year(request, years)
     return render(
         request,
         "directives/statistics.html",
-        {
-            "stats": selectors.yearly_statistics(user=request.user, year=year),
-            "years": selectors.years_with_orders(user=request.user),
-        },
+        {"stats": selectors.yearly_statistics(user=request.user, year=year), "years": years},
     )
 
 

@@ -132,3 +132,49 @@ def test_the_boards_columns_keep_their_orders_when_read_together(
     by_status = {c["status"]: [o.pk for o in c["orders"]] for c in columns}
     assert by_status["issued"] == [due[1].pk, due[3].pk, due[2].pk, due[0].pk]
     assert by_status["closed"] == [closed[1].pk, closed[2].pk, closed[0].pk]
+
+
+def test_yearly_statistics_read_the_orders_columns_in_one_query(
+    make_order, town_staff, village_chief, village, chief, django_assert_num_queries
+):
+    """The figures by source and by village come from the orders' columns (no model per
+    order): a chief-only order counts under the chief's region, on time and days to rectify
+    by the model's own rules."""
+    with time_machine.travel(datetime(2026, 3, 4, 2, tzinfo=UTC), tick=False):
+        on_time = make_order(issued_on=date(2026, 3, 1), deadline=date(2026, 3, 10))
+        late = make_order(
+            issued_on=date(2026, 3, 1),
+            deadline=date(2026, 3, 2),
+            target_village=None,
+            target_chief=chief,
+            source="inspection",
+        )
+        make_order(issued_on=date(2026, 3, 1), deadline=date(2026, 3, 20))
+        for order in (on_time, late):
+            services.accept_directive(directive=order, by=village_chief)
+            services.submit_rectification(directive=order, by=village_chief, text="ok")
+            services.close_directive(directive=order, by=town_staff)
+    # The orders, the work orders' figures, the rounds' count.
+    with django_assert_num_queries(3):
+        stats = selectors.yearly_statistics(user=town_staff, year=2026)
+    assert stats["total"] == {
+        "issued": 3,
+        "rectified": 2,
+        "on_time": 1,
+        "open": 1,
+        "average_days": 3.0,
+    }
+    assert {r["source"]: r["issued"] for r in stats["by_source"]} == {
+        "phone_report": 2,
+        "inspection": 1,
+    }
+    assert stats["by_village"] == [
+        {
+            "village": village.name,
+            "issued": 3,
+            "rectified": 2,
+            "on_time": 1,
+            "open": 1,
+            "average_days": 3.0,
+        }
+    ]
