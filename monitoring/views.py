@@ -59,12 +59,12 @@ def river_quality_list(request):
         return response
     # A page of rivers at a time, counted over all of them by the database (a town has
     # thousands: rendering every row cost seconds).
-    stored = selectors.stored_status_rows(
+    stored, summary = selectors.stored_status_list(
         user=request.user, period=period, village=village, only=only
     )
-    summary = selectors.stored_summary(stored)
     # The tiles count the same rows: the paginator need not count them again.
-    page = CountedPaginator(stored, 50, count=summary["rivers"]).get_page(request.GET.get("page"))
+    page = CountedPaginator([], 50, count=summary["rivers"]).get_page(request.GET.get("page"))
+    page.object_list = stored.rows(max(page.start_index() - 1, 0), page.end_index())
     rows = [selectors.status_row(r) for r in page]
     return render(
         request,

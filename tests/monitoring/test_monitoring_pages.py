@@ -90,6 +90,32 @@ def test_the_list_runs_a_constant_number_of_queries(
     assert len(response.context["rows"]) == 23
 
 
+def test_the_lists_pages_follow_its_order_and_read_each_status_once_stored(office_client, village):
+    """A page's rows are found by their ids in the list's order, then read whole; once every
+    status of the period is stored, the count by class tells so and nothing checks again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring import selectors
+    from monitoring.periods import Period
+
+    _rivers(village, 53)
+    first = office_client.get("/monitoring/?period=2018-05")
+    assert len(first.context["rows"]) == 50
+    with CaptureQueriesContext(connection) as seen:
+        second = office_client.get("/monitoring/?period=2018-05&page=2")
+    statuses = [q["sql"] for q in seen.captured_queries if "riverperiodstatus" in q["sql"]]
+    assert len(statuses) == 2  # the count by class, the page
+    assert not any('"period_start" AS' in sql for sql in statuses)  # no stored check
+    office = first.context["request"].user
+    every = selectors.river_quality_rows(user=office, period=Period.month(2018, 5))
+    shown = [r.river.pk for r in first.context["rows"]] + [
+        r.river.pk for r in second.context["rows"]
+    ]
+    assert shown == [r.river.pk for r in every]
+    assert second.context["summary"]["rivers"] == 53
+
+
 def test_the_list_filters_by_village_and_worse_than_v(office_client, village, other_village):
     _rivers(village, 5)
     MonitoringPointFactory(river__region=other_village, river__name="别村河")
