@@ -1,4 +1,5 @@
 from datetime import timedelta
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -74,7 +75,7 @@ def river_quality_list(request):
             "period": period,
             "page": page,
             "rows": rows,
-            "lines": _quality_lines(rows),
+            "lines": _quality_lines(rows, period),
             "summary": summary,
             "export_query": request.GET.urlencode(),
             "items": [standards.PARAMETERS[c] for c in LIST_ITEMS],
@@ -86,41 +87,90 @@ def river_quality_list(request):
 LIST_ITEMS = ("do", "codmn", "nh3n", "tp")
 
 
-def _quality_lines(rows) -> list[dict]:
-    """What each row of the water-quality list prints, worked out once per page: the
-    template's filters and labels per row (a URL reversed, class and odour labels translated
-    each time, four means formatted through a filter) were most of the page's time. The same
-    text as ``monitoring_tags`` gives."""
+def _quality_lines(rows, period: Period) -> list[str]:
+    """Each row of the water-quality list as markup, written once per row: the template's
+    filters and labels per row (a URL reversed, class and odour labels translated each time,
+    four means formatted through a filter), then its two dozen tags and variables a row,
+    were most of the page's time. The same HTML as river_list.html wrote with
+    ``monitoring_tags``, whitespace included; every text escaped as the template escapes it.
+    """
     url = url_of("monitoring:river-detail")
-    class_label = {c: standards.class_label(c) for c in standards.CLASS_LABELS}
-    quality = {q: str(q.label) for q in standards.Quality}
-    odour = {o: (str(o.label), odour_css(o)) for o in standards.Odour}
+    class_label = {c: escape(standards.class_label(c)) for c in standards.CLASS_LABELS}
+    quality = {q: escape(str(q.label)) for q in standards.Quality}
+    odour = {
+        o: f'<span class="tag {odour_css(o)}">{escape(str(o.label))}</span>'
+        for o in standards.Odour
+    }
+    meets = {
+        None: "—",
+        True: f'<span class="tag ok">{escape(_("达标"))}</span>',
+        False: f'<span class="tag bad">{escape(_("未达标"))}</span>',
+    }
+    trend = {
+        "better": f'<span class="tag ok">↑ {escape(_("好转"))}</span>',
+        "worse": f'<span class="tag bad">↓ {escape(_("变差"))}</span>',
+        "same": f'<span class="tag">{escape(_("持平"))}</span>',
+    }
+    no_data = f'<span class="muted">{escape(_("无数据"))}</span>'
+    previous_word = escape(_("上期"))
+    period_key = escape(period.key)
     items = [standards.PARAMETERS[c] for c in LIST_ITEMS]
     lines = []
     for row in rows:
         s, river = row.status, row.river
+        if s.water_class:
+            water = (
+                f'<span class="tag {class_css(s.water_class)}">'
+                f"{class_label.get(s.water_class, '—')}</span><br>"
+                f'<small class="muted">'
+                f"{quality[s.quality] if s.quality is not None else ''}</small>"
+            )
+        else:
+            water = no_data
+        previous = s.previous_class and class_label.get(s.previous_class, "—")
+        means = "".join(f'<td class="num">{escape(mean_of(s.means, p))}</td>' for p in items)
+        villages = "、".join(v.name for v in row.villages) or river.region.name
         lines.append(
-            {
-                "url": url(river.pk),
-                "name": river.name,
-                "code": river.code,
-                "villages": "、".join(v.name for v in row.villages) or river.region.name,
-                "flag": s.is_worse_than_v,
-                "target": class_label.get(s.target_class, "—"),
-                "water_class": s.water_class,
-                "class_css": class_css(s.water_class),
-                "class_label": class_label.get(s.water_class, "—"),
-                "quality": quality[s.quality] if s.quality is not None else "",
-                "meets_target": s.meets_target,
-                "deciding": "、".join(i.describe() for i in s.deciding) or "—",
-                "odour": None if s.black_odour is None else odour[s.black_odour],
-                "trend": s.trend,
-                "previous": s.previous_class and class_label.get(s.previous_class, "—"),
-                "means": [mean_of(s.means, p) for p in items],
-                "counts": f"{s.point_count}/{s.sample_count}",
-            }
+            _QUALITY_ROW.format(
+                flag=' class="flag"' if s.is_worse_than_v else "",
+                url=url(river.pk),
+                period=period_key,
+                name=escape(river.name),
+                code=escape(river.code),
+                villages=escape(villages),
+                target=class_label.get(s.target_class, "—"),
+                water=water,
+                meets=meets[s.meets_target],
+                deciding=escape("、".join(i.describe() for i in s.deciding) or "—"),
+                odour="—" if s.black_odour is None else odour[s.black_odour],
+                trend=trend.get(s.trend, "—"),
+                previous=(
+                    f'<br><small class="muted">{previous_word} {previous}</small>'
+                    if previous
+                    else ""
+                ),
+                means=means,
+                counts=f"{s.point_count}/{s.sample_count}",
+            )
         )
     return lines
+
+
+# One row as river_list.html wrote it (the loop's own indentation included).
+_QUALITY_ROW = """
+    <tr{flag}>
+      <td><a href="{url}?period={period}">{name}</a><br><small class="muted code">{code}</small></td>
+      <td><small>{villages}</small></td>
+      <td>{target}</td>
+      <td>{water}</td>
+      <td>{meets}</td>
+      <td><small>{deciding}</small></td>
+      <td>{odour}</td>
+      <td>{trend}{previous}</td>
+      {means}
+      <td class="num">{counts}</td>
+    </tr>
+  """
 
 
 @login_required
