@@ -455,3 +455,25 @@ def test_my_orders_prints_each_card_as_the_template_tags_did(
         f'<li><a href="{reverse("directives:order-detail", args=[waiting.pk])}">等核查</a>' in html
     )
     assert f"{closed.number} · 2026-03-02</small>" in html
+
+
+def test_the_cards_written_in_the_view_escape_what_users_typed(
+    client, town_staff, make_order, river, village, village_chief
+):
+    """The board's and the phone list's cards are markup written in Python: a title, a river's
+    or a village's name typed with markup shows as text, as the template's autoescape did."""
+    typed = '<img src=x onerror="alert(1)">'
+    river.name = f"河{typed}"
+    river.save()
+    village.name = f"村{typed}"
+    village.save()
+    make_order(title=f"题{typed}", deadline=timezone.localdate() + timedelta(days=5))
+    for user, url in (
+        (town_staff, reverse("directives:order-board")),
+        (village_chief, reverse("directives:my-orders")),
+    ):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        assert typed not in html, url
+        assert "题&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html, url
+        assert "河&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html, url

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from monitoring.models import ImportJob, Sample
 from monitoring.standards import PARAMETERS
 from monitoring.templatetags.monitoring_tags import mean_of
+from rivers.models import River
 from tests.factories import PASSWORD, RiverFactory
 from tests.monitoring.factories import MonitoringPointFactory, SampleFactory, at
 from tests.monitoring.labfiles import csv_upload, lab_rows
@@ -340,3 +341,21 @@ def test_a_point_row_shows_its_point_as_the_template_filters_would(
     with translation.override("en"):
         assert f"<small>{point.get_responsible_display()}</small>" in english
     assert other_town_point.code not in html
+
+
+def test_the_rows_written_in_the_view_escape_what_users_typed(office_client, village):
+    """The water-quality rows are markup written in Python: a river's name, code or village
+    typed with markup shows as text, as the template's autoescape did."""
+    typed = '<img src=x onerror="alert(1)">'
+    _rivers(village, 1)
+    river = River.objects.get(name="河0")
+    river.name, river.code = f"河{typed}", f"C{typed}"
+    river.save()
+    village.name = f"村{typed}"
+    village.save()
+    html = office_client.get("/monitoring/?period=2018-05").content.decode()
+    assert typed not in html
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert f"河{escaped}" in html
+    assert f"C{escaped}" in html
+    assert f"村{escaped}" in html
