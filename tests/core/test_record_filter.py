@@ -63,6 +63,13 @@ def test_the_api_takes_a_code_and_refuses_another_towns_with_a_field_message(two
         response = api_client.get("/api/v1/patrols/", asked)
         assert response.status_code == 400, asked
         assert set(response.json()["errors"]) == set(asked)
+    # A district's read-only token reads both towns' patrols by either town's river.
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {d.read_token[1]}")
+    for river in (d.river_a1, d.river_b1):
+        response = api_client.get("/api/v1/patrols/", {"river": river.code})
+        assert response.status_code == 200
+        assert [row["river"] for row in response.json()["results"]] == [river.pk]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {d.town_a_token[1]}")
     # The findings list answers the river filter the same way.
     FindingFactory(patrol=mine)
     response = api_client.get("/api/v1/findings/", {"river": d.river_a1.code})
