@@ -65,8 +65,8 @@ def river_quality_list(request):
     )
     # The tiles count the same rows: the paginator need not count them again.
     page = CountedPaginator([], 50, count=summary["rivers"]).get_page(request.GET.get("page"))
-    page.object_list = stored.rows(max(page.start_index() - 1, 0), page.end_index())
-    rows = [selectors.status_row(r) for r in page]
+    rows = stored.rows(max(page.start_index() - 1, 0), page.end_index())
+    page.object_list = rows
     return render(
         request,
         "monitoring/river_list.html",
@@ -129,7 +129,7 @@ def _quality_lines(rows, period: Period) -> list[str]:
             water = no_data
         previous = s.previous_class and class_label.get(s.previous_class, "—")
         means = "".join(f'<td class="num">{escape(mean_of(s.means, p))}</td>' for p in items)
-        villages = "、".join(v.name for v in row.villages) or river.region.name
+        villages = "、".join(row.villages) or river.region_name
         lines.append(
             _QUALITY_ROW.format(
                 flag=' class="flag"' if s.is_worse_than_v else "",
