@@ -72,6 +72,12 @@ def river_scope_parts(code: str) -> list[tuple[str, RawSQL]]:
     return _scope_parts(code)[1:]
 
 
+def point_scope_parts(code: str) -> list[tuple[str, RawSQL]]:
+    """``_scope_parts``, for a query written out (``selectors.point_ids``): the point's
+    column and the ids it must be in, for each way a point falls in the scope ``code``."""
+    return _scope_parts(code)
+
+
 def point_scope_q(code: str, field: str = "") -> Q:
     """Rows whose point (``field``: its foreign key, "" for the point itself) is in the scope
     ``code``: in a region under it, or on a river the scope may see. One expression

@@ -771,12 +771,51 @@ def points_for(*, user: User, river: River | None = None, sample_count: bool = T
     return points.annotate(sample_count=Count("samples")) if sample_count else points
 
 
-def point_rows():
-    """Points with what a list row prints (their river's, gate's and region's names) and
-    ``sample_count``, to be read by id (the ids come through the scope already).
+def point_ids(*, user: User) -> list[int]:
+    """The ids of the points the user may see, in the point list's order (their river's code,
+    then position and code), in one query: the page counts them and takes its 50.
+
+    A town's 525 among the district's 10,000: the scope (an OR of hashed subqueries over the
+    small point table) is worked out once, where a count and a page of ids each did it again
+    (13 and 14 ms before, on bench_big). Written out (``point_scope_parts``), not a queryset.
+    """
+    from core.scoping import EVERYWHERE, scope_code
+    from monitoring.models import point_scope_parts
+
+    code = scope_code(user)
+    if code is None:
+        return []
+    where, params = "", []
+    if code != EVERYWHERE:
+        parts = point_scope_parts(code)
+        where = "WHERE (" + " OR ".join(f'p."{c}" IN ({ids.sql})' for c, ids in parts) + ")"
+        params = [p for _c, ids in parts for p in ids.params]
+    sql = (
+        f'SELECT p."id" FROM "{MonitoringPoint._meta.db_table}" p {where} '
+        f'ORDER BY (SELECT r."code" FROM "{River._meta.db_table}" r WHERE r."id" = p."river_id"), '
+        f'p."position", p."code"'
+    )
+    with connections[router.db_for_read(MonitoringPoint)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# What a row of the point list prints (:func:`point_rows`).
+POINT_ROW_FIELDS = (
+    *("pk", "code", "name", "river_id", "position", "is_active", "latitude", "longitude"),
+    *("responsible", "river__name", "sluice_gate__name", "region__name"),
+)
+
+
+def point_rows(*, ids: list[int]) -> list:
+    """The points ``ids`` (the ids come through the scope already, :func:`point_ids`) in that
+    order, as named tuples of ``POINT_ROW_FIELDS`` and ``sample_count``: the columns a list
+    row prints, no point, river, gate and region models. One query.
 
     The count is a subquery per point, an index-only count of its samples, not a join of
     every sample grouped by all the row's columns (50 points: 3,005 -> ~350 buffers)."""
+    if not ids:
+        return []
     count = (
         Sample.objects.filter(point=OuterRef("pk"))
         .order_by()
@@ -784,15 +823,14 @@ def point_rows():
         .annotate(n=Count("*"))
         .values("n")
     )
-    return (
-        MonitoringPoint.objects.select_related("river", "sluice_gate", "region")
-        .only(
-            *("code", "name", "river", "sluice_gate", "region", "position", "responsible"),
-            *("latitude", "longitude", "is_active"),
-            *("river__name", "sluice_gate__name", "region__name"),
-        )
+    rows = (
+        MonitoringPoint.objects.filter(pk__any=ids)
+        .order_by()
         .annotate(sample_count=Coalesce(Subquery(count), 0))
+        .values_list(*POINT_ROW_FIELDS, "sample_count", named=True)
     )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def samples_for(
