@@ -106,7 +106,7 @@ def test_the_lists_pages_follow_its_order_and_read_each_status_once_stored(offic
     with CaptureQueriesContext(connection) as seen:
         second = office_client.get("/monitoring/?period=2018-05&page=2")
     statuses = [q["sql"] for q in seen.captured_queries if "riverperiodstatus" in q["sql"]]
-    assert len(statuses) == 2  # the count by class, the page
+    assert len(statuses) == 2  # the list (ids, classes), the page
     assert not any('"period_start" AS' in sql for sql in statuses)  # no stored check
     office = first.context["request"].user
     every = selectors.river_quality_rows(user=office, period=Period.month(2018, 5))
