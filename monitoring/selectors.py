@@ -494,7 +494,8 @@ def stored_status_rows(
 
     Two queries before the page when every status is stored (the rivers, the stored check).
     Each row carries ``river`` (without its geometry), its region and ``river.village_list``;
-    turn it into a :class:`RiverRow` with :func:`status_row`. The API reads the same rows as tuples (:func:`stored_status_values`).
+    turn it into a :class:`RiverRow` with :func:`status_row`. The API reads the same rows as
+    tuples (:func:`stored_status_values`); the page reads :func:`stored_status_list`.
     """
     rows, _total = _stored_statuses(user=user, period=period, village=village, only=only)
     return _with_river(rows)
