@@ -123,7 +123,7 @@ def build(args) -> None:
     from directives.models import Directive, OrderCounter
     from monitoring.models import MonitoringPoint, Sample
     from patrols.models import Patrol
-    from rivers.models import Chief, ChiefAssignment, River
+    from rivers.models import Chief, ChiefAssignment, River, fill_river_codes
 
     s = args.scale
     n_rivers = int(args.rivers * s)
@@ -240,6 +240,7 @@ def build(args) -> None:
         w.insert(
             ChiefAssignment, ["chief", "river", "level", "duty", "start_date", "end_date"], rows
         )
+        fill_river_codes(ChiefAssignment.objects.all())
         step("assignments", len(rows))
 
         monitored = rivers[::5]

@@ -47,7 +47,7 @@ from core.models import Region, User  # noqa: E402
 from letters import services  # noqa: E402
 from letters.models import Letter, LetterBatch  # noqa: E402
 from notices.models import Delivery, Notification  # noqa: E402
-from rivers.models import Chief, ChiefAssignment, River  # noqa: E402
+from rivers.models import Chief, ChiefAssignment, River, fill_river_codes  # noqa: E402
 
 DISTRICT = "399901"
 MONTH = date(2018, 9, 1)
@@ -125,6 +125,7 @@ def build(chiefs: int, towns: int, per_chief: int) -> list[Region]:
                 ],
                 batch_size=2000,
             )
+            fill_river_codes(ChiefAssignment.objects.filter(river_code=""))
     return out
 
 

@@ -34,7 +34,7 @@ def main() -> None:
     from core.models import Region, User
     from patrols.models import Patrol
     from patrols.selectors import duty_for, patrol_stats, patrols_for
-    from rivers.models import Chief, ChiefAssignment, River
+    from rivers.models import Chief, ChiefAssignment, River, fill_river_codes
 
     rng = random.Random(1)
     t0 = time.monotonic()
@@ -68,6 +68,7 @@ def main() -> None:
         ChiefAssignment(chief=c, river=r, level=c.level, start_date=date(2017, 1, 1))
         for c, r in zip(chiefs, rivers, strict=True)
     )
+    fill_river_codes(ChiefAssignment.objects.all())
     office = User.objects.create(username="bench-office", role="office", region=district)
     start = datetime(2018, 1, 1, tzinfo=UTC)
     patrols = []

@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from core.models import Region, User  # noqa: E402
 from core.services import create_api_client  # noqa: E402
-from rivers.models import Chief, ChiefAssignment, River  # noqa: E402
+from rivers.models import Chief, ChiefAssignment, River, fill_river_codes  # noqa: E402
 
 TOWNS, VILLAGES, RIVERS_PER_VILLAGE = 20, 10, 250
 DISTRICT_CODE = "310199"
@@ -108,6 +108,7 @@ def build() -> None:
             ],
             batch_size=5000,
         )
+        fill_river_codes(ChiefAssignment.objects.filter(river_code=""))
         User.objects.get_or_create(
             username="b-office", defaults={"role": "office", "region": towns[0]}
         )

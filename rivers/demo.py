@@ -15,7 +15,15 @@ from django.contrib.auth.hashers import make_password
 
 from core.choices import ChiefLevel, WaterClass
 from core.models import ApiToken, Region, User
-from rivers.models import Chief, ChiefAssignment, Reach, River, SluiceGate, WaterBody
+from rivers.models import (
+    Chief,
+    ChiefAssignment,
+    Reach,
+    River,
+    SluiceGate,
+    WaterBody,
+    fill_river_codes,
+)
 
 SEED = 2018
 DEMO_PASSWORD = "hezhang-demo"
@@ -305,6 +313,7 @@ def build(*, stdout=None) -> str:
                 end=ASSIGNED_SINCE - timedelta(days=1),
             )
     ChiefAssignment.objects.bulk_create(new_assignments)
+    fill_river_codes(ChiefAssignment.objects.filter(river_code=""))
 
     # Sluice gates and small water bodies ----------------------------------------------------
     have_gates = set(SluiceGate.objects.values_list("code", flat=True))
@@ -536,6 +545,7 @@ def _build_second_town(district, zhujing_villages, user, created, *, rng) -> Non
                 )
             )
     ChiefAssignment.objects.bulk_create(rows)
+    fill_river_codes(ChiefAssignment.objects.filter(river_code=""))
 
     user(
         "tl-office",

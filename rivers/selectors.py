@@ -28,6 +28,7 @@ from core.choices import ChiefLevel
 from core.lookups import IdArray
 from core.models import Region, User
 from core.rows import display_name, name_columns
+from core.scoping import InSubquery
 from rivers.filters import ChiefFilter, RiverFilter
 from rivers.models import Chief, ChiefAssignment, Reach, River, in_force_q
 
@@ -323,19 +324,31 @@ def with_first_rivers(chiefs: list[Chief]) -> list[Chief]:
     """Sets ``current_assignments`` on the given chiefs, a page of the directory: the first
     :data:`CHIEF_RIVERS_SHOWN` in force, by river code, as dicts of what a row prints
     (``river_id``, ``river_name``, ``reach_name``, ``duty``). One query whatever their number
-    of rivers, and no model per assignment or reach."""
+    of rivers, and no model per assignment or reach.
+
+    The assignments are ranked by the river code stored on each (``river_code``), and only
+    the rows shown join their river and reach: ranking by the rivers' own codes read the
+    river of every assignment of the page's chiefs (a town's ten chiefs: 2,500 rivers, 7,500
+    buffers) to show 80."""
     by_id = {chief.pk: chief for chief in chiefs}
     for chief in chiefs:
         chief.current_assignments = []
     if not by_id:
         return chiefs
-    order = (F("river__code").asc(), F("reach__position").asc(), F("pk").asc())
+    order = (F("river_code").asc(), F("reach__position").asc(), F("pk").asc())
     rank = Window(RowNumber(), partition_by=F("chief_id"), order_by=order)
-    shown = (
+    first = (
         ChiefAssignment.objects.current()
         .filter(chief_id__any=IdArray(by_id))
         .annotate(rank=rank)
         .filter(rank__lte=CHIEF_RIVERS_SHOWN)
+        .order_by()
+        .values("pk")
+    )
+    shown = (
+        # = ANY(ARRAY(...)) on PostgreSQL: the 80 ids first, then each row by its key (as an
+        # IN, the planner expected thousands and scanned all 56,800 assignments).
+        ChiefAssignment.objects.filter(InSubquery(F("pk"), Subquery(first)))
         .order_by(*order)
         .values("chief_id", "river_id", "river__name", "reach__name", "duty")
     )
