@@ -11,6 +11,7 @@ from datetime import date
 from django.db import connections, router
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
     OuterRef,
@@ -111,35 +112,28 @@ REGISTRY_ROW = (
 
 
 def river_list(*, user: User, data=None) -> tuple[RiverFilter, QuerySet]:
-    """The filtered registry for the list page: (filterset, rows of :data:`REGISTRY_ROW`).
+    """The filtered registry for the list page: (filterset, rows of :data:`REGISTRY_ROW` and
+    the owner's ``region_name``).
 
     Plain rows, not models: a page of rivers read with their courses, regions, crossed
     villages and today's chiefs as models (about 300 instances of five models) was most of
     the page's time. :func:`registry_rows` adds the villages and chiefs of one page.
     """
     filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
-    # The owner's name is read for the page alone (registry_rows): joined here, the region
-    # table would be joined in the page's count too.
-    return filterset, filterset.qs.values(*REGISTRY_ROW)
+    # The owner's name joined: the page reads its rows and their number in one query
+    # (core.paginator.OneQueryPaginator), so no separate count joins the regions for nothing.
+    return filterset, filterset.qs.values(*REGISTRY_ROW, region_name=F("region__name"))
 
 
 def registry_rows(rivers: list[dict], *, on: date | None = None) -> list[dict]:
-    """Adds to each row of :func:`river_list` ``region_name`` (its owner's), ``villages`` (the
-    names of the villages it crosses, in code order) and ``chiefs`` (the names of its chiefs
-    on ``on``, today by default: by level, the newest first): three queries for a page,
-    whatever its rivers."""
+    """Adds to each row of :func:`river_list` ``villages`` (the names of the villages it
+    crosses, in code order) and ``chiefs`` (the names of its chiefs on ``on``, today by
+    default: by level, the newest first): two queries for a page, whatever its rivers."""
     by_id = {row["pk"]: row for row in rivers}
     for row in rivers:
         row["villages"], row["chiefs"] = [], []
     if not by_id:
         return rivers
-    owners = dict(
-        Region.objects.filter(id__any={row["region_id"] for row in rivers})
-        .order_by()
-        .values_list("id", "name")
-    )
-    for row in rivers:
-        row["region_name"] = owners[row["region_id"]]
     ids = IdArray(by_id)
     crossed = (
         River.regions.through.objects.filter(river_id__any=ids, region__kind=Region.Kind.VILLAGE)
@@ -225,16 +219,24 @@ def _vacancies(river: River, reaches: list[Reach], covered: set[tuple]) -> list[
     return found
 
 
-def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vacancy]:
+def vacancies_for(
+    *, user: User, on: date | None = None, data=None, filterset: RiverFilter | None = None
+) -> list[Vacancy]:
     """Every vacancy in the user's (filtered) registry, in registry order: two queries.
 
-    The rivers are read as plain rows beside their responsible chiefs' (reach, level) in one
-    query (a left join: the chiefs of 2,500 rivers read by the index on their river, not by a
-    scan of every assignment in the district), then the reaches of those rivers. No course,
-    no model per assignment: a model is built only for a river with a vacancy.
+    The database leaves out the rivers with nothing vacant, the usual case: no reach, and a
+    responsible chief in force for the whole river at each level it needs (an ``EXISTS`` per
+    level, looked up in the assignments' index on the river). The rivers left are read as
+    plain rows beside their responsible chiefs' (reach, level) in one left join, then their
+    reaches. A town's 2,525 rivers were all sent to Python with their chiefs to find the few
+    vacant ones, and their reaches asked for by 2,525 ids.
+
+    ``filterset``: the page's own :func:`river_list` filter (built for ``user`` and its
+    ``data``), when it has one already, rather than a second one.
     """
     on = on or timezone.localdate()
-    filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
+    if filterset is None:
+        filterset = RiverFilter(data or None, queryset=visible_rivers(user), request=_Req(user))
     responsible = FilteredRelation(
         "assignments",
         condition=Q(assignments__duty=ChiefAssignment.Duty.RESPONSIBLE)
@@ -242,6 +244,7 @@ def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vaca
     )
     rows = (
         filterset.qs.select_related(None)
+        .exclude(_wholly_covered(on))
         .annotate(responsible=responsible)
         .values_list("pk", "code", "name", "level", "responsible__reach_id", "responsible__level")
     )
@@ -259,14 +262,37 @@ def vacancies_for(*, user: User, on: date | None = None, data=None) -> list[Vaca
             .order_by("position")
         ):
             reaches[reach.river_id].append(reach)
-    whole = {lv: {(None, x) for x in required_levels(lv)} for lv in LEVEL_ORDER}
     found = []
     for pk, (code, name, level) in rivers.items():
-        if pk not in reaches and whole[level] <= covered[pk]:
-            continue  # the usual case: no model built for a river without a vacancy
         river = River(pk=pk, code=code, name=name, level=level)
         found += _vacancies(river, reaches[pk], covered[pk])
     return found
+
+
+def _wholly_covered(on: date) -> Q:
+    """Rivers without reaches whose every required level (:func:`required_levels`) has a
+    responsible chief in force on ``on`` for the whole river: those :func:`_vacancies` finds
+    nothing on."""
+
+    def covered(level: str) -> Exists:
+        return Exists(
+            ChiefAssignment.objects.filter(
+                in_force_q(on),
+                river=OuterRef("pk"),
+                level=level,
+                reach__isnull=True,
+                duty=ChiefAssignment.Duty.RESPONSIBLE,
+            )
+        )
+
+    wholly = ~Exists(Reach.objects.filter(river=OuterRef("pk")))
+    for i, level in enumerate(LEVEL_ORDER):
+        needing = LEVEL_ORDER[: i + 1]  # the river levels that need a chief at this level
+        if len(needing) == len(LEVEL_ORDER):
+            wholly &= Q(covered(level))
+        else:
+            wholly &= ~Q(level__in=needing) | covered(level)
+    return wholly
 
 
 # Rank within the hierarchy (河长制 lists leaders first): level, then title.

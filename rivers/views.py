@@ -8,11 +8,14 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.choices import ChiefLevel, WaterClass, labels
 from core.links import url_of
+from core.paginator import OneQueryPaginator
 from core.scoping import can_write_registry
 from rivers import importing, selectors, services
 from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm, RiverForm
@@ -37,7 +40,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 @login_required
 def river_list(request):
     filterset, rivers = selectors.river_list(user=request.user, data=request.GET)
-    page = _page(request, rivers)
+    page = OneQueryPaginator(rivers, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.registry_rows(list(page.object_list))
     _dress_rows(page.object_list)
     return render(
@@ -188,7 +191,7 @@ def assignment_end(request, pk: int):
 @login_required
 def vacancy_list(request):
     filterset, _rivers = selectors.river_list(user=request.user, data=request.GET)
-    vacancies = selectors.vacancies_for(user=request.user, data=request.GET)
+    vacancies = selectors.vacancies_for(user=request.user, filterset=filterset)
     return render(
         request, "rivers/vacancy_list.html", {"filter": filterset, "vacancies": vacancies}
     )
@@ -205,17 +208,34 @@ def chief_list(request):
 
 def _dress_chiefs(chiefs) -> None:
     """What each directory row prints, worked out once per page (as for the registry): the
-    chief's and each river's link, the level and title labels."""
+    chief's link, the level and title labels, and the rivers cell's markup (its loop over
+    each chief's eight rivers, with three tests each, was most of the template's work), every
+    text escaped as the template escaped it."""
     chief_url = url_of("rivers:chief-detail")
     river_url = url_of("rivers:river-detail")
     levels = labels(ChiefLevel)
     titles = labels(Chief.Title)
+    deputy = format_html(' <small class="muted">{}</small>', _("副"))
+    none = mark_safe('<span class="muted">—</span>')
+    more = _("等 %(n)s 处")
     for chief in chiefs:
         chief.url = chief_url(chief.pk)
         chief.level_label = levels.get(chief.level, chief.level)
         chief.title_label = titles.get(chief.title, chief.title)
+        rivers = []
         for a in chief.current_assignments:
-            a["river_url"] = river_url(a["river_id"])
+            river = format_html('<a href="{}">{}</a>', river_url(a["river_id"]), a["river_name"])
+            if a["reach_name"]:
+                river += format_html("·{}", a["reach_name"])
+            if a["duty"] == ChiefAssignment.Duty.DEPUTY:
+                river += deputy
+            rivers.append(river)
+        cell = mark_safe("、".join(rivers)) if rivers else none
+        if chief.river_count > len(chief.current_assignments):
+            # {% blocktrans %}: the number escaped, the translation itself as it is.
+            text = more % {"n": conditional_escape(chief.river_count)}
+            cell += format_html(' <a class="muted" href="{}">{}</a>', chief.url, mark_safe(text))
+        chief.rivers_cell = cell
 
 
 @login_required

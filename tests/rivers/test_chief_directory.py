@@ -97,3 +97,88 @@ def test_the_other_towns_office_does_not_list_this_towns_chiefs(client, two_town
         assert reverse("rivers:chief-detail", args=[user.chief.pk]) not in html_b
     assert d.river_a1.name not in html_b
     assert reverse("rivers:chief-detail", args=[d.chief_b1.chief.pk]) in html_b
+
+
+def test_the_other_towns_office_does_not_see_this_towns_vacancies(client, two_towns):
+    """A vacancy on town A's own river is town A's alone; one on the border river's reach in
+    town A shows to both towns, whose registries both hold that river."""
+    d = two_towns
+    ChiefAssignment.objects.filter(river=d.river_a1).update(end_date=date(2020, 1, 1))
+    ChiefAssignment.objects.filter(reach=d.reach_a1, level="village").update(
+        end_date=date(2020, 1, 1)
+    )
+
+    def vacancies(office):
+        client.force_login(office)
+        found = client.get(reverse("rivers:vacancy-list")).context["vacancies"]
+        return [(v.river.pk, v.reach.pk if v.reach else None, v.level) for v in found]
+
+    expected_a = [
+        (d.river_a1.pk, None, "village"),
+        (d.border_river.pk, d.reach_a1.pk, "village"),
+    ]
+    assert sorted(vacancies(d.office_a)) == sorted(expected_a)
+    assert vacancies(d.office_b) == [(d.border_river.pk, d.reach_a1.pk, "village")]
+
+
+@pytest.mark.parametrize("level", ["village", "town", "district"])
+def test_a_river_covered_whole_at_every_level_it_needs_has_no_vacancy_and_one_missing_has(
+    town_staff, town, village, level
+):
+    """The database leaves out the rivers with nothing vacant: the same vacancies as the
+    rule over every row (rivers.selectors.vacancies_of)."""
+    river = factories.RiverFactory(level=level, region=town, regions=[town, village])
+    needed = selectors.required_levels(level)
+    for chief_level in needed:
+        factories.AssignmentFactory(
+            river=river, level=chief_level, chief=factories.ChiefFactory(region=village)
+        )
+    assert selectors.vacancies_for(user=town_staff) == []
+    for missing in needed:
+        ChiefAssignment.objects.filter(river=river, level=missing).update(
+            duty=ChiefAssignment.Duty.DEPUTY
+        )
+        found = selectors.vacancies_for(user=town_staff)
+        assert [(v.river.pk, v.reach, v.level) for v in found] == [(river.pk, None, missing)]
+        ChiefAssignment.objects.filter(river=river, level=missing).update(
+            duty=ChiefAssignment.Duty.RESPONSIBLE
+        )
+
+
+def test_a_directory_rows_rivers_cell_is_the_markup_the_template_wrote(client, town_staff, village):
+    """The rivers cell is written in the view: the same HTML as the template's loop, names
+    typed with markup escaped, the deputy mark and the "and n more" link, in both languages."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    chief = factories.ChiefFactory(region=village)
+    river = factories.RiverFactory(code="V-0", name="<b>河</b>&浜", region=village)
+    reach = factories.ReachFactory(river=river, name="'东'段")
+    factories.AssignmentFactory(chief=chief, river=river, reach=reach, duty="deputy")
+    for n in range(1, 9):
+        factories.AssignmentFactory(
+            chief=chief, river=factories.RiverFactory(code=f"V-{n}", region=village)
+        )
+    lonely = factories.ChiefFactory(region=village)
+    client.force_login(town_staff)
+    template = Template(
+        '{% load i18n %}<td>{% for a in chief.current_assignments %}<a href="{{ a.river_url }}">'
+        "{{ a.river_name }}</a>{% if a.reach_name %}·{{ a.reach_name }}{% endif %}"
+        '{% if a.duty == "deputy" %} <small class="muted">{% trans "副" %}</small>{% endif %}'
+        '{% if not forloop.last %}、{% endif %}{% empty %}<span class="muted">—</span>'
+        "{% endfor %}{% if chief.river_count > chief.current_assignments|length %} "
+        '<a class="muted" href="{{ chief.url }}">{% blocktrans with n=chief.river_count %}'
+        "等 {{ n }} 处{% endblocktrans %}</a>{% endif %}</td>"
+    )
+    for language in ("zh-hans", "en"):
+        response = client.get(reverse("rivers:chief-list"), headers={"accept-language": language})
+        html = response.content.decode()
+        with translation.override(language):
+            for listed in response.context["page"]:
+                if listed.pk not in (chief.pk, lonely.pk):
+                    continue
+                for a in listed.current_assignments:
+                    a["river_url"] = reverse("rivers:river-detail", args=[a["river_id"]])
+                expected = template.render(Context({"chief": listed}))
+                assert expected in html
+        assert "&lt;b&gt;河&lt;/b&gt;&amp;浜" in html
