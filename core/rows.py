@@ -14,6 +14,7 @@ ordered by (its ``ordering_fields``, its ``modified_field``) and ``pk``.
 """
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
@@ -108,3 +109,53 @@ def rows(queryset, serializer_class):
     the view reads for the whole page in one query.
     """
     return queryset.prefetch_related(None).values_list(*serializer_class.ROW, named=True)
+
+
+# --- a page's neighbours, read by id -------------------------------------------------------
+
+
+def by_id_select(model, *columns: str, user_of: str | None = None) -> str:
+    """A part of :func:`read_by_ids`: ``model``'s ``columns`` by its id (at most three).
+
+    ``user_of``: the model's foreign key to a user whose name columns (``display_name``'s
+    surname, given name, username) are read instead, through one join (a chief's name)."""
+    table = model._meta.db_table
+    if user_of is not None:
+        field = model._meta.get_field(user_of)
+        user_table = field.related_model._meta.db_table
+        values = ["u.last_name", "u.first_name", "u.username"]
+        joined = f' JOIN "{user_table}" u ON u.id = t."{field.column}"'
+    else:
+        values = [f't."{model._meta.get_field(c).column}"' for c in columns]
+        joined = ""
+    values += ["NULL"] * (3 - len(values))
+    return (
+        f'SELECT {{tag}}, t."{model._meta.pk.column}", {", ".join(values)} '
+        f'FROM "{table}" t{joined} WHERE t."{model._meta.pk.column}" IN ({{ids}})'
+    )
+
+
+def read_by_ids(using: str, **parts: tuple[str, list]) -> dict[str, dict]:
+    """What a page's rows show of their neighbours (a river's name, a user's), in one plain
+    query by the page's ids, instead of joined into the list's own query.
+
+    Each part is ``(by_id_select(...), ids)``; the answer maps each part's name to
+    ``{id: (a, b, c)}``. PostgreSQL plans a join of the list's query for every request,
+    over all its indexes: the orders' five joins cost 3 ms of planning to run a 0.5 ms query,
+    these reads by primary key a fraction of a millisecond. The ids come from the page's
+    rows (integers), so they are written into the SQL.
+    """
+    names = list(parts)
+    found: dict[str, dict] = {name: {} for name in names}
+    selects = []
+    for tag, name in enumerate(names):
+        select, ids = parts[name]
+        ids = {int(i) for i in ids if i is not None}
+        if ids:
+            selects.append(select.format(tag=tag, ids=", ".join(map(str, sorted(ids)))))
+    if selects:
+        with connections[using].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects))
+            for tag, pk, *values in cursor.fetchall():
+                found[names[tag]][pk] = values
+    return found

@@ -1,9 +1,17 @@
 from datetime import date
 
+from django.db import router
 from rest_framework import serializers
 
-from core.models import Region
-from core.rows import RowsListSerializer, RowsMixin, display_name, moment_writer, name_columns
+from core.models import Region, User
+from core.rows import (
+    RowsListSerializer,
+    RowsMixin,
+    by_id_select,
+    display_name,
+    moment_writer,
+    read_by_ids,
+)
 from directives.models import (
     Directive,
     Event,
@@ -25,7 +33,10 @@ _DEGREES = serializers.DecimalField(max_digits=9, decimal_places=6)
 # --- the order list's rows, read without model instances -----------------------------------
 
 # What a list row reads (``DirectiveSerializer.ROW``, core.rows); ``status`` and ``deadline``
-# keep those names, so the model's own rule (``Directive.is_overdue``) reads the row.
+# keep those names, so the model's own rule (``Directive.is_overdue``) reads the row. The
+# river's, village's, chief's and issuer's names are read for the page by id
+# (:func:`directive_names`), not joined: the four joins cost PostgreSQL 3 ms of planning a
+# request for a query that runs in 0.5 ms.
 DIRECTIVE_ROW_FIELDS = (
     "pk",
     "number",
@@ -35,7 +46,6 @@ DIRECTIVE_ROW_FIELDS = (
     "description",
     "requirement",
     "river_id",
-    "river__name",
     "reach_id",
     "location",
     "latitude",
@@ -44,10 +54,8 @@ DIRECTIVE_ROW_FIELDS = (
     "source_ref",
     "severity",
     "target_village_id",
-    "target_village__name",
     "target_chief_id",
-    *name_columns("target_chief__user"),
-    *name_columns("issued_by"),
+    "issued_by_id",
     "issued_on",
     "original_deadline",
     "deadline",
@@ -62,17 +70,38 @@ DIRECTIVE_ROW_FIELDS = (
 )
 
 
-def directive_row_json(r, moment=None, today: date | None = None) -> dict:
+_RIVER_NAME = by_id_select(River, "name")
+_VILLAGE_NAME = by_id_select(Region, "name")
+_CHIEF_NAME = by_id_select(Chief, user_of="user")
+_USER_NAME = by_id_select(User, "last_name", "first_name", "username")
+
+
+def directive_names(rows) -> dict[str, dict]:
+    """The names a page of ``DirectiveSerializer.ROW`` rows shows, by id, in one query."""
+    return read_by_ids(
+        router.db_for_read(Directive),
+        river=(_RIVER_NAME, [r.river_id for r in rows]),
+        village=(_VILLAGE_NAME, [r.target_village_id for r in rows]),
+        chief=(_CHIEF_NAME, [r.target_chief_id for r in rows]),
+        user=(_USER_NAME, [r.issued_by_id for r in rows]),
+    )
+
+
+def directive_row_json(r, moment=None, today: date | None = None, names=None) -> dict:
     """A row of ``DirectiveSerializer.ROW`` as ``DirectiveSerializer`` gives the order.
 
-    ``moment`` (``core.rows.moment_writer()``) and ``today`` (the local day), when a page's
-    rows share them: looked up once for the page (:func:`directive_rows_json`)."""
+    ``moment`` (``core.rows.moment_writer()``), ``today`` (the local day) and ``names``
+    (:func:`directive_names`), when a page's rows share them: looked up once for the page
+    (:func:`directive_rows_json`)."""
     if moment is None:
         moment = moment_writer()
     if today is None:
         today = local_day()
+    if names is None:
+        names = directive_names([r])
     day, place = _DAY.to_representation, _DEGREES.to_representation
     chief = r.target_chief_id
+    village = r.target_village_id
     return {
         "id": r.pk,
         "number": r.number,
@@ -82,7 +111,7 @@ def directive_row_json(r, moment=None, today: date | None = None) -> dict:
         "description": r.description,
         "requirement": r.requirement,
         "river": r.river_id,
-        "river_name": r.river__name,
+        "river_name": names["river"][r.river_id][0],
         "reach": r.reach_id,
         "location": r.location,
         "latitude": None if r.latitude is None else place(r.latitude),
@@ -90,19 +119,11 @@ def directive_row_json(r, moment=None, today: date | None = None) -> dict:
         "source": r.source,
         "source_ref": r.source_ref,
         "severity": r.severity,
-        "target_village": r.target_village_id,
-        "target_village_name": r.target_village__name,
+        "target_village": village,
+        "target_village_name": None if village is None else names["village"][village][0],
         "target_chief": chief,
-        "target_chief_name": None
-        if chief is None
-        else display_name(
-            r.target_chief__user__last_name,
-            r.target_chief__user__first_name,
-            r.target_chief__user__username,
-        ),
-        "issued_by_name": display_name(
-            r.issued_by__last_name, r.issued_by__first_name, r.issued_by__username
-        ),
+        "target_chief_name": None if chief is None else display_name(*names["chief"][chief]),
+        "issued_by_name": display_name(*names["user"][r.issued_by_id]),
         "issued_on": day(r.issued_on),
         "original_deadline": day(r.original_deadline),
         "deadline": day(r.deadline),
@@ -119,9 +140,10 @@ def directive_row_json(r, moment=None, today: date | None = None) -> dict:
 
 
 def directive_rows_json(rows) -> list[dict]:
-    """A page of :func:`directive_row_json` rows: the time zone and today looked up once."""
-    moment, today = moment_writer(), local_day()
-    return [directive_row_json(r, moment, today) for r in rows]
+    """A page of :func:`directive_row_json` rows: the time zone, today and the names looked
+    up once."""
+    moment, today, names = moment_writer(), local_day(), directive_names(rows)
+    return [directive_row_json(r, moment, today, names) for r in rows]
 
 
 class DirectiveSerializer(RowsMixin, serializers.ModelSerializer):

@@ -1,10 +1,19 @@
 """API shapes of the registry. Input serializers validate; the services write."""
 
+from django.db import router
 from rest_framework import serializers
 
 from core.choices import ChiefLevel
 from core.models import Region
-from core.rows import RowsMixin, day, display_name, name_columns
+from core.rows import (
+    RowsListSerializer,
+    RowsMixin,
+    by_id_select,
+    day,
+    display_name,
+    name_columns,
+    read_by_ids,
+)
 from core.scoping import visible_regions
 from rivers.models import Chief, ChiefAssignment, Reach, River, SluiceGate, WaterBody
 
@@ -242,6 +251,11 @@ class ChiefSerializer(RowsMixin, serializers.ModelSerializer):
         }
 
 
+_CHIEF_NAME = by_id_select(Chief, user_of="user")
+_RIVER_NAME = by_id_select(River, "name")
+_REACH_NAME = by_id_select(Reach, "name")
+
+
 class AssignmentSerializer(RowsMixin, serializers.ModelSerializer):
     chief_name = serializers.CharField(source="chief.user.display_name", read_only=True)
     river_name = serializers.CharField(source="river.name", read_only=True)
@@ -250,14 +264,13 @@ class AssignmentSerializer(RowsMixin, serializers.ModelSerializer):
     )
 
     # With the fields a list may be ordered by (river, level, dates) and synced by (updated_at).
+    # The chief's, river's and reach's names are read for the page by id (``page``), not
+    # joined: the three joins cost PostgreSQL 2 ms of planning a request for a 0.3 ms query.
     ROW = (
         "pk",
         "chief_id",
-        *name_columns("chief__user"),
         "river_id",
-        "river__name",
         "reach_id",
-        "reach__name",
         "level",
         "duty",
         "start_date",
@@ -282,18 +295,33 @@ class AssignmentSerializer(RowsMixin, serializers.ModelSerializer):
             "end_date",
             "note",
         ]
+        list_serializer_class = RowsListSerializer
 
-    def row(self, r) -> dict:
+    @staticmethod
+    def names(rows) -> dict[str, dict]:
+        """The chiefs', rivers' and reaches' names a page of plain rows shows, in one query."""
+        return read_by_ids(
+            router.db_for_read(ChiefAssignment),
+            chief=(_CHIEF_NAME, [r.chief_id for r in rows]),
+            river=(_RIVER_NAME, [r.river_id for r in rows]),
+            reach=(_REACH_NAME, [r.reach_id for r in rows]),
+        )
+
+    def page(self, rows: list) -> list[dict]:
+        names = self.names(rows)
+        return [self.row(r, names) for r in rows]
+
+    def row(self, r, names=None) -> dict:
+        if names is None:
+            names = self.names([r])
         return {
             "id": r.pk,
             "chief": r.chief_id,
-            "chief_name": display_name(
-                r.chief__user__last_name, r.chief__user__first_name, r.chief__user__username
-            ),
+            "chief_name": display_name(*names["chief"][r.chief_id]),
             "river": r.river_id,
-            "river_name": r.river__name,
+            "river_name": names["river"][r.river_id][0],
             "reach": r.reach_id,
-            "reach_name": r.reach__name,
+            "reach_name": None if r.reach_id is None else names["reach"][r.reach_id][0],
             "level": r.level,
             "duty": r.duty,
             "start_date": day(r.start_date),
