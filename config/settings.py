@@ -386,6 +386,9 @@ REST_FRAMEWORK = {
 # a revoked token, or a deactivated user's, is refused by every process within that time.
 # 0 looks every token up on every request (the tests, unless a test sets it).
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=0 if TESTING else 5)
+# Each web process keeps the SQL of this many API list queries, by the whole query (core/
+# compiled.py): an equal query is not compiled again. 0 compiles every query.
+API_COMPILED_QUERIES = env.int("API_COMPILED_QUERIES", default=500)
 # The office dashboard's figures are remembered this long per town (overview/selectors/
 # dashboard.py): a save or delete of a record it counts drops them at once, a bulk write (lab
 # import, letter run) shows within this time. 0 computes them on every request (the tests,

@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础：行政区划、用户与权限")
 
     def ready(self) -> None:
-        from core import lookups  # noqa: F401  (registers ``__any``)
+        from core import (
+            compiled,
+            lookups,  # noqa: F401  (registers ``__any``)
+        )
+
+        compiled.install()

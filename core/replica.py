@@ -29,6 +29,11 @@ def list_reads():
         _list_read.reset(token)
 
 
+def in_list_read() -> bool:
+    """Within :func:`list_reads` (an API list's ``GET``)."""
+    return _list_read.get()
+
+
 def replica_alias() -> str | None:
     alias = getattr(settings, "DATABASE_READ_REPLICA", None)
     return alias if alias and alias in settings.DATABASES else None
