@@ -3,7 +3,7 @@
 Django compiles every query of every request from its ``Query`` object: an empty list of water
 bodies spent 0.7 ms of its 1.5 ms of CPU turning one ``SELECT`` into SQL (its columns, joins,
 converters, ordering), as much again for the count. Within an API list read
-(:func:`core.replica.list_reads`, a ``GET`` of a list action) the SQL a ``Query`` compiles
+(:func:`core.replica.list_reads`, a ``GET`` of a list action; :func:`keeping`) the SQL a ``Query`` compiles
 to is kept, keyed by **the whole query as pickled** (its model, columns, joins, filters with
 their values, ordering, limits: everything ``as_sql`` reads), with the connection, the
 language and the time zone. A query is only ever answered with the SQL of an equal query:
@@ -21,6 +21,8 @@ full, so one-off queries (a deep page's ids) cannot grow it.
 import copyreg
 import io
 import pickle
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db.models import Field
@@ -31,6 +33,7 @@ from django.utils import timezone, translation
 from core.replica import in_list_read
 
 _compiled: dict[tuple, tuple[str, tuple, dict]] = {}
+_keeping: ContextVar[bool] = ContextVar("compiled_keeping", default=False)
 # The compiler's own attributes that are not what compiling worked out.
 _NOT_STATE = {"query", "connection", "using", "quote_cache", "elide_empty"}
 
@@ -88,6 +91,17 @@ def query_key(query) -> bytes | None:
     return out.getvalue()
 
 
+@contextmanager
+def keeping():
+    """Within the block too, equal queries are compiled once: for an API list that is not a
+    viewset's ``list`` action (which :func:`core.replica.list_reads` marks already)."""
+    token = _keeping.set(True)
+    try:
+        yield
+    finally:
+        _keeping.reset(token)
+
+
 def forget() -> None:
     _compiled.clear()
 
@@ -100,7 +114,7 @@ def as_sql(self, with_limits=True, with_col_aliases=False):
     limit = getattr(settings, "API_COMPILED_QUERIES", 0)
     if (
         limit <= 0
-        or not in_list_read()
+        or not (in_list_read() or _keeping.get())
         or type(self) is not self.connection.ops.compiler("SQLCompiler")
     ):
         return _as_sql(self, with_limits, with_col_aliases)
