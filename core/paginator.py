@@ -23,14 +23,29 @@ class IdsFirstPaginator(Paginator):
     ``ids``: a function ``(offset, limit)`` giving a page's ids in a cheaper way than the
     ``OFFSET`` when it knows one (a merge of a town's villages, ``patrols.selectors``), or None
     to leave that page to the plain query.
+
+    ``count``: a function giving the number of rows (a count remembered while nothing it
+    counts changed, ``patrols.selectors.counts``), instead of ``COUNT(*)`` on every page.
     """
 
     def __init__(
-        self, object_list, per_page, orphans=0, allow_empty_first_page=True, rows=None, ids=None
+        self,
+        object_list,
+        per_page,
+        orphans=0,
+        allow_empty_first_page=True,
+        rows=None,
+        ids=None,
+        count=None,
     ):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.rows = object_list if rows is None else rows
         self.ids = ids
+        self.count_of = count
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self.count_of is None else self.count_of()
 
     def page(self, number):
         number = self.validate_number(number)

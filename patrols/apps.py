@@ -7,4 +7,9 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("巡河")
 
     def ready(self) -> None:
-        from . import media  # noqa: F401  (registers who may read this app's uploads)
+        from . import (
+            media,  # noqa: F401  (registers who may read this app's uploads)
+            signals,
+        )
+
+        signals.connect()  # cache busting: the list's count

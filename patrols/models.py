@@ -45,9 +45,19 @@ class PatrolQuerySet(models.QuerySet):
         town chiefs see their town's, district systems their district's.
         """
         qs = _scoped(self, user, "region")
-        if user.is_authenticated and user.is_village_chief and not user.is_superuser:
+        if self._own_only(user):
             qs = qs.filter(Q(chief__user=user) | Q(recorded_by=user))
         return qs
+
+    @staticmethod
+    def _own_only(user: User) -> bool:
+        return user.is_authenticated and user.is_village_chief and not user.is_superuser
+
+    def visibility_key(self, user: User) -> str:
+        """What ``visible_to(user)`` depends on besides the scope's code: the user, when
+        they see only their own patrols; nothing else (every office user of a town sees the
+        same patrols). For remembering a list's count (``patrols.selectors.counts``)."""
+        return f"own-{user.pk}" if self._own_only(user) else "all"
 
     def counting(self, *, at: datetime | None = None) -> "PatrolQuerySet":
         """Finished patrols the office has not rejected: these count towards duty.

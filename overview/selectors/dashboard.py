@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from core import generations
 from core.models import Region, User
 from core.scoping import scope_code
 from directives.selectors import board_summary, yearly_statistics
@@ -154,10 +155,7 @@ def dashboard_changed() -> None:
     """Drop every cached dashboard (all towns): a record a dashboard counts was saved or
     deleted. One counter for all towns: a write is cheap to announce, and a town recomputes
     its dashboard at most once per change."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet, or evicted: any new value makes the old keys unreachable
-        cache.set(GENERATION_KEY, int(timezone.now().timestamp() * 1000), timeout=None)
+    generations.bump(GENERATION_KEY)
 
 
 def cached_dashboard(*, viewer: User, town: Region) -> tuple[Dashboard, dict]:
@@ -176,7 +174,7 @@ def cached_dashboard(*, viewer: User, town: Region) -> tuple[Dashboard, dict]:
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return dashboard_for(viewer=viewer, town=town), home_summary(user=viewer)
-    generation = cache.get(GENERATION_KEY, 0)
+    generation = generations.current(GENERATION_KEY)
     key = (
         f"overview:dashboard:{generation}:{town.pk}:{scope_code(viewer)}:{viewer.role}:"
         f"{timezone.localdate().isoformat()}"

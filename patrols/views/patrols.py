@@ -37,6 +37,8 @@ def patrol_list(request):
     if filterset.is_bound and filterset.is_valid():
         chosen = filterset.form.cleaned_data
     listed = filterset.qs
+    # What narrowed the list: a bound form's valid fields (an invalid one is left out of both).
+    applied = filterset.form.cleaned_data if filterset.is_bound else {}
     page = IdsFirstPaginator(
         listed,
         30,
@@ -44,6 +46,7 @@ def patrol_list(request):
         ids=lambda offset, limit: selectors.newest_ids(
             listed, user=user, chosen=chosen, offset=offset, limit=limit
         ),
+        count=lambda: selectors.patrol_count(listed, user=user, filters=applied),
     ).get_page(request.GET.get("page"))
     page.object_list = _dress_rows(page.object_list)
     river = chosen.get("river")
