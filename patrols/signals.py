@@ -1,34 +1,51 @@
-"""Cache busting only (STYLE.md): a patrol saved or deleted drops the remembered list counts
-of every scope that sees it (``patrols.selectors.counts``), once its transaction commits —
+"""Cache busting only (STYLE.md): a patrol saved or deleted drops what the lists of every
+scope that sees it remembered (``patrols.selectors.counts``), once its transaction commits —
 a count made before the commit would otherwise be remembered under the new generation.
 
-Single saves and deletes only: a bulk write sends no signal (an addition still shows by the
-newest id, anything else within ``PATROL_COUNT_CACHE_SECONDS``). A patrol keeps the region
-it was made in, so its region now is the one whose counts change.
+A patrol moved to another region (the admin can) drops both regions' scopes: a full save of
+a stored patrol reads the region it had first (one lookup by primary key). Single saves and
+deletes only: a bulk write sends no signal (an addition still shows by the newest id,
+anything else within ``PATROL_COUNT_CACHE_SECONDS``).
 """
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from core.models import Region
 from patrols.models import Patrol
 from patrols.selectors.counts import patrols_changed
 
 
+def _code_of(instance: Patrol, using: str) -> str | None:
+    if Patrol.region.is_cached(instance) and instance.region is not None:
+        return instance.region.code
+    return (
+        Region.objects.using(using)
+        .filter(pk=instance.region_id)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+def _before(sender, instance: Patrol, using: str, update_fields=None, **kwargs) -> None:
+    if instance._state.adding or (update_fields is not None and "region" not in update_fields):
+        return
+    instance._stored_region_code = (
+        Patrol.objects.using(using)
+        .filter(pk=instance.pk)
+        .values_list("region__code", flat=True)
+        .first()
+    )
+
+
 def _changed(sender, instance: Patrol, using: str, **kwargs) -> None:
-    if Patrol.region.is_cached(instance):
-        code = instance.region.code
-    else:
-        code = (
-            Region.objects.using(using)
-            .filter(pk=instance.region_id)
-            .values_list("code", flat=True)
-            .first()
-        )
-    if code is not None:
-        transaction.on_commit(lambda: patrols_changed(region_code=code), using=using)
+    codes = {_code_of(instance, using), instance.__dict__.pop("_stored_region_code", None)}
+    codes.discard(None)
+    if codes:
+        transaction.on_commit(lambda: patrols_changed(*codes), using=using)
 
 
 def connect() -> None:
-    post_save.connect(_changed, sender=Patrol, dispatch_uid="patrols_count_saved")
-    post_delete.connect(_changed, sender=Patrol, dispatch_uid="patrols_count_deleted")
+    pre_save.connect(_before, sender=Patrol, dispatch_uid="patrols_list_before_save")
+    post_save.connect(_changed, sender=Patrol, dispatch_uid="patrols_list_saved")
+    post_delete.connect(_changed, sender=Patrol, dispatch_uid="patrols_list_deleted")

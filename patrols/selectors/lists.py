@@ -137,6 +137,17 @@ def newest_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
+def page_ids(
+    queryset: QuerySet[Patrol], *, user: User, chosen: dict, offset: int, limit: int
+) -> list[int]:
+    """The ids of ``queryset[offset:offset + limit]``: merged from the regions' newest on a
+    deep page (``newest_ids``), else by the plain ``OFFSET``."""
+    ids = newest_ids(queryset, user=user, chosen=chosen, offset=offset, limit=limit)
+    if ids is None:
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    return ids
+
+
 def findings_for(*, user: User, filters: dict | None = None) -> QuerySet[Finding]:
     qs = (
         Finding.objects.visible_to(user)

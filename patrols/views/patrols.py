@@ -26,6 +26,8 @@ from patrols.models import AuthenticityPolicy, Finding, FindingPhoto, Patrol
 from patrols.views.common import add_errors, can_edit_patrol
 from rivers.models import Reach, River
 
+PAGE_SIZE = 30
+
 
 @login_required
 def patrol_list(request):
@@ -39,14 +41,19 @@ def patrol_list(request):
     listed = filterset.qs
     # What narrowed the list: a bound form's valid fields (an invalid one is left out of both).
     applied = filterset.form.cleaned_data if filterset.is_bound else {}
+    # The count and each page's ids remembered while no patrol in the list changed.
+    remembered = selectors.RememberedList(listed, user=user, filters=applied)
     page = IdsFirstPaginator(
         listed,
-        30,
+        PAGE_SIZE,
         rows=selectors.patrol_rows(),
-        ids=lambda offset, limit: selectors.newest_ids(
-            listed, user=user, chosen=chosen, offset=offset, limit=limit
+        ids=lambda offset, limit: remembered.get(
+            f"ids:{offset}:{limit}",
+            lambda: selectors.page_ids(
+                listed, user=user, chosen=chosen, offset=offset, limit=limit
+            ),
         ),
-        count=lambda: selectors.patrol_count(listed, user=user, filters=applied),
+        count=remembered.count,
     ).get_page(request.GET.get("page"))
     page.object_list = _dress_rows(page.object_list)
     river = chosen.get("river")

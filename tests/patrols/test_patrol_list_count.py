@@ -1,6 +1,7 @@
-"""The patrol list's count is remembered per scope and filters (patrols.selectors.counts) and
-stays exact: a patrol added, deleted or reviewed shows in the count at the next read; the
-other town's patrols are never counted, nor its changes felt."""
+"""The patrol list's count and page ids are remembered per scope and filters
+(patrols.selectors.counts) and stay exact: a patrol added, deleted, reviewed or moved shows
+in the count and on the page at the next read; the other town's patrols are never counted
+nor shown, nor its changes felt."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from patrols import services
 from patrols.models import Patrol
+from patrols.selectors import counts, lists
 from patrols.selectors.counts import scopes_seeing
 from tests.patrols.factories import PatrolFactory, chief_on_river
 
@@ -21,8 +23,10 @@ START = datetime(2018, 3, 5, 1, 0, tzinfo=UTC)
 def _remembered(settings):
     settings.PATROL_COUNT_CACHE_SECONDS = 30
     cache.clear()
+    counts.forget()
     yield
     cache.clear()
+    counts.forget()
 
 
 @pytest.fixture
@@ -43,6 +47,11 @@ def patrols(two_towns):
 
 def read(client, user, **params):
     """(the count shown, the number of COUNT queries the page ran, the patrol ids shown)."""
+    return read_page(client, user, **params)[:3]
+
+
+def read_page(client, user, **params):
+    """``read`` and the number of queries that read the page's ids."""
     client.force_login(user)
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/patrols/", params)
@@ -52,8 +61,13 @@ def read(client, user, **params):
         for q in captured.captured_queries
         if q["sql"].startswith("SELECT COUNT(*)") and "patrols_patrol" in q["sql"]
     ]
+    ids = [
+        q
+        for q in captured.captured_queries
+        if q["sql"].startswith(('SELECT "patrols_patrol"."id" AS "pk" FROM', "SELECT merged.pk"))
+    ]
     page = response.context["page"]
-    return page.paginator.count, len(counts), {p.pk for p in page}
+    return page.paginator.count, len(counts), {p.pk for p in page}, len(ids)
 
 
 def record(d, user, river, *, minutes=0):
@@ -165,3 +179,40 @@ def test_each_village_chief_counts_only_their_own_patrols(client, patrols):
 def test_a_patrol_changes_the_counts_of_every_scope_that_sees_it():
     assert scopes_seeing("310116101201") == ["", "310116", "310116101", "310116101201"]
     assert scopes_seeing("310116101") == ["", "310116", "310116101"]
+
+
+def test_a_pages_ids_are_remembered_and_a_new_patrol_moves_them(
+    client, patrols, monkeypatch, django_capture_on_commit_callbacks
+):
+    d = patrols
+    monkeypatch.setattr(lists, "MERGE_FROM", 1)  # page 2 is "deep": merged on PostgreSQL
+    monkeypatch.setattr("patrols.views.patrols.PAGE_SIZE", 2)
+    first = read_page(client, d.office_a, page=2)
+    assert first[0] == 3
+    assert first[3] == 1
+    again = read_page(client, d.office_a, page=2)
+    assert again[2] == first[2]
+    assert again[1:4:2] == (0, 0)  # neither counted nor its ids read again
+    with django_capture_on_commit_callbacks(execute=True):
+        added = record(d, d.chief_a2, d.river_a2)  # the newest: first on page 1
+    moved = read_page(client, d.office_a, page=2)
+    assert moved[0] == 4
+    assert moved[3] == 1
+    assert moved[2] != first[2]
+    assert added.pk in read(client, d.office_a)[2]
+
+
+def test_a_patrol_moved_to_the_other_town_leaves_this_towns_count_at_once(
+    client, patrols, django_capture_on_commit_callbacks
+):
+    """The admin can change a patrol's region: both towns' lists change."""
+    d = patrols
+    assert read(client, d.office_a)[0] == 3
+    assert read(client, d.office_b)[0] == 3
+    patrol = Patrol.objects.filter(region=d.village_a2).get()
+    patrol = Patrol.objects.get(pk=patrol.pk)  # as the admin reads it: no region loaded
+    patrol.region_id = d.village_b2.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        patrol.save()
+    assert read(client, d.office_a)[0] == 2
+    assert read(client, d.office_b)[:2] == (4, 1)
