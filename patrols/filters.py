@@ -3,7 +3,6 @@
 from datetime import date
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +11,7 @@ from core.filters import AnyYesNoWidget, RecordFilter, YearFilter
 from core.models import Region
 from core.rows import display_name, name_columns
 from core.scoping import visible_regions
-from core.widgets import LongSelect, LookupInput
+from core.widgets import LongSelect, LookupInput, PlainNumberInput, PlainTextInput
 from patrols.models import Finding, Patrol
 from patrols.periods import local_range, month_bounds, parse_month
 from rivers.models import Chief, River
@@ -103,9 +102,11 @@ class PatrolFilter(_Scoped):
         field_name="started_at",
         method="filter_month",
         label=_("月份（如 2018-03）"),
-        widget=forms.TextInput(attrs={"type": "month"}),
+        widget=PlainTextInput(attrs={"type": "month"}),
     )
-    year = YearFilter(field_name="started_at", method="filter_year", label=_("年份"))
+    year = YearFilter(
+        field_name="started_at", method="filter_year", label=_("年份"), widget=PlainNumberInput
+    )
     flagged = django_filters.BooleanFilter(
         method="filter_flagged", label=_("有真实性提示"), widget=AnyYesNoWidget
     )
@@ -141,7 +142,7 @@ class FindingFilter(_Scoped):
         field_name="found_at",
         method="filter_month",
         label=_("月份（如 2018-03）"),
-        widget=forms.TextInput(attrs={"type": "month"}),
+        widget=PlainTextInput(attrs={"type": "month"}),
     )
 
     class Meta:
