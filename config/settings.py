@@ -394,10 +394,11 @@ API_COMPILED_QUERIES = env.int("API_COMPILED_QUERIES", default=500)
 # import, letter run) shows within this time. 0 computes them on every request (the tests,
 # unless a test sets it).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=0 if TESTING else 30)
-# The patrol list's count is remembered this long per scope and filters (patrols/selectors/
-# counts.py): a patrol added shows at the next read in every process, a saved or deleted one
-# drops it at once (every process with a shared CACHE_URL), anything else shows within this
-# time. 0 counts on every request (the tests, unless a test sets it).
+# The patrol list's count and page ids are remembered this long per scope and filters in each
+# web process (patrols/selectors/counts.py): a patrol added shows at the next read in every
+# process, a saved or deleted one drops them at once (every process with a shared CACHE_URL),
+# anything else shows within this time. 0 reads them on every request (the tests, unless a
+# test sets it).
 PATROL_COUNT_CACHE_SECONDS = env.int("PATROL_COUNT_CACHE_SECONDS", default=0 if TESTING else 30)
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
