@@ -151,6 +151,7 @@ def endpoints(auth: dict) -> list[tuple[str, str, dict]]:
         ("rivers/ (one town)", "/api/v1/rivers/", t),
         ("assignments/", "/api/v1/assignments/", d),
         ("patrols/", "/api/v1/patrols/", d),
+        ("patrols/?page=900", "/api/v1/patrols/?page=900", d),
         ("directives/", "/api/v1/directives/", d),
         ("monitoring/samples/", "/api/v1/monitoring/samples/", d),
         # The router's other lists, read by a district system the same way.

@@ -345,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.warm_river_status",
         "schedule": crontab(hour="1", minute="30"),
     },
+    # The page maps' change notes (core/page_map.py) emptied: one row per write statement.
+    "core-prune-list-changes": {
+        "task": "core.tasks.prune_list_changes",
+        "schedule": crontab(minute="17"),
+    },
     # Resume letter batches a crashed worker or a lost broker left half-sent.
     "letters-resume": {
         "task": "letters.tasks.resume_stalled_letters",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,5 +12,10 @@ class CoreConfig(AppConfig):
             compiled,
             lookups,  # noqa: F401  (registers ``__any``)
         )
+        from core.page_map import install_triggers
 
         compiled.install()
+        # Every watched table gets the page maps' change trigger, new ones included.
+        post_migrate.connect(
+            install_triggers, sender=self, dispatch_uid="core.page_map.install_triggers"
+        )

@@ -1,0 +1,252 @@
+"""Deep page numbers without an OFFSET: a list's page boundaries, kept while it is unchanged.
+
+``?page=900`` of a list ordered by code has to find its first row: an ``OFFSET`` walks the
+44,950 rows before it on every request, however cheaply each is read. Here the walk is done
+once: one query walks the ordering's index to the page and keeps the last row of every page
+on the way (its ordering values), and that *page map* is cached. Page N is then a keyset
+query from the last row of page N - 1, as a cursor page is: what page 1 costs.
+
+The map is only true while the list is unchanged, and "the list" is every row of every table
+its query reads (a river's scope reads the regions and the crossings too), changed by
+anything at all (a save, ``QuerySet.update``, a bulk import, raw SQL, a rolled-back write).
+So on PostgreSQL each of those tables carries a statement trigger that notes its name and
+the writing transaction's id in ``core_listchange`` (installed by ``install_triggers`` after
+every ``migrate``), and a map keeps the snapshot it was walked in. Each page query asks, in
+the same statement and so the same snapshot as the page itself, whether any change to the
+list's tables is visible now that was not visible to the map's snapshot; if one is, the map
+is dropped and walked again. A change committed between the map and the page cannot slip
+through, and neither can one of the reader's own transaction. A list whose query reads a
+table without the trigger, an ordering with an empty value at a boundary, or another
+database (SQLite: one writer, small lists) keeps the ``OFFSET``.
+
+The cache key is a digest of the query's SQL and parameters (its scope, filters and ordering,
+all of them: another town's query is another query) with the database alias and the page
+size, so one caller's boundaries can never serve another's rows; a wrong or old map can only
+cost a rebuild, never a wrong page.
+"""
+
+import hashlib
+import re
+
+from django.apps import apps
+from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, transaction
+from django.db.models import Q
+
+CHANGES = "core_listchange"
+TRIGGER = "core_list_change"
+# Cached maps live this long at most (a map nobody reads goes; a read one is re-walked).
+MAP_SECONDS = 600
+# Tables written on every request or in bulk by the jobs, which no list's order or scope
+# reads (a list that did read one keeps the OFFSET): they carry no trigger, so their writes
+# cost nothing more. Historical tables (django-simple-history) are left out by name.
+UNWATCHED = re.compile(
+    r"^(django_session|django_admin_log|django_migrations|django_content_type|auth_permission"
+    r"|axes_\w+|core_apitoken|notices_\w+|patrols_trackpoint|directives_ordercounter"
+    r"|monitoring_importjob|public_signboardprint|\w+_historical\w+)$"
+)
+_watched: dict[str, frozenset[str]] = {}  # by database alias: the tables with the trigger
+_IDENT = re.compile(r'"([A-Za-z0-9_]+)"')
+
+
+def page_rows(queryset, ordering: list[str], offset: int, size: int, limit: int) -> list | None:
+    """``list(queryset[offset:offset + limit])`` for ``queryset`` ordered by ``ordering``
+    (total: it ends in a unique field) and an ``offset`` on a boundary of pages of ``size``
+    rows, read by keyset from the page map; or None when this list cannot use one (the caller
+    reads with an ``OFFSET`` then)."""
+    alias = queryset.db
+    connection = connections[alias]
+    page, depth = divmod(offset, size)
+    if connection.vendor != "postgresql" or page < 1 or depth:
+        return None
+    if connection.in_atomic_block:
+        # A transaction may read its own writes, which no shared map holds (the check would
+        # send it to the OFFSET anyway, after a wasted walk).
+        return None
+    fields = [term.lstrip("-") for term in ordering]
+    if not all(_seekable(queryset.model, name) for name in fields):
+        return None
+    keys = queryset.prefetch_related(None).values_list(*fields)
+    sql, params = keys.query.get_compiler(using=alias).as_sql()
+    tables = _tables(connection, alias, sql)
+    if tables is None:
+        return None
+    key = "pagemap:" + hashlib.sha256(repr((alias, size, sql, params)).encode()).hexdigest()
+    for _attempt in range(2):
+        found = _maps.get(key) or cache.get(key)
+        if found is None or len(found["ends"]) < page:
+            found = _walk(keys, ordering, fields, connection, tables, size, page, found)
+            if found is None:
+                return None
+            cache.set(key, found, MAP_SECONDS)
+        _remember(key, found)
+        rows = list(queryset.filter(after_q(ordering, found["ends"][page - 1]))[:limit])
+        # Asked after the page, so in a snapshot that sees at least every change the page's
+        # did: none since the map means none before the page either.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_STALE}", [tables, found["snapshot"], found["snapshot"]])
+            if not cursor.fetchone()[0]:
+                return rows
+        _maps.pop(key, None)  # changed since the map was walked: walk it again
+        cache.delete(key)
+    return None
+
+
+# The maps this process used last, so that a page does not unpickle its list's map from the
+# cache every time: a map is checked against the database on every use wherever it came from.
+_maps: dict[str, dict] = {}
+KEPT_MAPS = 64
+
+
+def _remember(key: str, found: dict) -> None:
+    _maps.pop(key, None)
+    if len(_maps) >= KEPT_MAPS:
+        del _maps[next(iter(_maps))]
+    _maps[key] = found
+
+
+def _seekable(model, name: str) -> bool:
+    """A column a keyset can seek on: the model's own (a joined one may repeat a row) and
+    never empty (``x > value`` leaves out the NULLs that ORDER BY puts after every value)."""
+    if name == "pk":
+        return True
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.concrete and not field.null and not field.is_relation
+
+
+def after_q(ordering: list[str], values) -> Q:
+    """Rows strictly after ``values`` in ``ordering`` (``core.pagination.keyset_q``)."""
+    from core.pagination import keyset_q
+
+    return keyset_q(ordering, list(values))
+
+
+# Is any change to these tables visible now that the map's snapshot did not see? Only
+# changes of transactions at or after the snapshot's oldest running one can be (by the
+# index on (tbl, xid)).
+_STALE = (
+    f"EXISTS (SELECT 1 FROM {CHANGES} c WHERE c.tbl = ANY(%s) "
+    "AND c.xid >= pg_snapshot_xmin(%s::pg_snapshot) "
+    "AND NOT pg_visible_in_snapshot(c.xid, %s::pg_snapshot))"
+)
+
+
+def _walk(keys, ordering, fields, connection, tables, size, page, found) -> dict | None:
+    """Walk the list to page ``page``'s start and keep each page's last row; from the known
+    map's deepest page when it still holds (checked in the same statement), else from the
+    start. None when the walk cannot give a map (a boundary with an empty value, or a walk
+    inside a transaction that has written: its view is its own, not the committed one)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ends, start = [], keys
+    if found is not None:
+        ends = list(found["ends"])
+        start = keys.filter(after_q(ordering, ends[-1]))
+    want = (page - len(ends)) * size
+    numbered = start.annotate(
+        page_row_n=Window(
+            RowNumber(),
+            order_by=[F(t[1:]).desc() if t.startswith("-") else F(t).asc() for t in ordering],
+        )
+    ).values_list(*fields, "page_row_n")[:want]
+    sql, params = numbered.query.get_compiler(using=keys.db).as_sql()
+    width = len(fields)
+    stale = _STALE if found is not None else "false"
+    stale_params = [list(tables), found["snapshot"], found["snapshot"]] if found else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL, "
+            f"{stale}, w.* FROM ({sql}) w WHERE w.page_row_n %% %s = 0 ORDER BY w.page_row_n",
+            [*stale_params, *params, size],
+        )
+        result = cursor.fetchall()
+        if not result:
+            # The list ends before the page: the caller's OFFSET query finds it empty.
+            return None
+        snapshot, clean, changed = result[0][:3]
+        if changed:
+            return _walk(keys, ordering, fields, connection, tables, size, page, None)
+    if not clean:
+        return None
+    new = [tuple(row[3 : 3 + width]) for row in result]
+    if any(None in end for end in new):
+        return None  # a keyset cannot seek past an empty value
+    ends += new
+    if len(ends) < page:
+        return None
+    return {"snapshot": found["snapshot"] if found else snapshot, "ends": ends}
+
+
+def _tables(connection, alias: str, sql: str) -> list[str] | None:
+    """The tables a query reads, when every one of them carries the change trigger."""
+    watched = _watched.get(alias)
+    if watched is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = %s",
+                [TRIGGER],
+            )
+            watched = frozenset(row[0] for row in cursor.fetchall())
+        if not watched:
+            return None  # not installed (yet): ask again next time
+        _watched[alias] = watched
+    known = _model_tables()
+    read = {name for name in _IDENT.findall(sql) if name in known}
+    if not read or not read <= watched:
+        return None
+    return sorted(read)
+
+
+def _model_tables() -> frozenset[str]:
+    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
+
+
+def watched_tables() -> list[str]:
+    """The tables that get the change trigger: every model's table but ``UNWATCHED``."""
+    return sorted(name for name in _model_tables() if not UNWATCHED.match(name))
+
+
+def install_triggers(using: str = "default", **_kwargs) -> None:
+    """Give every watched table its statement trigger (idempotent; after every migrate, so
+    that a table a later migration adds gets one too). PostgreSQL only."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [CHANGES])
+        if not cursor.fetchone()[0]:
+            return  # core's migration that makes the table has not run yet
+        cursor.execute(
+            "SELECT tablename FROM pg_tables t WHERE schemaname = current_schema() "
+            "AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgname = %s "
+            "AND g.tgrelid = format('%%I.%%I', t.schemaname, t.tablename)::regclass)",
+            [TRIGGER],
+        )
+        bare = {row[0] for row in cursor.fetchall()}
+        for table in watched_tables():
+            if table in bare:
+                cursor.execute(
+                    f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION core_note_list_change()'
+                )
+    _watched.pop(using, None)
+
+
+def prune_changes(using: str = "default") -> int:
+    """Delete the noted changes, leaving one mark: every map walked before it then counts as
+    changed (the mark is not in its snapshot), and every map walked after it saw all the
+    deleted changes. Returns the rows deleted."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CHANGES}")
+        deleted = cursor.rowcount
+        cursor.execute(f"INSERT INTO {CHANGES} (tbl) SELECT unnest(%s::text[])", [watched_tables()])
+    return deleted

@@ -1,0 +1,284 @@
+"""Deep page numbers read by keyset from a cached page map (core/page_map.py).
+
+Every page must hold exactly what an OFFSET over the same order holds, whatever changed since
+the map was walked, and one caller's map must never serve another's rows. The maps are only
+walked outside a transaction that has written (its view is its own), so these tests commit:
+``transaction=True``. On SQLite every page is read with an OFFSET, and the same comparisons
+hold trivially.
+"""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from core import page_map, pagination
+from core.services import create_api_client
+from rivers.models import Chief, River
+from tests import factories
+from tests.patrols.factories import PatrolFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+POSTGRES = connection.vendor == "postgresql"
+START = datetime(2018, 3, 5, 1, 0, tzinfo=UTC)
+
+
+def auth(key):
+    return {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+
+@pytest.fixture(autouse=True)
+def deep_from_page_2(monkeypatch):
+    """Page 2 onwards is "deep" (read ids first, or by the map), so a small list shows it."""
+    monkeypatch.setattr(pagination, "IDS_FIRST_FROM", 1)
+    page_map._maps.clear()
+    page_map._watched.clear()
+    cache.clear()
+    yield
+    page_map._maps.clear()
+    cache.clear()
+
+
+@pytest.fixture
+def district(two_towns):
+    """The two towns with a dozen rivers each, their names and lengths tied in threes."""
+    d = two_towns
+    for n in range(12):
+        for village in (d.village_a1, d.village_b2):
+            factories.RiverFactory(
+                region=village, name=f"支浜{n // 3}", length_km=Decimal(n % 4) + Decimal("0.5")
+            )
+    chief = d.chief_a1.chief
+    for n in range(9):
+        PatrolFactory(chief=chief, river=d.river_a1, started_at=START + timedelta(hours=n // 3))
+        PatrolFactory(chief=d.chief_b1.chief, river=d.river_b1, started_at=START)
+    d.town_b_token = create_api_client(name="town-b-r", region=d.town_b, scope="read")
+    return d
+
+
+def pages(client, url, key, size=2, **params) -> list[list[int]]:
+    """Every page by number until ``next`` is null: each page's ids."""
+    found, number = [], 1
+    while True:
+        response = client.get(url, {"page": number, "page_size": size, **params}, **auth(key))
+        assert response.status_code == 200, response.content
+        body = response.json()
+        found.append([row["id"] for row in body["results"]])
+        if not body["next"]:
+            return found
+        number += 1
+
+
+def offset_pages(monkeypatch, client, url, key, size=2, **params) -> list[list[int]]:
+    """The same pages with the maps turned off: an OFFSET over the same order."""
+    with monkeypatch.context() as patched:
+        patched.setattr(page_map, "page_rows", lambda *args, **kwargs: None)
+        return pages(client, url, key, size, **params)
+
+
+def walks(captured) -> int:
+    return sum("ROW_NUMBER() OVER" in q["sql"] for q in captured.captured_queries)
+
+
+LISTS = [
+    ("/api/v1/rivers/", {}),
+    ("/api/v1/rivers/", {"ordering": "name"}),
+    ("/api/v1/rivers/", {"ordering": "-length_km"}),
+    ("/api/v1/rivers/", {"q": "支浜"}),
+    ("/api/v1/patrols/", {}),
+    ("/api/v1/patrols/", {"ordering": "started_at"}),
+    ("/api/v1/chiefs/", {}),
+    ("/api/v1/assignments/", {}),
+]
+
+
+@pytest.mark.parametrize("who", ["read_token", "town_a_token", "town_b_token"])
+def test_every_deep_page_holds_what_an_offset_gives(api_client, district, monkeypatch, who):
+    _, key = getattr(district, who)
+    for url, params in LISTS:
+        expected = offset_pages(monkeypatch, api_client, url, key, **params)
+        assert len(expected) >= 2, url
+        first = pages(api_client, url, key, **params)  # walks the map
+        again = pages(api_client, url, key, **params)  # reads by it
+        assert first == again == expected, (url, params)
+        assert len({pk for page in expected for pk in page}) == sum(map(len, expected))
+
+
+def test_the_rivers_pages_are_the_scopes_rivers_in_code_order(api_client, district):
+    d = district
+    _, key = d.town_a_token
+    seen = [pk for page in pages(api_client, "/api/v1/rivers/", key) for pk in page]
+    expected = River.objects.visible_to(d.office_a).order_by("code").values_list("pk", flat=True)
+    assert seen == list(expected)
+    assert d.border_river.pk in seen  # owned by town B, crossing village_a1
+    assert d.river_b1.pk not in seen
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"ordering": "name"}, {"ordering": "-length_km"}], ids=["code", "name", "len"]
+)
+def test_a_deep_page_after_inserts_deletes_and_moves_holds_what_an_offset_gives(
+    api_client, district, monkeypatch, params
+):
+    d = district
+    url = "/api/v1/rivers/"
+    _, key = d.read_token
+
+    def same():
+        pages(api_client, url, key, **params)  # whatever map there was, used or walked again
+        assert pages(api_client, url, key, **params) == offset_pages(
+            monkeypatch, api_client, url, key, **params
+        )
+
+    same()
+    rivers = list(River.objects.order_by("code"))
+    # An insert in the middle of every order.
+    factories.RiverFactory(
+        region=d.village_a2, code=rivers[3].code + "5", name="支浜1", length_km=Decimal("1.5")
+    )
+    same()
+    # A delete near the start (its reach and assignments first).
+    gone = rivers[1]
+    gone.assignments.all().delete()
+    gone.reaches.all().delete()
+    gone.delete()
+    same()
+    # A save that moves a row across page boundaries in every order.
+    mover = River.objects.order_by("-code").first()
+    mover.code, mover.name, mover.length_km = "A0000", "支浜0", Decimal("9.5")
+    mover.save()
+    same()
+    # A bulk update, which leaves updated_at alone, and raw SQL.
+    River.objects.filter(pk=rivers[5].pk).update(code="Z9999", name="支浜9")
+    same()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {River._meta.db_table} SET length_km = 0.1, name = 'A' WHERE id = %s",
+            [rivers[6].pk],
+        )
+    same()
+
+
+def test_a_river_crossing_into_a_town_changes_that_towns_pages(api_client, district, monkeypatch):
+    """The scope reads the crossings: a river of town B that comes to cross a village of town
+    A (no change to the river's own row) is on town A's pages at once."""
+    d = district
+    url = "/api/v1/rivers/"
+    _, key = d.town_a_token
+    before = pages(api_client, url, key)
+    d.river_b2.regions.add(d.village_a2)
+    after = pages(api_client, url, key)
+    assert after == offset_pages(monkeypatch, api_client, url, key)
+    assert d.river_b2.pk in {pk for page in after for pk in page}
+    assert after != before
+
+
+def test_one_towns_page_map_never_serves_another_town(api_client, district, monkeypatch):
+    d = district
+    url = "/api/v1/rivers/"
+    _, key_a = d.town_a_token
+    _, key_b = d.town_b_token
+    _, key_d = d.read_token
+    town_a = pages(api_client, url, key_a)  # town A's map walked and kept
+    town_b = pages(api_client, url, key_b)
+    district_pages = pages(api_client, url, key_d)
+    assert town_b == offset_pages(monkeypatch, api_client, url, key_b)
+    assert district_pages == offset_pages(monkeypatch, api_client, url, key_d)
+    seen_a = {pk for page in town_a for pk in page}
+    seen_b = {pk for page in town_b for pk in page}
+    assert seen_a == set(River.objects.visible_to(d.office_a).values_list("pk", flat=True))
+    assert seen_b == set(River.objects.visible_to(d.office_b).values_list("pk", flat=True))
+    assert seen_a & seen_b == {d.border_river.pk}
+    assert {pk for page in district_pages for pk in page} == seen_a | seen_b
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the maps are PostgreSQL's; SQLite keeps the OFFSET")
+def test_a_deep_page_by_its_map_costs_one_query_more_than_page_1_and_no_offset(
+    api_client, district
+):
+    _, key = district.read_token
+    url = "/api/v1/rivers/"
+    api_client.get(url, {"page": 3, "page_size": 2}, **auth(key))  # token used, map walked
+    with CaptureQueriesContext(connection) as first:
+        api_client.get(url, {"page_size": 2}, **auth(key))
+    with CaptureQueriesContext(connection) as deep:
+        body = api_client.get(url, {"page": 3, "page_size": 2}, **auth(key)).json()
+    assert len(body["results"]) == 2
+    # The page read by keyset from page 2's last row, then the check that nothing changed.
+    assert len(deep) == len(first) + 1
+    assert walks(deep) == 0
+    sql = [q["sql"] for q in deep.captured_queries]
+    assert not any(" OFFSET " in q for q in sql)
+    assert sum(page_map.CHANGES in q for q in sql) == 1
+    # A deeper page than the map knows extends it from its last page, without the OFFSET.
+    with CaptureQueriesContext(connection) as deeper:
+        api_client.get(url, {"page": 5, "page_size": 2}, **auth(key))
+    assert walks(deeper) == 1
+    assert not any(" OFFSET " in q["sql"] for q in deeper.captured_queries)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the maps are PostgreSQL's")
+def test_the_map_is_walked_again_only_after_a_change(api_client, district):
+    _, key = district.read_token
+    url = "/api/v1/rivers/"
+    params = {"page": 3, "page_size": 2}
+    with CaptureQueriesContext(connection) as first:
+        api_client.get(url, params, **auth(key))
+    with CaptureQueriesContext(connection) as second:
+        api_client.get(url, params, **auth(key))
+    assert (walks(first), walks(second)) == (1, 0)
+    # A change to a table the river list does not read (a chief's post) walks nothing.
+    Chief.objects.filter(pk=district.chief_a1.chief.pk).update(position="副镇长")
+    with CaptureQueriesContext(connection) as unrelated:
+        api_client.get(url, params, **auth(key))
+    assert walks(unrelated) == 0
+    River.objects.filter(pk=district.river_a1.pk).update(note="复核")
+    with CaptureQueriesContext(connection) as changed:
+        api_client.get(url, params, **auth(key))
+    assert walks(changed) == 1
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the maps are PostgreSQL's")
+def test_a_readers_own_uncommitted_change_is_on_its_pages(api_client, district, monkeypatch):
+    d = district
+    _, key = d.read_token
+    url = "/api/v1/rivers/"
+    pages(api_client, url, key)  # the committed list's map
+    with transaction.atomic():
+        factories.RiverFactory(region=d.village_a1, code="A0001")
+        inside = pages(api_client, url, key)
+        assert inside == offset_pages(monkeypatch, api_client, url, key)
+        assert inside[0][0] == River.objects.get(code="A0001").pk
+        transaction.set_rollback(True)
+    assert pages(api_client, url, key) == offset_pages(monkeypatch, api_client, url, key)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the maps are PostgreSQL's")
+def test_pruning_the_noted_changes_walks_every_older_map_again(api_client, district):
+    _, key = district.read_token
+    url = "/api/v1/rivers/"
+    params = {"page": 3, "page_size": 2}
+    api_client.get(url, params, **auth(key))
+    assert page_map.prune_changes() > 0
+    with CaptureQueriesContext(connection) as after:
+        api_client.get(url, params, **auth(key))
+    assert walks(after) == 1
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the triggers are PostgreSQL's")
+def test_every_watched_table_has_the_trigger_and_the_hot_ones_none():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = %s",
+            [page_map.TRIGGER],
+        )
+        triggered = {row[0] for row in cursor.fetchall()}
+    assert set(page_map.watched_tables()) <= triggered
+    for table in ("rivers_river", "rivers_river_regions", "core_region", "patrols_patrol"):
+        assert table in triggered
+    for table in ("django_session", "core_apitoken", "rivers_historicalriver"):
+        assert table not in triggered
