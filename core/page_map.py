@@ -95,15 +95,18 @@ def page_rows(queryset, ordering: list[str], offset: int, size: int, limit: int)
 
 # The maps this process used last, so that a page does not unpickle its list's map from the
 # cache every time: a map is checked against the database on every use wherever it came from.
+# At most this many pages' ends in all (a page's end is a row's ordering values: ~100 bytes).
 _maps: dict[str, dict] = {}
-KEPT_MAPS = 64
+KEPT_ENDS = 100_000
 
 
 def _remember(key: str, found: dict) -> None:
     _maps.pop(key, None)
-    if len(_maps) >= KEPT_MAPS:
-        del _maps[next(iter(_maps))]
-    _maps[key] = found
+    kept = sum(len(m["ends"]) for m in _maps.values())
+    while _maps and kept + len(found["ends"]) > KEPT_ENDS:
+        kept -= len(_maps.pop(next(iter(_maps)))["ends"])
+    if len(found["ends"]) <= KEPT_ENDS:
+        _maps[key] = found
 
 
 def _seekable(model, name: str) -> bool:
