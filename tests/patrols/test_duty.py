@@ -208,3 +208,44 @@ def test_a_month_is_over_at_midnight_in_shanghai_not_in_utc(town_chief):
     # 00:30 on 1 April in Shanghai is still 31 March in UTC, but March is over here.
     with time_machine.travel(datetime(2018, 4, 1, 0, 30, tzinfo=SH), tick=False):
         assert duty_for(chiefs=[chief], month=date(2018, 3, 1))[chief.pk].behind
+
+
+def _periods(duty):
+    return [(p.span.key, p.done, p.required, p.river_id) for p in duty.periods]
+
+
+def test_summed_by_the_database_as_counted_river_by_river(village, django_assert_num_queries):
+    """Without a rule per river or for one river, the assignments and the patrols of a day are
+    summed per chief by the database; the figures are those counted river by river."""
+    chief, river = chief_on_river(village)
+    other = RiverFactory(region=village, level="village")
+    # The first river left on 14 March, the second is still assigned: no week is dropped.
+    chief.assignments.update(start_date=date(2018, 3, 7), end_date=date(2018, 3, 14))
+    AssignmentFactory(chief=chief, river=other, level="village", start_date=date(2018, 3, 9))
+    gone, gone_river = chief_on_river(village)
+    gone.assignments.update(start_date=date(2018, 1, 1), end_date=date(2018, 3, 14))
+    for chief_, river_, when in [
+        (chief, river, datetime(2018, 3, 8, 9, tzinfo=SH)),
+        (chief, other, datetime(2018, 3, 8, 23, 50, tzinfo=SH)),  # 15:50 UTC, the same day
+        (chief, other, datetime(2018, 3, 21, 0, 10, tzinfo=SH)),  # 20 March in UTC
+        (gone, gone_river, datetime(2018, 3, 1, 9, tzinfo=SH)),
+    ]:
+        patrol(chief_, river_, when)
+    month = date(2018, 3, 1)
+    with django_assert_num_queries(3):  # rules, assignments (one row a chief), patrols by day
+        summed = duty_for(chiefs=[chief, gone], month=month, at=LATER)
+    # An active rule for one river, of another level, has the rows read river by river.
+    DutyRule.objects.create(level="district", period="month", times=1, river=other)
+    by_river = duty_for(chiefs=[chief, gone], month=month, at=LATER)
+    for pk in (chief.pk, gone.pk):
+        assert (summed[pk].done, summed[pk].required) == (by_river[pk].done, by_river[pk].required)
+        assert _periods(summed[pk]) == _periods(by_river[pk])
+    assert summed[chief.pk].done == 3
+    assert _periods(summed[chief.pk]) == [
+        ("2018-W10", 2, 1, None),
+        ("2018-W11", 0, 1, None),
+        ("2018-W12", 1, 1, None),
+        ("2018-W13", 0, 1, None),
+    ]
+    # Gone after 14 March: the weeks starting later ask nothing.
+    assert [k for k, *_ in _periods(summed[gone.pk])] == ["2018-W09", "2018-W10", "2018-W11"]
