@@ -13,26 +13,11 @@ SQLite's plans read its small tables anyway.
 
 from django.db import migrations
 
-NAME = "directive_town_status_deadline"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON directives_directive "
-        f"(town_id, status, deadline, serial, id)"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
+from core.migration_ops import postgres_index_concurrently
 
 
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("directives", "0004_board_closed_total_order")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgres_index_concurrently("directive_town_status_deadline", "directives_directive (town_id, status, deadline, serial, id)")]

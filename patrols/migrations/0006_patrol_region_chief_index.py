@@ -12,26 +12,11 @@ reads its small tables anyway.
 
 from django.db import migrations
 
-NAME = "patrol_region_chief"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON patrols_patrol "
-        f"(region_id, chief_id, recorded_by_id)"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
+from core.migration_ops import postgres_index_concurrently
 
 
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("patrols", "0005_patrol_region_started_index")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgres_index_concurrently("patrol_region_chief", "patrols_patrol (region_id, chief_id, recorded_by_id)")]

@@ -13,26 +13,11 @@ SQLite has no INCLUDE columns; its plans read the table anyway.
 
 from django.db import migrations
 
-NAME = "river_code_covering"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON rivers_river (code) "
-        f"INCLUDE (region_id, id)"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
+from core.migration_ops import postgres_index_concurrently
 
 
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [("rivers", "0003_river_search_trigram")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgres_index_concurrently("river_code_covering", "rivers_river (code) INCLUDE (region_id, id)")]
