@@ -1,5 +1,6 @@
 """Patrol pages: the list, one patrol, the phone page and after-the-fact entry."""
 
+from functools import cache
 from html import escape
 from types import SimpleNamespace
 
@@ -8,9 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context
+from django.template.base import render_value_in_context
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -183,7 +187,8 @@ def river_patrols(request, river_id: int):
 @login_required
 def patrol_detail(request, pk: int):
     patrol = get_object_or_404(
-        selectors.patrols_for(user=request.user).prefetch_related(
+        # No finding count: the page lists the findings themselves.
+        selectors.patrols_for(user=request.user, finding_count=False).prefetch_related(
             Prefetch(
                 "findings",
                 queryset=Finding.objects.prefetch_related(
@@ -194,8 +199,10 @@ def patrol_detail(request, pk: int):
         pk=pk,
     )
     track = [[p[0], p[1]] for p in patrol.points.values_list("latitude", "longitude")]
-    thresholds = authenticity.Thresholds.of(AuthenticityPolicy.for_region(patrol.region))
-    rules = authenticity.describe(thresholds)
+    rules = {}
+    if patrol.flags:  # the thresholds a flag broke, read only when there is a flag to explain
+        thresholds = authenticity.Thresholds.of(AuthenticityPolicy.for_region(patrol.region))
+        rules = authenticity.describe(thresholds)
     history = patrol.history.select_related("history_user").order_by("-history_date")[:50]
     return render(
         request,
@@ -205,12 +212,35 @@ def patrol_detail(request, pk: int):
             "flags": [(f, authenticity.LABELS.get(f, f), rules.get(f, "")) for f in patrol.flags],
             "map_data": {"track": track, "river": patrol.river.geometry},
             "history": history,
-            "review_form": ReviewForm(initial={"decision": patrol.review}),
+            "review_fields": _review_fields(get_language(), patrol.review),
             "can_review": can_manage_registry(request.user),
             "can_edit": can_edit_patrol(patrol, request.user),
-            "finding_form": FindingForm(),
+            "finding_fields": _finding_fields(get_language()),
         },
     )
+
+
+# The two blank forms of the detail page, rendered once per process and language (and review
+# decision): their markup depends on nothing else, and rendering them through the widget
+# templates on every request was a quarter of the page's Python.
+@cache
+def _review_fields(language: str | None, decision: str) -> str:
+    form = ReviewForm(initial={"decision": decision})
+    # As the template's loop wrote them, each field in its label, through the template's own
+    # rendering of a variable (localized, autoescaped).
+    context = Context(autoescape=True)
+    return mark_safe(
+        "".join(
+            f"<label>{render_value_in_context(field.label, context)}"
+            f"{render_value_in_context(field, context)}</label>"
+            for field in form
+        )
+    )
+
+
+@cache
+def _finding_fields(language: str | None) -> str:
+    return FindingForm().as_div()
 
 
 @require_POST
