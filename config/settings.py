@@ -405,6 +405,11 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=0 if TESTIN
 # anything else shows within this time. 0 reads them on every request (the tests, unless a
 # test sets it).
 PATROL_COUNT_CACHE_SECONDS = env.int("PATROL_COUNT_CACHE_SECONDS", default=0 if TESTING else 30)
+# The patrol statistics' figures are remembered this long per scope, year and filters in
+# Django's cache (patrols/selectors/stats.py), under the same rules: a patrol or finding added
+# shows at the next read, one saved or deleted drops them at once (every process with a shared
+# CACHE_URL), anything else shows within this time. 0: computed on every request.
+PATROL_STATS_CACHE_SECONDS = env.int("PATROL_STATS_CACHE_SECONDS", default=0 if TESTING else 30)
 # API lists count exactly up to this many rows, then give PostgreSQL's estimate (core/pagination.py).
 API_EXACT_COUNT_UP_TO = env.int("API_EXACT_COUNT_UP_TO", default=1000)
 # ... and each web process keeps such an estimate this many seconds per list, caller and filters
