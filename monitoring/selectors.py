@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import (
     Avg,
@@ -441,21 +442,72 @@ ONLY = {
 def _stored_status_set(*, user: User, period: Period, village: Region | None, only: str):
     """The period's stored statuses of the monitored rivers the user may see (``only``
     applied), the missing ones computed and stored first, unordered, and how many there are
-    when that is known without counting (None with ``only``). Two queries when all are
-    stored (the rivers, the stored check)."""
+    when that is known without counting (with ``only``: up to ``API_EXACT_COUNT_UP_TO``,
+    when all were stored; None otherwise). One query when all are stored (the rivers with
+    their stored status' id and figures)."""
     from monitoring import status_store
 
     # The ids once: the scope's subqueries cost more than the rows, read two or three times;
     # as one array literal (core.lookups.IdArray), made once for every query that sends it.
-    river_ids = IdArray(monitored_river_ids(user=user, village=village))
-    status_store.ensure(river_ids=river_ids.ids, periods=[period])
+    # Read with each river's stored status (if any): the stored check of ``ensure`` in the
+    # same query, for the rivers without one only.
+    listed = _monitored_statuses(user=user, village=village, period=period)
+    river_ids = IdArray(sorted(listed))
+    missing = [river for river, row in listed.items() if row.status_id is None]
+    if missing:
+        status_store.ensure(river_ids=missing, periods=[period])
     rows = _statuses_of(river_ids, period)
     # Once ensured, each of these rivers has exactly one row of the period and rules (unique
     # by period and river): without ``only``, the rows are the rivers, and need no count.
-    total = None if only in ONLY else len(river_ids)
-    if only in ONLY:
-        rows = rows.filter(ONLY[only])
+    if only not in ONLY:
+        return rows, len(river_ids)
+    rows = rows.filter(ONLY[only])
+    total = None
+    if not missing:
+        # The same rows counted from the statuses just read (``ONLY_ROW`` is ``ONLY``), given
+        # as the paginator's count would give them: exactly up to its limit, past it left to
+        # its estimate.
+        n = sum(1 for row in listed.values() if ONLY_ROW[only](row))
+        total = n if n <= settings.API_EXACT_COUNT_UP_TO else None
     return rows, total
+
+
+def _monitored_statuses(
+    *, user: User, village: Region | None, period: Period
+) -> dict[int, ListedStatus]:
+    """:func:`monitored_river_ids` (as keys, in no order), each with its stored status of
+    ``period`` under the rules in force (``status_id`` None: none stored), in one query:
+    the points' rivers in scope (``_monitored_sql``), each status by the unique (period,
+    river) index."""
+    from core.scoping import scope_code
+    from monitoring import status_store
+    from monitoring.models import RiverPeriodStatus
+
+    code = scope_code(user)
+    if code is None:
+        return {}
+    connection = connections[router.db_for_read(RiverPeriodStatus)]
+    ids_sql, params = _monitored_sql(code, village)
+    sql = (
+        f'SELECT m."river_id", s."id", s."water_class", s."meets_target", s."black_odour" '
+        f"FROM ({ids_sql}) m "
+        f'LEFT JOIN "{RiverPeriodStatus._meta.db_table}" s '
+        f'ON (s."river_id" = m."river_id" AND s."period_start" = %s AND s."period_end" = %s '
+        f'AND s."basis" = %s)'
+    )
+    ops = connection.ops
+    tail = [
+        ops.adapt_datefield_value(period.start),
+        ops.adapt_datefield_value(period.end),
+        status_store.basis(),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *tail])
+        # A river once per point: kept once (the same status each time).
+        return {
+            river: ListedStatus(river, status, water, None if meets is None else bool(meets), odour)
+            for river, status, water, meets, odour in cursor.fetchall()
+        }
 
 
 def _statuses_of(river_ids: IdArray, period: Period):
@@ -732,7 +784,7 @@ def stored_status_values(
 ):
     """:func:`stored_status_rows` as tuples of ``STATUS_ROW_FIELDS`` (with attributes, for
     the cursors), no model instances, and their number when it is known without a count
-    query (None with ``only``): ``(rows, total)``. The villages of a page's rivers come from
+    query (see :func:`_stored_status_set`): ``(rows, total)``. The villages of a page's rivers come from
     :func:`village_codes`. One query for a page."""
     rows, total = _stored_statuses(user=user, period=period, village=village, only=only)
     return rows.values_list(*STATUS_ROW_FIELDS, named=True), total
@@ -741,22 +793,19 @@ def stored_status_values(
 def village_codes(river_ids: list[int]) -> dict[int, list[str]]:
     """The codes of the villages each river crosses, in code order (``river.village_list``
     of :func:`stored_status_rows`). One query."""
-    out: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        River.regions.through.objects.filter(
-            river_id__any=river_ids, region__kind=Region.Kind.VILLAGE
-        )
-        .order_by("region__code")
-        .values_list("river_id", "region__code")
-    )
-    for river_id, code in rows:
-        out[river_id].append(code)
-    return out
+    return _village_column(river_ids, "code")
 
 
 def village_names(river_ids: list[int], *, connection=None) -> dict[int, list[str]]:
     """The names of the villages each river crosses, in code order (``river.village_list``
     of :func:`stored_status_rows`, as names). One query, written out."""
+    return _village_column(river_ids, "name", connection=connection)
+
+
+def _village_column(river_ids: list[int], column: str, *, connection=None):
+    """``column`` ("code", "name") of the villages each river crosses, in code order. One
+    plain query: the river-status API reads it on every page, and the ORM's join put
+    together per request cost more than its rows."""
     out: dict[int, list[str]] = defaultdict(list)
     if not river_ids:
         return out
@@ -764,7 +813,7 @@ def village_names(river_ids: list[int], *, connection=None) -> dict[int, list[st
     connection = connection or connections[router.db_for_read(through.model)]
     in_rivers, params = _ids_sql(f't."{through.get_field("river").column}"', river_ids, connection)
     sql = (
-        f'SELECT t."{through.get_field("river").column}", g."name" '
+        f'SELECT t."{through.get_field("river").column}", g."{column}" '
         f'FROM "{through.db_table}" t JOIN "{Region._meta.db_table}" g '
         f'ON g."id" = t."{through.get_field("region").column}" '
         f'WHERE g."kind" = %s AND {in_rivers} ORDER BY g."code"'
