@@ -253,3 +253,78 @@ def prune_changes(using: str = "default") -> int:
         deleted = cursor.rowcount
         cursor.execute(f"INSERT INTO {CHANGES} (tbl) SELECT unnest(%s::text[])", [watched_tables()])
     return deleted
+
+
+# --- results remembered while their tables are unchanged --------------------------------------
+
+# The results this process used last (by key), as ``_maps`` keeps the page maps: at most this
+# many, the oldest used dropped first.
+KEPT_RESULTS = 200
+_results: dict[str, dict] = {}
+
+
+def remembered(name: str, querysets, compute, *, key=(), models=(), read=None):
+    """``read(compute())``, with ``compute()``'s result kept while no table that ``querysets``
+    read has changed: the check of the page maps (one query), for a result that every request
+    of a list would otherwise gather again from the same rows (a town's 2,525 registry ids in
+    code order, its vacancies, its chiefs in rank order).
+
+    ``querysets``: the queries whose rows ``compute`` reads (their tables are watched, and
+    their SQL and parameters, the scope and the filters included, are part of the key, so
+    another town's or another filter's result is another entry); ``models``: the other models
+    whose tables it reads, when compiling the queries that read them would cost more than the
+    key needs; ``key``: whatever else the result depends on (the day, when it counts what is
+    in force today: the queries themselves need not be compiled). ``read``: what the caller
+    reads beside the result (the page's rows); it runs before the check, so a change it might
+    have seen is caught as for a page map, and the result is computed again.
+
+    On another database, inside a transaction (its own writes are no shared result) or over a
+    table without the trigger, the result is computed every time.
+    """
+    read = read or (lambda value: value)
+    querysets = list(querysets)
+    alias = querysets[0].db
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return read(compute())
+    tables = {model._meta.db_table for model in models}
+    sqls = []
+    for queryset in querysets:
+        sql, params = queryset.query.get_compiler(using=alias).as_sql()
+        found = _tables(connection, alias, sql)
+        if found is None:
+            return read(compute())
+        tables.update(found)
+        sqls.append((sql, params))
+    if not tables <= _watched[alias]:
+        return read(compute())  # a model of ``models`` without the trigger
+    tables_list = sorted(tables)
+    digest = hashlib.sha256(repr((alias, name, sqls, key)).encode()).hexdigest()
+    cache_key = f"remembered:{name}:{digest}"
+    found = _results.get(cache_key) or cache.get(cache_key)
+    if found is not None:
+        result = read(found["value"])
+        # After the read, as a page map is checked after its page.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_STALE}", [tables_list, found["snapshot"], found["snapshot"]])
+            if not cursor.fetchone()[0]:
+                _keep(cache_key, found)
+                return result
+        _results.pop(cache_key, None)
+        cache.delete(cache_key)
+    # Taken before the result, so the result sees at least every change the snapshot does: a
+    # change it saw that the snapshot did not only costs a new result next time.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        snapshot = cursor.fetchone()[0]
+    found = {"snapshot": snapshot, "value": compute()}
+    cache.set(cache_key, found, MAP_SECONDS)
+    _keep(cache_key, found)
+    return read(found["value"])
+
+
+def _keep(key: str, found: dict) -> None:
+    _results.pop(key, None)
+    _results[key] = found
+    while len(_results) > KEPT_RESULTS:
+        _results.pop(next(iter(_results)))

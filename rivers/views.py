@@ -1,5 +1,8 @@
 """Registry pages: thin callers of the selectors and services."""
 
+import copy
+import html
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from core.choices import ChiefLevel, WaterClass, labels
 from core.links import url_of
-from core.paginator import OneQueryPaginator
 from core.scoping import can_write_registry
 from rivers import importing, selectors, services
 from rivers.forms import AssignChiefForm, EndAssignmentForm, ImportForm, RiverForm
@@ -42,7 +44,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 @login_required
 def river_list(request):
     filterset, rivers = selectors.river_list(user=request.user, data=request.GET)
-    page = OneQueryPaginator(rivers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.river_page(rivers, request.GET.get("page"), size=PAGE_SIZE)
     page.object_list = selectors.registry_rows(list(page.object_list))
     _dress_rows(page.object_list)
     return render(
@@ -64,6 +66,10 @@ def _dress_rows(rivers: list[dict]) -> None:
     context = Context(autoescape=True)
 
     def text(value) -> str:
+        if type(value) is str:
+            # What render_value_in_context makes of a plain string (no localizing, escaped
+            # by django.utils.html.escape's html.escape), without its four calls a value.
+            return html.escape(value)
         return render_value_in_context(value, context)
 
     levels = {k: text(v) for k, v in labels(ChiefLevel).items()}
@@ -241,8 +247,9 @@ def vacancy_list(request):
 @login_required
 def chief_list(request):
     filterset, chiefs = selectors.chiefs_for(user=request.user, data=request.GET)
-    page = _page(request, selectors.in_rank_order(chiefs))
-    selectors.with_first_rivers(page.object_list)
+    page = _page(request, selectors.ranked_chiefs(chiefs))
+    # Copies: the ranked chiefs are shared by the requests of the same list (in this process).
+    page.object_list = [copy.copy(chief) for chief in page.object_list]
     _dress_chiefs(page.object_list)
     return render(request, "rivers/chief_list.html", {"filter": filterset, "page": page})
 
