@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import ChiefLevel
 from core.models import Region
@@ -32,11 +33,12 @@ def _stats(request):
     )
 
 
+# Lazy: read at import, these would keep the language of whoever imported the module first.
 GROUP_LABELS = {
-    "chief": _("河长"),
-    "village": _("村/镇"),
-    "level": _("级别"),
-    "month": _("月份"),
+    "chief": gettext_lazy("河长"),
+    "village": gettext_lazy("村/镇"),
+    "level": gettext_lazy("级别"),
+    "month": gettext_lazy("月份"),
 }
 
 

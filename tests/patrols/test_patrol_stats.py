@@ -233,3 +233,6 @@ def test_the_words_follow_the_language_with_the_figures_remembered(client, patro
     body = en.content.decode()
     assert "合计" not in body
     assert "Total" in body
+    # The grouping's names too, whatever language imported the view first.
+    assert '<option value="month">Month</option>' in body
+    assert '<option value="month">月份</option>' in zh.content.decode()
