@@ -172,6 +172,24 @@ def orders_for_chief(*, user: User, include_closed: bool = False) -> QuerySet[Di
     )
 
 
+def urgent_orders_for_chief(*, user: User, limit: int = 3, at=None) -> list[Directive]:
+    """The first ``limit`` orders the chief still owes (:func:`orders_for_chief`'s order, the
+    submitted ones left out), with what a home card prints (title, river, deadline, status)
+    and ``overdue`` set: not the order page's five joins nor the reason of the last return
+    looked up for each of the chief's owed orders."""
+    day = local_day(at)
+    orders = list(
+        _chief_orders(user=user)
+        .filter(status__in=AWAITING_TARGET)
+        .select_related("river")
+        .only("pk", "title", "deadline", "status", "river__name")
+        .order_by("deadline", "serial")[:limit]
+    )
+    for order in orders:
+        order.overdue = order.is_overdue(day)
+    return orders
+
+
 # What a chief's phone list prints of an order, and no more, as named tuples: the orders read
 # as models (every column of the order, its river, reach, village, chief and user) cost most
 # of the page.
