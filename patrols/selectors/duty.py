@@ -52,7 +52,9 @@ class Duty:
         return [p for p in self.periods if p.short]
 
 
-def _active_rules() -> list[DutyRule]:
+def active_rules() -> list[DutyRule]:
+    """Every active rule with its region: what :func:`rules_for` and :func:`duty_for` choose
+    from (a page that calls both reads them once and passes them)."""
     return list(DutyRule.objects.filter(is_active=True).select_related("region").order_by("pk"))
 
 
@@ -77,9 +79,10 @@ def rules_in_force(rules: Iterable[DutyRule], *, level: str, code: str) -> list[
     return chosen
 
 
-def rules_for(*, region) -> list[DutyRule]:
-    """Every rule in force in ``region`` (all levels), for the rules and duty pages."""
-    rules = _active_rules()
+def rules_for(*, region, rules: list[DutyRule] | None = None) -> list[DutyRule]:
+    """Every rule in force in ``region`` (all levels), for the rules and duty pages, chosen
+    from ``rules`` (default :func:`active_rules`)."""
+    rules = active_rules() if rules is None else rules
     code = region.code if region is not None else ""
     return [r for level in ChiefLevel.values for r in rules_in_force(rules, level=level, code=code)]
 
@@ -90,6 +93,7 @@ def duty_for(
     month: date,
     at: datetime | None = None,
     snapshot: bool = False,
+    rules: list[DutyRule] | None = None,
 ) -> dict[int, Duty]:
     """Duty of each chief for ``month`` (any day of it), keyed by chief id.
 
@@ -99,8 +103,9 @@ def duty_for(
     A chief with no river assigned during the month is asked for nothing.
     ``snapshot``: count the patrols as the records stood at ``at`` (a monthly letter): entered
     or finished after it, they do not count yet; rejected after it, they still do.
-    Queries: chiefs (only if ids are given), rules, assignments, patrols: at most four,
-    whatever the number of chiefs.
+    ``rules``: :func:`active_rules`, when the caller has read them already.
+    Queries: chiefs (only if ids are given), rules (unless given), assignments, patrols: at
+    most four, whatever the number of chiefs.
     """
     chiefs = list(chiefs)
     if chiefs and not isinstance(chiefs[0], Chief):
@@ -108,7 +113,7 @@ def duty_for(
     month = month.replace(day=1)
     first, last = month_bounds(month)
     today = local_day(at or timezone.now())
-    rules = _active_rules()
+    rules = active_rules() if rules is None else rules
     result = {c.pk: Duty(chief_id=c.pk, month=month) for c in chiefs}
     if not chiefs:
         return result
