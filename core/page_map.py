@@ -7,8 +7,10 @@ on the way (its ordering values), and that *page map* is cached. Page N is then 
 query from the last row of page N - 1, as a cursor page is: what page 1 costs.
 
 The map is only true while the list is unchanged, and "the list" is every row of every table
-its query reads (a river's scope reads the regions and the crossings too), changed by
-anything at all (a save, ``QuerySet.update``, a bulk import, raw SQL, a rolled-back write).
+that decides which rows are in it and in what order (a river's scope reads the regions and
+the crossings too; the chief's name a patrol row shows does not: the walk leaves out the
+joins of the shown columns, ``deciding``, so a login's write to ``core_user`` keeps the patrol
+maps), changed by anything at all (a save, ``QuerySet.update``, a bulk import, raw SQL, a rolled-back write).
 So on PostgreSQL each of those tables carries a statement trigger that notes its name and
 the writing transaction's id in ``core_listchange`` (installed by ``install_triggers`` after
 every ``migrate``), and a map keeps the snapshot it was walked in. Each page query asks, in
@@ -33,6 +35,10 @@ from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.constants import LOUTER
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import ExtraWhere
 
 CHANGES = "core_listchange"
 TRIGGER = "core_list_change"
@@ -67,7 +73,7 @@ def page_rows(queryset, ordering: list[str], offset: int, size: int, limit: int)
     fields = [term.lstrip("-") for term in ordering]
     if not all(_seekable(queryset.model, name) for name in fields):
         return None
-    keys = queryset.prefetch_related(None).values_list(*fields)
+    keys = deciding(queryset.prefetch_related(None).values_list(*fields))
     sql, params = keys.query.get_compiler(using=alias).as_sql()
     tables = _tables(connection, alias, sql)
     if tables is None:
@@ -119,6 +125,74 @@ def _seekable(model, name: str) -> bool:
     except FieldDoesNotExist:
         return False
     return field.concrete and not field.null and not field.is_relation
+
+
+def deciding(keys):
+    """``keys`` (the list's ``values_list`` of its ordering's columns) with only the joins
+    that decide which rows are in the list and in what order: those its filters and its
+    ordering read, and the joins they hang from. A join that only carried a shown column (a
+    patrol's chief and their user, for the chief's name) adds nothing to a map but its
+    table: a write to ``core_user`` (a login) would drop every patrol map, and the walk
+    would join a million rows for it. ``select_related``, ``only`` and the annotations not
+    selected are gone already (``values_list``), the prefetches too (``page_rows``).
+
+    Only a join to at most one row is left out (a foreign key the other way, a nullable one
+    outer-joined): one to many rows repeats a row, and an inner join on a nullable key
+    drops one, so a query with such a join not read by its filters keeps every join, as
+    does one that groups or says something in SQL the ORM cannot see into (``extra``,
+    ``RawSQL``).
+    """
+    query = keys.query
+    if (
+        query.group_by is not None
+        or query.distinct_fields
+        or query.combinator
+        or query.extra
+        or query.extra_tables
+        or not all(isinstance(term, str) and "__" not in term for term in query.order_by)
+    ):
+        return keys
+    exprs = [query.where, *query.select, *query.annotation_select.values()]
+    if any(isinstance(node, (RawSQL, ExtraWhere)) for node in _nodes(exprs)):
+        return keys
+    read = {query.base_table} | {col.alias for col in Query._gen_cols(exprs, include_external=True)}
+    needed = set()
+    for alias in read:
+        while alias is not None and alias not in needed:
+            needed.add(alias)
+            alias = getattr(query.alias_map.get(alias), "parent_alias", None)
+    dropped = [a for a, n in query.alias_refcount.items() if n and a not in needed]
+    if not dropped:
+        return keys
+    if not all(_to_one(query.alias_map[alias]) for alias in dropped):
+        return keys
+    reduced = keys.all()
+    for alias in dropped:
+        reduced.query.alias_refcount[alias] = 0
+    # An expression that names a table by itself (a custom one's SQL) and not by a column
+    # the ORM can see: keep every join rather than one it may need.
+    sql, _params = reduced.query.get_compiler(using=keys.db).as_sql()
+    if any(f'"{alias}".' in sql for alias in dropped):
+        return keys
+    return reduced
+
+
+def _to_one(join) -> bool:
+    """A join that neither repeats nor drops a row of the list: along a foreign key to one
+    row, outer-joined or never empty."""
+    field = getattr(join, "join_field", None)
+    return (
+        join.filtered_relation is None
+        and getattr(field, "concrete", False)
+        and (field.many_to_one or field.one_to_one)
+        and (join.join_type == LOUTER or not join.nullable)
+    )
+
+
+def _nodes(exprs):
+    for expr in exprs:
+        yield expr
+        yield from _nodes(getattr(expr, "get_source_expressions", list)())
 
 
 def after_q(ordering: list[str], values) -> Q:

@@ -13,10 +13,13 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core import page_map, pagination
+from core.models import User
 from core.services import create_api_client
+from patrols.models import Patrol
 from rivers.models import Chief, River
 from tests import factories
 from tests.patrols.factories import PatrolFactory
@@ -27,7 +30,8 @@ START = datetime(2018, 3, 5, 1, 0, tzinfo=UTC)
 
 
 def auth(key):
-    return {"HTTP_AUTHORIZATION": f"Token {key}"}
+    """A token's header; none for a key of None (the client's session: a village chief)."""
+    return {} if key is None else {"HTTP_AUTHORIZATION": f"Token {key}"}
 
 
 @pytest.fixture(autouse=True)
@@ -282,3 +286,132 @@ def test_every_watched_table_has_the_trigger_and_the_hot_ones_none():
         assert table in triggered
     for table in ("django_session", "core_apitoken", "rivers_historicalriver"):
         assert table not in triggered
+
+
+# --- the walk reads what decides the rows and their order, not what a row shows ----------
+
+PATROLS = "/api/v1/patrols/"
+
+
+def caller(api_client, district, who) -> str | None:
+    """A token's key, or None after logging the client in (a village chief's session)."""
+    if who.startswith("chief"):
+        api_client.force_login(getattr(district, who))
+        return None
+    return getattr(district, who)[1]
+
+
+def walk_sql(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "ROW_NUMBER() OVER" in q["sql"]]
+
+
+@pytest.mark.parametrize("who", ["read_token", "town_a_token", "town_b_token", "chief_a1"])
+def test_a_deep_patrol_page_after_writes_and_logins_holds_what_an_offset_gives(
+    api_client, district, monkeypatch, who
+):
+    d = district
+    key = caller(api_client, d, who)
+
+    def same():
+        pages(api_client, PATROLS, key)  # whatever map there was, used or walked again
+        found = pages(api_client, PATROLS, key)
+        assert found == offset_pages(monkeypatch, api_client, PATROLS, key)
+        assert len(found) >= 3
+        return found
+
+    same()
+    own_a, own_b = d.chief_a1.chief, d.chief_b1.chief
+    # Inserts between the rows of every caller's list.
+    for chief, river in ((own_a, d.river_a1), (own_b, d.river_b1)):
+        PatrolFactory(chief=chief, river=river, started_at=START + timedelta(minutes=90))
+    same()
+    # A delete near the start, and a save that moves a row across pages.
+    Patrol.objects.filter(chief=own_a).order_by("-started_at", "-id").first().delete()
+    mover = Patrol.objects.filter(chief=own_a).order_by("started_at", "id").first()
+    mover.started_at = START + timedelta(days=3)
+    mover.ended_at = mover.started_at + timedelta(minutes=45)
+    mover.save()
+    same()
+    # A bulk update, and raw SQL.
+    first = Patrol.objects.filter(chief=own_a).order_by("-started_at", "-id").first()
+    Patrol.objects.filter(pk=first.pk).update(started_at=START - timedelta(days=1))
+    moved = START + timedelta(hours=1, minutes=30)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Patrol._meta.db_table} SET started_at = %s, ended_at = %s WHERE id = %s",
+            [moved, moved + timedelta(minutes=45), Patrol.objects.filter(chief=own_b).first().pk],
+        )
+    before = same()
+    # Logins (each writes the user's last_login) decide nothing of a patrol list: the maps
+    # hold, and the pages are still right.
+    Client().force_login(d.office_b)
+    Client().force_login(d.chief_a1)
+    with CaptureQueriesContext(connection) as captured:
+        after = pages(api_client, PATROLS, key)
+    assert walks(captured) == 0 or not POSTGRES
+    assert after == before == offset_pages(monkeypatch, api_client, PATROLS, key)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the maps are PostgreSQL's")
+@pytest.mark.parametrize("who", ["read_token", "town_a_token", "chief_a1"])
+def test_the_patrol_walk_reads_no_table_a_row_only_shows(api_client, district, who):
+    key = caller(api_client, district, who)
+    with CaptureQueriesContext(connection) as captured:
+        pages(api_client, PATROLS, key)
+    sql = walk_sql(captured)
+    assert sql
+    for walk in sql:
+        # The chief's name, the river's: shown on each row, read by the page alone.
+        assert '"core_user"' not in walk
+        assert '"rivers_river"' not in walk
+        if who != "chief_a1":  # a chief's own patrols: the chief's user decides them
+            assert "JOIN" not in walk
+
+
+@pytest.mark.parametrize("who", ["read_token", "town_a_token"])
+def test_a_search_through_a_join_walks_again_after_a_write_to_the_joined_table(
+    api_client, district, monkeypatch, who
+):
+    """``?search=`` reads the river's name and the chief's user: a write to either can change
+    which patrols are on the pages, so it walks the map again."""
+    d = district
+    key = caller(api_client, d, who)
+    search = {"search": d.river_a1.name}
+
+    def walked() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as captured:
+            found = pages(api_client, PATROLS, key, **search)
+        n = walks(captured)  # before more queries move the connection's log
+        assert found == offset_pages(monkeypatch, api_client, PATROLS, key, **search)
+        return n, found
+
+    pages(api_client, PATROLS, key, **search)
+    assert walked()[0] == 0 or not POSTGRES
+    # The other town's river takes the name (a river of town B: on the district's pages).
+    River.objects.filter(pk=d.river_b1.pk).update(name=d.river_a1.name + "西")
+    n, found = walked()
+    assert n >= 1 or not POSTGRES
+    b1 = set(Patrol.objects.filter(river=d.river_b1).values_list("pk", flat=True))
+    seen = {pk for page in found for pk in page}
+    assert b1 <= seen if who == "read_token" else not b1 & seen
+    River.objects.filter(pk=d.river_b1.pk).update(name="亭东村浜")
+    a2 = PatrolFactory(chief=d.chief_a2.chief, river=d.river_a2, started_at=START).pk
+    walked()
+    # Two chiefs' surnames now match: their patrols come in by writes to core_user alone.
+    for user in (d.chief_a2, d.chief_b1):
+        User.objects.filter(pk=user.pk).update(last_name=d.river_a1.name)
+    n, found = walked()
+    assert n >= 1 or not POSTGRES
+    seen = {pk for page in found for pk in page}
+    assert a2 in seen
+    assert b1 <= seen if who == "read_token" else not b1 & seen
+
+
+def test_the_keys_keep_a_join_to_many_rows_and_drop_one_to_one_row():
+    many = River.objects.values_list("code", "regions__name").order_by("code", "pk")
+    keys = many.values_list("code", "pk")
+    assert page_map.deciding(keys) is keys  # a river crossing three villages: three rows
+    one = River.objects.values_list("code", "region__name").order_by("code", "pk")
+    reduced = page_map.deciding(one.values_list("code", "pk"))
+    assert "JOIN" not in str(reduced.query)
+    assert list(reduced) == list(one.values_list("code", "pk"))
