@@ -9,9 +9,15 @@ from rest_framework.response import Response
 
 from core.routers import router
 from core.rows import rows
+from core.scoping import scope_code
 from patrols import selectors, serializers, services
 from patrols.filters import FindingFilter, PatrolFilter
-from patrols.models import Finding, FindingPhoto
+from patrols.models import Finding, FindingPhoto, Patrol
+
+# The patrol lists' querysets by (scope code, visibility key): at most this many a process,
+# all dropped when full.
+PATROL_LISTS_KEPT = 500
+_patrol_lists: dict[tuple, object] = {}
 
 
 class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -26,11 +32,22 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     modified_field = "updated_at"
 
     def get_queryset(self):
-        # No row of the API shows a patrol's number of findings.
-        qs = selectors.patrols_for(user=self.request.user, finding_count=False)
         if self.action == "list":
-            # Plain rows of the columns a list row shows (core.rows).
-            return rows(qs, serializers.PatrolSerializer)
+            # The list's queryset before its filters (the filter backend applies them) depends
+            # on what ``visible_to`` reads alone (the scope's code; the user, for a village
+            # chief): built once per process for each, a copy handed out per request.
+            user = self.request.user
+            key = (scope_code(user), Patrol.objects.visibility_key(user))
+            found = _patrol_lists.get(key)
+            if found is None:
+                if len(_patrol_lists) >= PATROL_LISTS_KEPT:
+                    _patrol_lists.clear()
+                # Plain rows of the columns a list row shows (core.rows); no row of the API
+                # shows a patrol's number of findings.
+                qs = selectors.patrols_for(user=user, finding_count=False)
+                found = _patrol_lists[key] = rows(qs, serializers.PatrolSerializer)
+            return found.all()
+        qs = selectors.patrols_for(user=self.request.user, finding_count=False)
         qs = qs.defer("river__geometry")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
