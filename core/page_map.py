@@ -52,6 +52,10 @@ UNWATCHED = re.compile(
     r"|axes_\w+|core_apitoken|notices_\w+|patrols_trackpoint|directives_ordercounter"
     r"|monitoring_importjob|public_signboardprint|\w+_historical\w+)$"
 )
+# Columns whose updates are no list change: a statement that sets only these leaves no note
+# (the trigger is ``UPDATE OF`` the table's other columns). ``last_login`` is set at every login
+# and no list filters, orders or shows it; a save of the whole row still notes a change.
+QUIET_COLUMNS = {"core_user": frozenset({"last_login"})}
 _watched: dict[str, frozenset[str]] = {}  # by database alias: the tables with the trigger
 _IDENT = re.compile(r'"([A-Za-z0-9_]+)"')
 
@@ -307,12 +311,41 @@ def install_triggers(using: str = "default", **_kwargs) -> None:
         )
         bare = {row[0] for row in cursor.fetchall()}
         for table in watched_tables():
+            update = "UPDATE"
+            if table in QUIET_COLUMNS:
+                noted = _noted_columns(cursor, table)
+                update = "UPDATE OF " + ", ".join(f'"{name}"' for name in noted)
+                if table not in bare and _trigger_columns(cursor, table) != noted:
+                    # Made before the table's columns changed (or before it had quiet ones).
+                    cursor.execute(f'DROP TRIGGER {TRIGGER} ON "{table}"')
+                    bare.add(table)
             if table in bare:
                 cursor.execute(
-                    f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR {update} OR DELETE OR TRUNCATE "
                     f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION core_note_list_change()'
                 )
     _watched.pop(using, None)
+
+
+def _noted_columns(cursor, table: str) -> list[str]:
+    """The columns of ``table`` whose updates note a change: all but its ``QUIET_COLUMNS``."""
+    cursor.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+        "AND NOT attisdropped ORDER BY attname",
+        [f'"{table}"'],
+    )
+    return [row[0] for row in cursor.fetchall() if row[0] not in QUIET_COLUMNS[table]]
+
+
+def _trigger_columns(cursor, table: str) -> list[str]:
+    """The columns the trigger on ``table`` is ``UPDATE OF`` (none: every update)."""
+    cursor.execute(
+        "SELECT a.attname FROM pg_trigger t JOIN pg_attribute a ON a.attrelid = t.tgrelid "
+        "AND a.attnum = ANY(t.tgattr) WHERE t.tgrelid = %s::regclass AND t.tgname = %s "
+        "ORDER BY a.attname",
+        [f'"{table}"', TRIGGER],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def prune_changes(using: str = "default") -> int:

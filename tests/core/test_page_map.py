@@ -415,3 +415,44 @@ def test_the_keys_keep_a_join_to_many_rows_and_drop_one_to_one_row():
     reduced = page_map.deciding(one.values_list("code", "pk"))
     assert "JOIN" not in str(reduced.query)
     assert list(reduced) == list(one.values_list("code", "pk"))
+
+
+# --- a login is no list change ------------------------------------------------------------
+
+
+def notes(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM core_listchange WHERE tbl = %s", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the triggers are PostgreSQL's")
+def test_a_login_notes_no_change_and_a_renamed_user_does(district):
+    before = notes("core_user")
+    assert Client().login(username=district.chief_a1.username, password=factories.PASSWORD)
+    assert notes("core_user") == before  # last_login alone
+    User.objects.filter(pk=district.chief_a1.pk).update(last_name="河")
+    assert notes("core_user") == before + 1
+    user = User.objects.get(pk=district.chief_a1.pk)
+    user.save()  # the whole row, last_login among its columns
+    assert notes("core_user") == before + 2
+    User.objects.create(username="new-user-x")
+    assert notes("core_user") == before + 3
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the triggers are PostgreSQL's")
+def test_an_older_trigger_on_every_update_is_narrowed_at_the_next_migrate(district):
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TRIGGER {page_map.TRIGGER} ON "core_user"')
+        cursor.execute(
+            f"CREATE TRIGGER {page_map.TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            'ON "core_user" FOR EACH STATEMENT EXECUTE FUNCTION core_note_list_change()'
+        )
+    before = notes("core_user")
+    User.objects.filter(pk=district.chief_a1.pk).update(last_login=START)
+    assert notes("core_user") == before + 1
+    page_map.install_triggers()
+    User.objects.filter(pk=district.chief_a1.pk).update(last_login=START + timedelta(days=1))
+    assert notes("core_user") == before + 1
+    User.objects.filter(pk=district.chief_a1.pk).update(first_name="甲")
+    assert notes("core_user") == before + 2
