@@ -125,7 +125,10 @@ def test_the_patrol_page_reopens_offline_and_the_buffered_patrol_resumes_and_syn
     patrol = Patrol.objects.get()
     assert patrol.status == Patrol.Status.FINISHED
     assert patrol.point_count == recorded
-    assert created.count(201) == 1
+    # Synced once: one patrol on the server (``get`` above) with every point. The page's own
+    # view of the POST is a floor only: a request Chromium sends on behalf of the service
+    # worker is not always one the page's listener sees (microsoft/playwright#2311).
+    assert created.count(201) <= 1
     context.close()
 
 
